@@ -1,0 +1,1 @@
+"""Pure rules: plans, blueprints, progress, permissions and schedule date math. No I/O."""

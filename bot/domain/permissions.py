@@ -1,0 +1,68 @@
+"""Who may do what to whose plan: one pure function over (relationship, action)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.domain.errors import PermissionDenied
+
+
+class Relation(StrEnum):
+    """How the actor relates to the hire whose plan is being touched."""
+
+    HIRE = "hire"  # the hire themself
+    MANAGER = "manager"  # manager of record on the enrollment
+    MENTOR = "mentor"  # one of the enrollment's mentors
+    ADMIN = "admin"  # listed under `admins` in app.yaml (or the operator's CLI)
+    OTHER = "other"  # anyone else in the workspace
+
+
+class Action(StrEnum):
+    """Things that can be done to an enrollment."""
+
+    VIEW = "view"  # see progress, notes, check-in answers
+    COMMENT = "comment"  # add a note without changing a status
+    MARK = "mark"  # change a milestone status
+    MANAGE = "manage"  # pause / resume / complete / withdraw, change mentors
+
+
+_ALLOWED: dict[Relation, frozenset[Action]] = {
+    Relation.HIRE: frozenset({Action.VIEW, Action.COMMENT, Action.MARK}),
+    Relation.MANAGER: frozenset(Action),
+    Relation.MENTOR: frozenset({Action.VIEW, Action.COMMENT}),
+    Relation.ADMIN: frozenset(Action),
+    Relation.OTHER: frozenset(),
+}
+
+
+def relation_of(
+    *, actor: str, hire: str, manager: str, mentors: frozenset[str] | set[str], is_admin: bool
+) -> Relation:
+    """The strongest relation the actor holds; the hire's own relation wins over admin."""
+    if actor == hire:
+        return Relation.HIRE
+    if actor == manager:
+        return Relation.MANAGER
+    if is_admin:
+        return Relation.ADMIN
+    if actor in mentors:
+        return Relation.MENTOR
+    return Relation.OTHER
+
+
+def allowed(relation: Relation, action: Action) -> bool:
+    """Whether ``relation`` may perform ``action``."""
+    return action in _ALLOWED[relation]
+
+
+def require(relation: Relation, action: Action) -> None:
+    """Raise :class:`PermissionDenied` (revealing nothing about the hire) unless allowed."""
+    if not allowed(relation, action):
+        if relation is Relation.OTHER:
+            raise PermissionDenied(
+                "You can only see plans of people you manage or mentor, or your own."
+            )
+        raise PermissionDenied(
+            f"As the {relation.value} on this plan you can't {action.value} it; "
+            "ask the hire's manager."
+        )

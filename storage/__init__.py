@@ -1,0 +1,1 @@
+"""Persistence: engine, SQLModel tables, repositories and Alembic migrations. SQL lives here only."""

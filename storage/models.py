@@ -1,0 +1,193 @@
+"""SQLModel tables. Alembic migrations in ``storage/migrations`` must produce exactly this schema.
+
+Timestamps are UTC (see :class:`storage.types.UTCDateTime`); statuses are stored as their string
+values so that the database stays readable with plain SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+#: Enrollment statuses that still hold the hire (at most one such enrollment per hire).
+OPEN_STATUSES = ("active", "paused")
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (default for ``created_at`` columns)."""
+    return datetime.now(UTC)
+
+
+
+
+class Person(SQLModel, table=True):
+    """Someone Onramp knows: a hire, a manager, a mentor or an admin (one Slack workspace)."""
+
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=64, unique=True, description="Slack user id, e.g. U0123ABC")
+    team_id: str | None = Field(default=None, max_length=64)
+    display_name: str = Field(default="", max_length=200)
+    tz: str | None = Field(default=None, max_length=64, description="IANA time zone from Slack")
+    holiday_country: str | None = Field(default=None, max_length=8)
+    is_admin: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+
+
+class Enrollment(SQLModel, table=True):
+    """One hire on one plan, from a start date, with a manager of record."""
+
+    __tablename__ = "enrollment"
+    __table_args__ = (
+        # One open (active or paused) enrollment per hire, enforced by the database itself.
+        Index(
+            "uq_enrollment_one_open_per_hire",
+            "hire_id",
+            unique=True,
+            sqlite_where=text("status IN ('active', 'paused')"),
+            postgresql_where=text("status IN ('active', 'paused')"),
+        ),
+        Index("ix_enrollment_status_start", "status", "start_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    hire_id: int = Field(foreign_key="person.id", index=True)
+    manager_id: int = Field(foreign_key="person.id", index=True)
+    plan_id: str = Field(max_length=60)
+    plan_version: int
+    plan_hash: str = Field(max_length=64)
+    start_date: date
+    status: str = Field(default="active", max_length=16)
+    last_mood: str | None = Field(default=None, max_length=16)
+    last_mood_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    last_activity_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+
+
+class EnrollmentMentor(SQLModel, table=True):
+    """A mentor of an enrollment (an enrollment may have several)."""
+
+    __tablename__ = "enrollment_mentor"
+
+    enrollment_id: int = Field(foreign_key="enrollment.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
+
+
+class MilestoneState(SQLModel, table=True):
+    """The current status of one milestone for one enrollment (derived from the events)."""
+
+    __tablename__ = "milestone_state"
+
+    enrollment_id: int = Field(foreign_key="enrollment.id", primary_key=True)
+    milestone_id: str = Field(max_length=60, primary_key=True)
+    status: str = Field(max_length=16)
+    note: str | None = Field(default=None, max_length=2000)
+    updated_by_id: int | None = Field(default=None, foreign_key="person.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+
+
+class ProgressEvent(SQLModel, table=True):
+    """Append-only history of milestone status changes and notes."""
+
+    __tablename__ = "progress_event"
+    __table_args__ = (Index("ix_progress_event_enrollment_at", "enrollment_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id")
+    milestone_id: str = Field(max_length=60)
+    status: str = Field(max_length=16)
+    note: str | None = Field(default=None, max_length=2000)
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    actor_label: str = Field(max_length=80, description="who, for people and for the CLI/system")
+    source: str = Field(default="cli", max_length=16, description="cli, slack, checkin, home …")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+
+
+class Outbox(SQLModel, table=True):
+    """A message Onramp owes someone: a check-in, reminder, nudge or digest.
+
+    ``key`` is unique so deriving the same due work twice inserts nothing new. The row moves
+    pending → sending → sent (or failed / skipped); ``channel`` + ``ts`` record where it landed.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_outbox_key"),
+        Index("ix_outbox_state_due", "state", "due_at"),
+        Index("ix_outbox_enrollment_kind", "enrollment_id", "kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    kind: str = Field(max_length=32)
+    enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id")
+    recipient_id: int = Field(foreign_key="person.id", index=True)
+    due_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    state: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    not_before: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    claim_token: str | None = Field(default=None, max_length=64)
+    channel: str | None = Field(default=None, max_length=64)
+    ts: str | None = Field(default=None, max_length=64)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    answer: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    reason: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+
+
+class QaLog(SQLModel, table=True):
+    """Every answered question, redacted, with what is needed to reproduce and price it."""
+
+    __tablename__ = "qa_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    asker_id: int | None = Field(default=None, foreign_key="person.id")
+    plan_id: str | None = Field(default=None, max_length=60)
+    question: str = Field(max_length=4000, description="redacted before it is stored")
+    answer: str = Field(max_length=8000)
+    citations: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    refused: bool = Field(default=False)
+    personal: bool = Field(default=False)
+    cached: bool = Field(default=False)
+    backend: str = Field(max_length=32)
+    model: str | None = Field(default=None, max_length=100)
+    prompt_version: str = Field(max_length=64)
+    latency_ms: float = Field(default=0.0)
+    input_tokens: int = Field(default=0)
+    output_tokens: int = Field(default=0)
+    cache_read_tokens: int = Field(default=0)
+    cache_write_tokens: int = Field(default=0)
+    cost_usd: float = Field(default=0.0)
+    feedback: int | None = Field(default=None, description="1 for 👍, -1 for 👎")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True
+    )
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what to whom: every change to an enrollment or a person writes one row."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    actor_label: str = Field(max_length=80)
+    action: str = Field(max_length=40)
+    subject_id: int | None = Field(default=None, foreign_key="person.id")
+    enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id", index=True)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
