@@ -1,0 +1,216 @@
+"""Settings: ``app.yaml`` for what is not secret, the environment for secrets and overrides.
+
+One typed class, validated once by :func:`load_settings` (never at import time), loud about what
+is wrong and how to fix it. Precedence: environment variables, then ``app.yaml``, then defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.domain.errors import ConfigError
+from bot.domain.plan import format_loc
+
+DEFAULT_CONFIG = Path("app.yaml")
+
+#: Keys that must never be written in app.yaml (they come from the environment only).
+SECRET_KEYS = {
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "bot_token": "SLACK_BOT_TOKEN",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "app_token": "SLACK_APP_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "signing_secret": "SLACK_SIGNING_SECRET",
+    "anthropic_api_key": "ANTHROPIC_API_KEY",
+    "api_key": "ANTHROPIC_API_KEY",
+}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SlackSettings(_Section):
+    """Non-secret Slack settings (tokens come from the environment)."""
+
+    api_url: str | None = Field(
+        default=None, description="Web API base URL, e.g. https://slack.com/api/ (SLACK_API_URL)."
+    )
+    command: str = Field(default="/onramp", pattern=r"^/[a-z0-9_\-]{1,31}$")
+    app_name: str = Field(default="Onramp", min_length=1, max_length=35)
+
+
+class CheckinSettings(_Section):
+    """Workspace defaults for check-ins; a plan's ``checkins`` section overrides them."""
+
+    send_time: time = Field(default=time(9, 30), description="Local time check-ins go out.")
+    weekly_pulse_until: str = "90d"
+    pulse_every_weeks_after: int = Field(default=2, ge=1, le=8)
+    pulse_until: str = "12mo"
+    review_heads_up_working_days: int = Field(default=3, ge=0, le=15)
+    reminder_after_working_days: int = Field(default=2, ge=1, le=15)
+    mentor_nudge_after_silent_working_days: int = Field(default=5, ge=1, le=30)
+    escalate_after_working_days: int = Field(default=7, ge=1, le=30)
+    holiday_country: str | None = Field(
+        default=None, description="ISO country for public holidays (e.g. US, DE) when unset per person."
+    )
+
+
+class AnthropicSettings(_Section):
+    """Claude settings (the key is ANTHROPIC_API_KEY)."""
+
+    model: str = "claude-sonnet-4-5"
+    max_tokens: int = Field(default=800, ge=64, le=8192)
+    timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    base_url: str | None = None
+
+
+class AnswerSettings(_Section):
+    """How role questions are answered."""
+
+    backend: Literal["auto", "extractive", "anthropic"] = "auto"
+    prompt: str = Field(default="answer@v1", pattern=r"^[a-z0-9_\-]+@v\d+$")
+    qa_retention_days: int = Field(default=180, ge=1)
+
+
+class Settings(BaseSettings):
+    """Everything Onramp can be told. Build it with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ONRAMP_", extra="forbid", case_sensitive=False, populate_by_name=True
+    )
+
+    database_url: str = Field(
+        default="sqlite:///onramp.db",
+        validation_alias=AliasChoices("database_url", "DATABASE_URL"),
+    )
+    plans_dir: Path = Path("plans")
+    prompts_dir: Path = Path("prompts")
+    admins: list[str] = Field(default_factory=list, description="Slack user ids with full rights.")
+    default_timezone: str = "UTC"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    checkins: CheckinSettings = Field(default_factory=CheckinSettings)
+    anthropic: AnthropicSettings = Field(default_factory=AnthropicSettings)
+    answers: AnswerSettings = Field(default_factory=AnswerSettings)
+
+    # Secrets: environment only.
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET")
+    )
+    slack_api_url: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_API_URL"))
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY")
+    )
+    anthropic_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL")
+    )
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not an IANA time zone; use a name like 'Europe/Berlin' or 'UTC'"
+            ) from None
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment outranks app.yaml (passed in as init values).
+        return (env_settings, init_settings)
+
+    @property
+    def web_api_url(self) -> str | None:
+        """The Slack Web API base URL: SLACK_API_URL, else app.yaml, else Slack's default."""
+        return self.slack_api_url or self.slack.api_url
+
+    @property
+    def model_base_url(self) -> str | None:
+        """The Anthropic base URL: ANTHROPIC_BASE_URL, else app.yaml."""
+        return self.anthropic_base_url or self.anthropic.base_url
+
+
+def _find_secrets(data: Any, path: tuple[str, ...] = ()) -> list[str]:
+    found: list[str] = []
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            name = str(key).lower()
+            if name in SECRET_KEYS:
+                found.append(
+                    f"{'.'.join((*path, str(key)))}: secrets don't belong in app.yaml; remove it "
+                    f"and set the environment variable {SECRET_KEYS[name]} instead"
+                )
+            found.extend(_find_secrets(value, (*path, str(key))))
+    return found
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Read ``app.yaml``; a missing file means defaults, anything malformed is a ConfigError."""
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be a mapping of settings (key: value), not {type(data).__name__}")
+    secrets = _find_secrets(data)
+    if secrets:
+        raise ConfigError("\n".join(f"{path}: {s}" for s in secrets))
+    return data
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Load and validate settings; raise :class:`ConfigError` naming each bad key and its fix."""
+    config_path = path or DEFAULT_CONFIG
+    data = read_config_file(config_path)
+    try:
+        settings = Settings(**data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            where = format_loc(error["loc"])
+            env_hint = ""
+            if error["loc"] and str(error["loc"][0]).isupper():
+                env_hint = " (from the environment)"
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                message = "unknown setting; remove it or fix its spelling (see docs/configuration.md)"
+            problems.append(f"{config_path}: {where}{env_hint}: {message}")
+        raise ConfigError("\n".join(problems)) from None
+    base = config_path.parent
+    if not settings.plans_dir.is_absolute():
+        settings.plans_dir = base / settings.plans_dir
+    if not settings.prompts_dir.is_absolute():
+        settings.prompts_dir = base / settings.prompts_dir
+    return settings

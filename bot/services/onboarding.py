@@ -1,0 +1,620 @@
+"""Enrolling hires and tracking their milestones: the use cases behind `/onramp` and the CLI.
+
+Every method takes keyword-only arguments, opens one unit of work, checks permissions with the
+domain policy, and writes an audit row for every change.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.domain import permissions
+from bot.domain.errors import Conflict, InvalidInput, NotFound
+from bot.domain.people import UserRef, parse_user_ref
+from bot.domain.plan import LoadedPlan
+from bot.domain.progress import (
+    EnrollmentStatus,
+    Lifecycle,
+    MilestoneStatus,
+    ProgressSummary,
+    summarize,
+    transition,
+)
+from bot.domain.workdays import next_working_day
+from bot.services.catalog import PlanCatalog
+from bot.services.clock import Clock
+from storage import repositories as repo
+from storage.engine import Database
+from storage.models import Enrollment, Person
+
+NOTE_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: a Slack user, or the operator at the command line (full rights)."""
+
+    user_id: str | None
+    label: str
+    operator: bool = False
+
+    @classmethod
+    def cli(cls) -> Actor:
+        """The operator running ``onramp`` commands on the server."""
+        return cls(user_id=None, label="cli", operator=True)
+
+    @classmethod
+    def slack(cls, user_id: str) -> Actor:
+        """A Slack user."""
+        return cls(user_id=user_id, label=user_id)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What an adapter knows about a person (Slack's ``users.info``, or just a typed id)."""
+
+    user_id: str
+    display_name: str | None = None
+    tz: str | None = None
+    team_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A person as shown in reports."""
+
+    user_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class EnrollmentReport:
+    """Everything a progress view needs about one enrollment."""
+
+    enrollment_id: int
+    hire: PersonView
+    manager: PersonView
+    mentors: tuple[PersonView, ...]
+    plan: LoadedPlan
+    plan_version: int
+    status: EnrollmentStatus
+    start: date
+    summary: ProgressSummary
+    last_mood: str | None
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable ``onramp progress --json`` shape."""
+        return {
+            "hire": self.hire.user_id,
+            "plan": self.plan.plan.id,
+            "manager": self.manager.user_id,
+            "mentors": [m.user_id for m in self.mentors],
+            "status": self.status.value,
+            "day": self.summary.day,
+            "current_phase": self.summary.current_phase,
+            "phases": [
+                {
+                    "id": phase.id,
+                    "done": phase.done,
+                    "total": phase.total,
+                    "milestones": [
+                        {"id": m.id, "title": m.title, "status": m.status.value, "note": m.note}
+                        for m in phase.milestones
+                    ],
+                }
+                for phase in self.summary.phases
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class ProgressChange:
+    """A milestone status that changed; observers turn it into nudges and Home refreshes."""
+
+    enrollment_id: int
+    hire_user_id: str
+    milestone_id: str
+    previous: MilestoneStatus
+    status: MilestoneStatus
+    note: str | None
+    actor: Actor
+    at: datetime
+
+
+class ProgressObserver(Protocol):
+    """Port: told after a progress change is committed (mentor nudges, App Home refresh)."""
+
+    def progress_changed(self, change: ProgressChange) -> None:
+        """React to a committed change; must not raise into the caller."""
+        ...
+
+
+class Onboarding:
+    """Enrollments, milestone progress and reports."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        catalog: PlanCatalog,
+        clock: Clock,
+        admins: frozenset[str] = frozenset(),
+        default_tz: str = "UTC",
+        observers: Sequence[ProgressObserver] = (),
+    ) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.clock = clock
+        self.admins = admins
+        self.default_tz = default_tz
+        self.observers = list(observers)
+
+    # --- people -----------------------------------------------------------------------------
+
+    def ensure_person(self, *, profile: Profile) -> None:
+        """Create or refresh a person from what the adapter learned (name, time zone)."""
+        with self.db.transaction() as session:
+            repo.upsert_person(
+                session=session,
+                user_id=profile.user_id,
+                display_name=profile.display_name,
+                tz=profile.tz,
+                team_id=profile.team_id,
+            )
+
+    def _person(self, session: Session, ref: str | UserRef | Profile, *, create: bool) -> Person:
+        if isinstance(ref, Profile):
+            return repo.upsert_person(
+                session=session,
+                user_id=ref.user_id,
+                display_name=ref.display_name,
+                tz=ref.tz,
+                team_id=ref.team_id,
+            )
+        parsed = parse_user_ref(ref) if isinstance(ref, str) else ref
+        if parsed.user_id:
+            person = repo.get_person(session=session, user_id=parsed.user_id)
+            if person is None and create:
+                person = repo.upsert_person(
+                    session=session, user_id=parsed.user_id, display_name=parsed.name
+                )
+        else:
+            assert parsed.name is not None  # noqa: S101 - parse_user_ref gives one or the other
+            by_name = repo.find_people_by_name(session=session, name=parsed.name)
+            person = by_name[0] if len(by_name) == 1 else None
+            if len(by_name) > 1:
+                raise InvalidInput(
+                    f"More than one person is called @{parsed.name}; use their Slack user id."
+                )
+            if person is None:
+                person = repo.get_person(session=session, user_id=parsed.name)
+            if person is None and create:
+                person = repo.upsert_person(session=session, user_id=parsed.name)
+        if person is None:
+            raise NotFound(f"Onramp doesn't know {parsed.text} yet; enroll them first.")
+        return person
+
+    def _is_admin(self, actor: Actor, person: Person | None) -> bool:
+        if actor.operator:
+            return True
+        return actor.user_id in self.admins or bool(person is not None and person.is_admin)
+
+    def _today(self, person: Person) -> date:
+        zone = ZoneInfo(person.tz or self.default_tz)
+        return self.clock.now().astimezone(zone).date()
+
+    # --- enrollment -------------------------------------------------------------------------
+
+    def enroll(
+        self,
+        *,
+        actor: Actor,
+        hire: str | Profile,
+        plan_id: str | None = None,
+        start: date | None = None,
+        manager: str | Profile | None = None,
+        mentors: Sequence[str | Profile] = (),
+    ) -> EnrollmentReport:
+        """Put a hire on a plan. The actor becomes manager of record unless one is given."""
+        if plan_id is None:
+            plan_id = self.catalog.default_id()
+            if plan_id is None:
+                raise InvalidInput(
+                    "Choose a plan with plan=ID; available: " + ", ".join(self.catalog.ids())
+                )
+        loaded = self.catalog.get(plan_id)
+        with self.db.transaction() as session:
+            hire_person = self._person(session, hire, create=True)
+            if manager is None:
+                if actor.user_id is None:
+                    raise InvalidInput("Name the hire's manager with --manager USER.")
+                manager = actor.user_id
+            manager_person = self._person(session, manager, create=True)
+            mentor_people = [self._person(session, m, create=True) for m in mentors]
+            if manager_person.id == hire_person.id:
+                raise InvalidInput(
+                    "A hire can't be their own manager; name someone else as manager."
+                )
+            if any(m.id == hire_person.id for m in mentor_people):
+                raise InvalidInput("A hire can't mentor themself; choose another mentor.")
+            existing = repo.open_enrollment(session=session, hire_id=_id(hire_person))
+            if existing is not None:
+                raise Conflict(
+                    f"<@{hire_person.user_id}> is already enrolled in {existing.plan_id} "
+                    f"(since {existing.start_date:%Y-%m-%d}, {existing.status}). Complete or "
+                    "withdraw that plan before starting another."
+                )
+            if start is None:
+                start = next_working_day(self._today(hire_person))
+            enrollment = Enrollment(
+                hire_id=_id(hire_person),
+                manager_id=_id(manager_person),
+                plan_id=loaded.plan.id,
+                plan_version=loaded.plan.version,
+                plan_hash=loaded.content_hash,
+                start_date=start,
+                status=EnrollmentStatus.ACTIVE.value,
+            )
+            repo.add_enrollment(
+                session=session,
+                enrollment=enrollment,
+                mentor_ids=[_id(m) for m in mentor_people],
+            )
+            repo.write_audit(
+                session=session,
+                action="enroll",
+                actor_id=self._actor_id(session, actor),
+                actor_label=actor.label,
+                subject_id=hire_person.id,
+                enrollment_id=enrollment.id,
+                detail={
+                    "plan": loaded.plan.id,
+                    "version": loaded.plan.version,
+                    "hash": loaded.content_hash,
+                    "start": start.isoformat(),
+                    "manager": manager_person.user_id,
+                    "mentors": [m.user_id for m in mentor_people],
+                },
+                at=self.clock.now(),
+            )
+            return self._report(session, enrollment, hire_person)
+
+    def mark(
+        self,
+        *,
+        actor: Actor,
+        milestone_id: str,
+        status: MilestoneStatus | str,
+        note: str | None = None,
+        hire: str | None = None,
+        source: str = "cli",
+    ) -> EnrollmentReport:
+        """Set a milestone's status (with an optional note) on the hire's open plan.
+
+        ``hire`` defaults to the actor themself (``/onramp mark`` in Slack).
+        """
+        if isinstance(status, str):
+            status = MilestoneStatus.parse(status)
+        note = _clean_note(note)
+        with self.db.transaction() as session:
+            hire_person, enrollment, relation = self._open_for(session, actor, hire)
+            permissions.require(relation, permissions.Action.MARK)
+            loaded = self._plan_of(enrollment)
+            if loaded.plan.milestone(milestone_id) is None:
+                raise NotFound(_unknown_milestone(milestone_id, loaded))
+            states = repo.milestone_states(session=session, enrollment_id=_id(enrollment))
+            previous = MilestoneStatus(
+                states[milestone_id].status if milestone_id in states else "not_started"
+            )
+            now = self.clock.now()
+            repo.record_progress(
+                session=session,
+                enrollment_id=_id(enrollment),
+                milestone_id=milestone_id,
+                status=status.value,
+                note=note,
+                actor_id=self._actor_id(session, actor),
+                actor_label=actor.label,
+                source=source,
+                at=now,
+            )
+            if actor.user_id == hire_person.user_id:
+                enrollment.last_activity_at = now
+            enrollment.updated_at = now
+            session.add(enrollment)
+            repo.write_audit(
+                session=session,
+                action="mark",
+                actor_id=self._actor_id(session, actor),
+                actor_label=actor.label,
+                subject_id=hire_person.id,
+                enrollment_id=enrollment.id,
+                detail={"milestone": milestone_id, "from": previous.value, "to": status.value},
+                at=now,
+            )
+            report = self._report(session, enrollment, hire_person)
+        self._notify(
+            ProgressChange(
+                enrollment_id=report.enrollment_id,
+                hire_user_id=report.hire.user_id,
+                milestone_id=milestone_id,
+                previous=previous,
+                status=status,
+                note=note,
+                actor=actor,
+                at=now,
+            )
+        )
+        return report
+
+    def change(self, *, actor: Actor, hire: str, action: Lifecycle | str) -> EnrollmentReport:
+        """Pause, resume, complete or withdraw the hire's open plan (manager or admin)."""
+        if isinstance(action, str):
+            try:
+                action = Lifecycle(action)
+            except ValueError:
+                valid = ", ".join(a.value for a in Lifecycle)
+                raise InvalidInput(f"'{action}' is not an action; use one of: {valid}") from None
+        with self.db.transaction() as session:
+            hire_person, enrollment, relation = self._open_for(session, actor, hire)
+            permissions.require(relation, permissions.Action.MANAGE)
+            new = transition(EnrollmentStatus(enrollment.status), action)
+            now = self.clock.now()
+            previous = enrollment.status
+            enrollment.status = new.value
+            enrollment.updated_at = now
+            if not new.open:
+                enrollment.ended_at = now
+            session.add(enrollment)
+            repo.write_audit(
+                session=session,
+                action=action.value,
+                actor_id=self._actor_id(session, actor),
+                actor_label=actor.label,
+                subject_id=hire_person.id,
+                enrollment_id=enrollment.id,
+                detail={"from": previous, "to": new.value},
+                at=now,
+            )
+            return self._report(session, enrollment, hire_person)
+
+    # --- reports ----------------------------------------------------------------------------
+
+    def progress(self, *, actor: Actor, hire: str | None = None) -> EnrollmentReport:
+        """The hire's open plan (else their latest one), if the actor may see it."""
+        with self.db.read() as session:
+            hire_person = self._subject(session, actor, hire)
+            enrollment = repo.latest_enrollment(session=session, hire_id=_id(hire_person))
+            if enrollment is None:
+                raise self._not_enrolled(actor, hire_person)
+            relation = self._relation(session, actor, enrollment, hire_person)
+            permissions.require(relation, permissions.Action.VIEW)
+            return self._report(session, enrollment, hire_person)
+
+    def team(self, *, actor: Actor) -> list[EnrollmentReport]:
+        """Open plans the actor manages (operators and admins: every open plan)."""
+        with self.db.read() as session:
+            me = repo.get_person(session=session, user_id=actor.user_id) if actor.user_id else None
+            if actor.operator:
+                rows = repo.enrollments_where(session=session)
+            elif me is None:
+                return []
+            else:
+                rows = repo.enrollments_where(session=session, manager_id=me.id)
+            return self._reports(session, rows)
+
+    def mentees(self, *, actor: Actor) -> list[EnrollmentReport]:
+        """Open plans the actor mentors."""
+        with self.db.read() as session:
+            if actor.user_id is None:
+                return []
+            me = repo.get_person(session=session, user_id=actor.user_id)
+            if me is None:
+                return []
+            return self._reports(session, repo.enrollments_where(session=session, mentor_id=me.id))
+
+    def own(self, *, actor: Actor) -> EnrollmentReport | None:
+        """The actor's own open (else latest) plan, or ``None`` when they have none."""
+        if actor.user_id is None:
+            return None
+        with self.db.read() as session:
+            me = repo.get_person(session=session, user_id=actor.user_id)
+            if me is None:
+                return None
+            enrollment = repo.latest_enrollment(session=session, hire_id=_id(me))
+            return None if enrollment is None else self._report(session, enrollment, me)
+
+    def export(self) -> list[dict[str, Any]]:
+        """One row per enrollment and milestone (operator export)."""
+        with self.db.read() as session:
+            enrollments = repo.all_enrollments(session=session)
+            reports = self._reports(session, enrollments)
+        rows: list[dict[str, Any]] = []
+        for report in reports:
+            for phase in report.summary.phases:
+                for milestone in phase.milestones:
+                    rows.append(
+                        {
+                            "enrollment": report.enrollment_id,
+                            "hire": report.hire.user_id,
+                            "hire_name": report.hire.name,
+                            "plan": report.plan.plan.id,
+                            "plan_version": report.plan_version,
+                            "status": report.status.value,
+                            "start": report.start.isoformat(),
+                            "manager": report.manager.user_id,
+                            "mentors": " ".join(m.user_id for m in report.mentors),
+                            "phase": phase.id,
+                            "due": phase.due.isoformat(),
+                            "milestone": milestone.id,
+                            "milestone_status": milestone.status.value,
+                            "note": milestone.note or "",
+                        }
+                    )
+        return rows
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _plan_of(self, enrollment: Enrollment) -> LoadedPlan:
+        return self.catalog.get(enrollment.plan_id)
+
+    def _actor_id(self, session: Session, actor: Actor) -> int | None:
+        if actor.user_id is None:
+            return None
+        person = repo.get_person(session=session, user_id=actor.user_id)
+        return None if person is None else person.id
+
+    def _subject(self, session: Session, actor: Actor, hire: str | None) -> Person:
+        if hire is None:
+            if actor.user_id is None:
+                raise InvalidInput("Name the hire: onramp progress USER.")
+            hire = actor.user_id
+        try:
+            return self._person(session, hire, create=False)
+        except NotFound:
+            if actor.operator:
+                raise
+            # Don't reveal whether a stranger exists.
+            raise permissions.PermissionDenied(
+                "You can only see plans of people you manage or mentor, or your own."
+            ) from None
+
+    def _not_enrolled(self, actor: Actor, hire: Person) -> Exception:
+        if actor.user_id == hire.user_id:
+            return NotFound("You're not on an Onramp plan yet; ask your manager to enroll you.")
+        if actor.operator:
+            return NotFound(f"<@{hire.user_id}> has no Onramp plan.")
+        return permissions.PermissionDenied(
+            "You can only see plans of people you manage or mentor, or your own."
+        )
+
+    def _open_for(
+        self, session: Session, actor: Actor, hire: str | None
+    ) -> tuple[Person, Enrollment, permissions.Relation]:
+        hire_person = self._subject(session, actor, hire)
+        enrollment = repo.open_enrollment(session=session, hire_id=_id(hire_person))
+        if enrollment is None:
+            latest = repo.latest_enrollment(session=session, hire_id=_id(hire_person))
+            if latest is not None:
+                relation = self._relation(session, actor, latest, hire_person)
+                permissions.require(relation, permissions.Action.VIEW)
+                raise Conflict(
+                    f"The plan of <@{hire_person.user_id}> is {latest.status}; "
+                    "nothing can change on it now."
+                )
+            raise self._not_enrolled(actor, hire_person)
+        return hire_person, enrollment, self._relation(session, actor, enrollment, hire_person)
+
+    def _relation(
+        self, session: Session, actor: Actor, enrollment: Enrollment, hire: Person
+    ) -> permissions.Relation:
+        if actor.operator:
+            return permissions.Relation.ADMIN
+        assert actor.user_id is not None  # noqa: S101 - only operators have no user id
+        me = repo.get_person(session=session, user_id=actor.user_id)
+        mentor_ids = repo.mentor_ids(session=session, enrollment_id=_id(enrollment))
+        people = repo.people_by_ids(session=session, ids=[enrollment.manager_id, *mentor_ids])
+        manager = people[enrollment.manager_id].user_id
+        return permissions.relation_of(
+            actor=actor.user_id,
+            hire=hire.user_id,
+            manager=manager,
+            mentors={people[i].user_id for i in mentor_ids},
+            is_admin=self._is_admin(actor, me),
+        )
+
+    def _report(self, session: Session, enrollment: Enrollment, hire: Person) -> EnrollmentReport:
+        return self._reports(session, [enrollment], known={_id(hire): hire})[0]
+
+    def _reports(
+        self,
+        session: Session,
+        enrollments: Sequence[Enrollment],
+        known: dict[int, Person] | None = None,
+    ) -> list[EnrollmentReport]:
+        ids = [_id(e) for e in enrollments]
+        mentors = repo.mentors_by_enrollment(session=session, enrollment_ids=ids)
+        states = repo.states_for(session=session, enrollment_ids=ids)
+        wanted = {e.hire_id for e in enrollments} | {e.manager_id for e in enrollments}
+        wanted |= {m for ms in mentors.values() for m in ms}
+        people = dict(known or {})
+        people.update(repo.people_by_ids(session=session, ids=wanted - set(people)))
+        reports = []
+        for enrollment in enrollments:
+            loaded = self._plan_of(enrollment)
+            hire = people[enrollment.hire_id]
+            current = {
+                m: (MilestoneStatus(s.status), s.note) for m, s in states[_id(enrollment)].items()
+            }
+            reports.append(
+                EnrollmentReport(
+                    enrollment_id=_id(enrollment),
+                    hire=_view(hire),
+                    manager=_view(people[enrollment.manager_id]),
+                    mentors=tuple(_view(people[m]) for m in mentors[_id(enrollment)]),
+                    plan=loaded,
+                    plan_version=enrollment.plan_version,
+                    status=EnrollmentStatus(enrollment.status),
+                    start=enrollment.start_date,
+                    summary=summarize(
+                        plan=loaded.plan,
+                        start=enrollment.start_date,
+                        today=self._today(hire),
+                        states=current,
+                    ),
+                    last_mood=enrollment.last_mood,
+                )
+            )
+        return reports
+
+    def _notify(self, change: ProgressChange) -> None:
+        for observer in self.observers:
+            observer.progress_changed(change)
+
+
+def _id(row: Person | Enrollment) -> int:
+    assert row.id is not None  # noqa: S101 - rows read from or flushed to the database have ids
+    return row.id
+
+
+def _view(person: Person) -> PersonView:
+    return PersonView(user_id=person.user_id, name=person.display_name or person.user_id)
+
+
+def _clean_note(note: str | None) -> str | None:
+    if note is None:
+        return None
+    note = note.strip()
+    if not note:
+        return None
+    if len(note) > NOTE_LIMIT:
+        raise InvalidInput(f"Notes are limited to {NOTE_LIMIT} characters; shorten it.")
+    return note
+
+
+def _unknown_milestone(milestone_id: str, loaded: LoadedPlan) -> str:
+    close = difflib.get_close_matches(milestone_id, loaded.plan.milestone_ids, n=3, cutoff=0.4)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    return (
+        f"There is no milestone '{milestone_id}' in {loaded.plan.id}.{hint} "
+        "See the ids with `/onramp me` or `onramp plans show`."
+    )
+
+
+__all__ = [
+    "Actor",
+    "EnrollmentReport",
+    "Onboarding",
+    "PersonView",
+    "Profile",
+    "ProgressChange",
+    "ProgressObserver",
+]
