@@ -219,7 +219,8 @@ def plans_check(
         for p in loaded:
             typer.echo(
                 f"ok  {p.path}: {len(p.plan.phases)} phases, {len(p.plan.milestone_ids)} "
-                f"milestones, {len(p.plan.kpis)} KPIs, every source found in {p.blueprint.source_name}"
+                f"milestones, {len(p.plan.kpis)} KPIs, "
+                f"every source found in {p.blueprint.source_name}"
             )
         if problems:
             raise PlanError(problems)
@@ -335,9 +336,7 @@ def mark(
     milestone: Annotated[str, typer.Argument(metavar="MILESTONE")],
     status: Annotated[
         str,
-        typer.Argument(
-            metavar="STATUS", help="not_started, in_progress, done, blocked or skipped"
-        ),
+        typer.Argument(metavar="STATUS", help="not_started, in_progress, done, blocked or skipped"),
     ],
     note: Annotated[str | None, typer.Option("--note", metavar="TEXT")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
@@ -347,9 +346,7 @@ def mark(
         report = c.onboarding.mark(
             actor=Actor.cli(), hire=user, milestone_id=milestone, status=status, note=note
         )
-        found = next(
-            m for p in report.summary.phases for m in p.milestones if m.id == milestone
-        )
+        found = next(m for p in report.summary.phases for m in p.milestones if m.id == milestone)
         typer.echo(f"{report.hire.user_id}: {milestone} is now {found.status.value}.")
 
 

@@ -13,8 +13,15 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
-from pydantic import field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.domain.errors import ConfigError
@@ -61,7 +68,8 @@ class CheckinSettings(_Section):
     mentor_nudge_after_silent_working_days: int = Field(default=5, ge=1, le=30)
     escalate_after_working_days: int = Field(default=7, ge=1, le=30)
     holiday_country: str | None = Field(
-        default=None, description="ISO country for public holidays (e.g. US, DE) when unset per person."
+        default=None,
+        description="ISO country for public holidays (e.g. US, DE) when unset per person.",
     )
 
 
@@ -183,7 +191,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: must be a mapping of settings (key: value), not {type(data).__name__}")
+        raise ConfigError(
+            f"{path}: must be a mapping of settings (key: value), not {type(data).__name__}"
+        )
     secrets = _find_secrets(data)
     if secrets:
         raise ConfigError("\n".join(f"{path}: {s}" for s in secrets))
@@ -205,7 +215,9 @@ def load_settings(path: Path | None = None) -> Settings:
                 env_hint = " (from the environment)"
             message = error["msg"].removeprefix("Value error, ")
             if error["type"] == "extra_forbidden":
-                message = "unknown setting; remove it or fix its spelling (see docs/configuration.md)"
+                message = (
+                    "unknown setting; remove it or fix its spelling (see docs/configuration.md)"
+                )
             problems.append(f"{config_path}: {where}{env_hint}: {message}")
         raise ConfigError("\n".join(problems)) from None
     base = config_path.parent

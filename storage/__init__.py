@@ -1,1 +1,1 @@
-"""Persistence: engine, SQLModel tables, repositories and Alembic migrations. SQL lives here only."""
+"""Persistence: engine, SQLModel tables, repositories and migrations. SQL lives here only."""

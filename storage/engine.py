@@ -105,5 +105,5 @@ class Database:
 
 
 def open_database(url: str, *, echo: bool = False) -> Database:
-    """A :class:`Database` for ``url`` (the schema is created by :func:`storage.migrate.upgrade`)."""
+    """A :class:`Database` for ``url``; :func:`storage.migrate.upgrade` creates the schema."""
     return Database(engine=make_engine(url, echo=echo))

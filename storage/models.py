@@ -23,8 +23,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-
-
 class Person(SQLModel, table=True):
     """Someone Onramp knows: a hire, a manager, a mentor or an admin (one Slack workspace)."""
 

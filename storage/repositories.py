@@ -35,9 +35,7 @@ def get_person_by_id(*, session: Session, person_id: int) -> Person | None:
 
 def find_people_by_name(*, session: Session, name: str) -> Sequence[Person]:
     """People whose display name matches ``name`` exactly (case-insensitive)."""
-    return session.exec(
-        select(Person).where(func.lower(Person.display_name) == name.lower())
-    ).all()
+    return session.exec(select(Person).where(func.lower(Person.display_name) == name.lower())).all()
 
 
 def upsert_person(
@@ -140,7 +138,9 @@ def all_enrollments(*, session: Session) -> Sequence[Enrollment]:
     return session.exec(select(Enrollment).order_by(col(Enrollment.id))).all()
 
 
-def mentors_by_enrollment(*, session: Session, enrollment_ids: Iterable[int]) -> dict[int, list[int]]:
+def mentors_by_enrollment(
+    *, session: Session, enrollment_ids: Iterable[int]
+) -> dict[int, list[int]]:
     """Map enrollment id → mentor person ids, in one query."""
     wanted = set(enrollment_ids)
     result: dict[int, list[int]] = {i: [] for i in wanted}
@@ -207,7 +207,9 @@ def record_progress(
     session.add(event)
     state = session.get(MilestoneState, (enrollment_id, milestone_id))
     if state is None:
-        state = MilestoneState(enrollment_id=enrollment_id, milestone_id=milestone_id, status=status)
+        state = MilestoneState(
+            enrollment_id=enrollment_id, milestone_id=milestone_id, status=status
+        )
     state.status = status
     if note is not None:
         state.note = note

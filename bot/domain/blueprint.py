@@ -82,13 +82,15 @@ def slugify(heading: str) -> str:
     return _NON_SLUG.sub("-", without_qualifier.lower()).strip("-") or "part"
 
 
-def parse_blueprint(markdown: str, *, source_name: str = "blueprint.md") -> Blueprint:
-    """Parse blueprint Markdown; raise :class:`PlanError` naming the line of any structural fault."""
-    lines = markdown.splitlines()
+_Head = tuple[int, int, str, str | None, str, int]
+
+
+def _scan_headings(lines: list[str], source_name: str) -> tuple[str, list[_Head], list[str]]:
+    """Find the title and every ``##``/``###`` heading, with the problems in their numbering."""
     title = ""
     problems: list[str] = []
-    # (level, number, heading, parent_id, id, heading_line)
-    heads: list[tuple[int, int, str, str | None, str, int]] = []
+    # Each head is: level, number, heading, parent id, id, heading line.
+    heads: list[_Head] = []
     current_top: tuple[int, str, str] | None = None  # number, id, heading
     used_child_ids: set[str] = set()
     in_fence = False
@@ -137,6 +139,13 @@ def parse_blueprint(markdown: str, *, source_name: str = "blueprint.md") -> Blue
         problems.append(f"{source_name}:1: the blueprint needs a '# Title' line")
     if not heads and not problems:
         problems.append(f"{source_name}:1: no '## 1) …' sections found")
+    return title, heads, problems
+
+
+def parse_blueprint(markdown: str, *, source_name: str = "blueprint.md") -> Blueprint:
+    """Parse blueprint Markdown; raise :class:`PlanError` naming the line of any fault."""
+    lines = markdown.splitlines()
+    title, heads, problems = _scan_headings(lines, source_name)
     if problems:
         raise PlanError(problems)
 

@@ -22,7 +22,7 @@ class Offset:
 
     @classmethod
     def parse(cls, text: str) -> Offset:
-        """Parse ``30d`` / ``2w`` / ``6mo`` / ``1y``; raise ``ValueError`` with the accepted forms."""
+        """Parse ``30d``, ``2w``, ``6mo`` or ``1y``; raise ``ValueError`` naming the forms."""
         match = _OFFSET.match(str(text))
         if not match:
             raise ValueError(

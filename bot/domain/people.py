@@ -37,5 +37,6 @@ def parse_user_ref(text: str) -> UserRef:
     if name:
         return UserRef(user_id=None, name=name.group(1))
     raise InvalidInput(
-        f"'{token[:80]}' is not a person; mention them like @ana or give a Slack user id like U0123ABC"
+        f"'{token[:80]}' is not a person; mention them like @ana "
+        "or give a Slack user id like U0123ABC"
     )

@@ -1,4 +1,4 @@
-"""Milestone plans: the pydantic models of ``plan.yaml`` and the checks that tie them to a blueprint.
+"""Milestone plans: the models of ``plan.yaml`` and the checks that tie them to a blueprint.
 
 Parsing is pure (text in, models or a :class:`PlanError` out); reading files is the catalog's job.
 Every problem is reported as ``FILE:LINE: field.path: what is wrong (the fix)``.
@@ -253,7 +253,9 @@ def cross_check(plan: Plan, blueprint: Blueprint) -> list[tuple[Loc, str]]:
     for p_index, phase in enumerate(plan.phases):
         p_loc: Loc = ("phases", p_index)
         if phase.id in seen_phases:
-            problems.append(((*p_loc, "id"), f"duplicate phase id {phase.id!r}; ids must be unique"))
+            problems.append(
+                ((*p_loc, "id"), f"duplicate phase id {phase.id!r}; ids must be unique")
+            )
         seen_phases.add(phase.id)
         if previous is not None and phase.due <= previous:
             problems.append(

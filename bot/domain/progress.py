@@ -184,9 +184,7 @@ def summarize(
         phases.append(PhaseView(id=phase.id, title=phase.title, due=due, milestones=views))
     current = next((p.id for p in phases if today <= p.due), phases[-1].id)
     overdue = tuple(m for p in phases if p.due < today for m in p.milestones if not m.status.closed)
-    blocked = tuple(
-        m for p in phases for m in p.milestones if m.status is MilestoneStatus.BLOCKED
-    )
+    blocked = tuple(m for p in phases for m in p.milestones if m.status is MilestoneStatus.BLOCKED)
     return ProgressSummary(
         start=start,
         today=today,

@@ -1,1 +1,1 @@
-"""Use cases. They own the transaction and reach the outside only through small Protocols (ports)."""
+"""Use cases: they own the transaction and reach the outside only through small Protocols."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.domain.blueprint import Blueprint, parse_blueprint
+from bot.domain.blueprint import parse_blueprint
 from bot.domain.errors import NotFound, PlanError
 from bot.domain.plan import LoadedPlan, content_hash, parse_plan
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.domain import permissions
-from bot.domain.errors import Conflict, InvalidInput, NotFound
+from bot.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.domain.people import UserRef, parse_user_ref
 from bot.domain.plan import LoadedPlan
 from bot.domain.progress import (
@@ -483,7 +483,7 @@ class Onboarding:
             if actor.operator:
                 raise
             # Don't reveal whether a stranger exists.
-            raise permissions.PermissionDenied(
+            raise PermissionDenied(
                 "You can only see plans of people you manage or mentor, or your own."
             ) from None
 
@@ -492,7 +492,7 @@ class Onboarding:
             return NotFound("You're not on an Onramp plan yet; ask your manager to enroll you.")
         if actor.operator:
             return NotFound(f"<@{hire.user_id}> has no Onramp plan.")
-        return permissions.PermissionDenied(
+        return PermissionDenied(
             "You can only see plans of people you manage or mentor, or your own."
         )
 
