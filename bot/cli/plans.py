@@ -1,0 +1,170 @@
+"""`onramp plans …` and `onramp db …`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli.core import (
+    ConfigOption,
+    JsonFlag,
+    db_app,
+    emit_json,
+    errors,
+    plans_app,
+)
+from bot.config import DEFAULT_CONFIG, load_settings
+from bot.domain.errors import PlanError
+from bot.domain.plan import LoadedPlan, plan_json_schema
+from bot.services.catalog import check_paths
+
+# --- plans ----------------------------------------------------------------------------------
+
+
+def _plan_json(loaded: LoadedPlan) -> dict[str, Any]:
+    plan = loaded.plan
+    return {
+        "id": plan.id,
+        "title": plan.title,
+        "version": plan.version,
+        "phases": [
+            {
+                "id": phase.id,
+                "due": str(phase.due),
+                "title": phase.title,
+                "source": phase.source,
+                "milestones": [
+                    {"id": m.id, "title": m.title, "source": m.source} for m in phase.milestones
+                ],
+            }
+            for phase in plan.phases
+        ],
+        "kpis": [
+            {
+                "name": k.name,
+                "measures": k.measures,
+                "target": k.target,
+                "frequency": k.frequency,
+                "source": k.source,
+            }
+            for k in plan.kpis
+        ],
+    }
+
+
+@plans_app.command("list")
+def plans_list(config: ConfigOption = DEFAULT_CONFIG, as_json: JsonFlag = False) -> None:
+    """List the plans in the plans folder."""
+    with errors():
+        settings = load_settings(config)
+        from bot.services.catalog import PlanCatalog
+
+        plans = PlanCatalog(settings.plans_dir).all()
+        if as_json:
+            emit_json(
+                [
+                    {
+                        "id": p.plan.id,
+                        "title": p.plan.title,
+                        "version": p.plan.version,
+                        "hash": p.content_hash,
+                        "phases": len(p.plan.phases),
+                        "milestones": len(p.plan.milestone_ids),
+                    }
+                    for p in plans
+                ]
+            )
+            return
+        if not plans:
+            typer.echo(f"No plans in {settings.plans_dir}/ (add <role-id>/plan.yaml).")
+        for p in plans:
+            typer.echo(
+                f"{p.plan.id:<28} v{p.plan.version}  {len(p.plan.phases)} phases, "
+                f"{len(p.plan.milestone_ids)} milestones, {len(p.plan.kpis)} KPIs  {p.plan.title}"
+            )
+
+
+@plans_app.command("show")
+def plans_show(
+    plan_id: Annotated[str, typer.Argument(metavar="ID", help="Plan id, e.g. junior-llm-engineer")],
+    config: ConfigOption = DEFAULT_CONFIG,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show one plan: phases, milestones (with ids) and KPIs."""
+    with errors():
+        from bot.services.catalog import PlanCatalog
+
+        loaded = PlanCatalog(load_settings(config).plans_dir).get(plan_id)
+        if as_json:
+            emit_json(_plan_json(loaded))
+            return
+        plan = loaded.plan
+        typer.echo(f"{plan.title} ({plan.id}, version {plan.version}, hash {loaded.content_hash})")
+        if plan.description:
+            typer.echo(plan.description)
+        for phase in plan.phases:
+            section = loaded.blueprint.get(phase.source)
+            typer.echo("")
+            typer.echo(f"{phase.id} — {phase.title} (due {phase.due.describe()} after start)")
+            typer.echo(f"  from: {section.path if section else phase.source}")
+            for m in phase.milestones:
+                indent = "      " if m.parent else "    "
+                typer.echo(f"{indent}• {m.title}  [{m.id}]")
+        if plan.kpis:
+            typer.echo("")
+            typer.echo(f"KPIs ({len(plan.kpis)}):")
+            for k in plan.kpis:
+                typer.echo(f"    • {k.name}: {k.target} ({k.frequency})")
+
+
+@plans_app.command("check")
+def plans_check(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="[PATH]...", help="plan.yaml files or folders (default: plans/)"),
+    ] = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Validate plans against their schema and blueprint; exit 2 naming each problem."""
+    with errors():
+        targets = paths or [load_settings(config).plans_dir]
+        loaded, problems = check_paths(targets)
+        for p in loaded:
+            typer.echo(
+                f"ok  {p.path}: {len(p.plan.phases)} phases, {len(p.plan.milestone_ids)} "
+                f"milestones, {len(p.plan.kpis)} KPIs, "
+                f"every source found in {p.blueprint.source_name}"
+            )
+        if problems:
+            raise PlanError(problems)
+
+
+@plans_app.command("schema")
+def plans_schema() -> None:
+    """Print the JSON Schema of plan.yaml (for editors)."""
+    emit_json(plan_json_schema())
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Apply database migrations up to the newest."""
+    with errors():
+        from storage.engine import open_database
+        from storage.migrate import current_revision, head_revision, upgrade
+
+        db = open_database(load_settings(config).database_url)
+        try:
+            before = current_revision(db)
+            upgrade(db)
+            after = current_revision(db)
+        finally:
+            db.dispose()
+        if before == after:
+            typer.echo(f"Database already at {after} (newest: {head_revision(db)}).")
+        else:
+            typer.echo(f"Database upgraded from {before or 'empty'} to {after}.")
