@@ -93,11 +93,10 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A read-only unit of work (a deferred transaction on SQLite; never committed)."""
         bind = self.engine.execution_options(**{_READONLY: True})
+        # Closing (not rolling back) ends the transaction without expiring loaded rows, so
+        # results stay readable after the block; the pool resets the connection.
         with Session(bind, expire_on_commit=False) as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def dispose(self) -> None:
         """Close every pooled connection (at shutdown and in tests)."""

@@ -1,6 +1,6 @@
 """The operator's command line (``onramp …``). Names, flags and JSON shapes are a contract.
 
-Each module registers its commands on :data:`bot.cli.core.app`; :func:`main` imports them all.
+Each module registers its commands on :data:`bot.cli.core.app`; :func:`load` imports them all.
 Exit codes: 0 ok, 1 a failed check or refused request, 2 a usage or configuration error.
 """
 
@@ -9,13 +9,20 @@ from __future__ import annotations
 import logging
 import sys
 
+import typer
 
-def main() -> None:
-    """Console-script entry point."""
-    # Importing a module registers its commands.
+
+def load() -> typer.Typer:
+    """The Typer app with every command registered (importing a module registers its commands)."""
     from bot.cli import people, plans  # noqa: F401
     from bot.cli.core import app
 
+    return app
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app = load()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         app()
