@@ -1,0 +1,63 @@
+"""Settings: app.yaml, environment overrides, and loud, helpful refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.domain.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "app.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_app_yaml_loads() -> None:
+    """The repository's app.yaml is valid and points at the shipped plans."""
+    settings = load_settings(ROOT / "app.yaml")
+    assert settings.plans_dir == ROOT / "plans"
+    assert settings.checkins.send_time.hour == 9
+
+
+def test_environment_outranks_app_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DATABASE_URL and SLACK_API_URL from the environment win over app.yaml."""
+    path = _write(tmp_path, "database_url: sqlite:///file.db\nslack:\n  api_url: http://a/\n")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db/onramp")
+    monkeypatch.setenv("SLACK_API_URL", "http://b/api/")
+    settings = load_settings(path)
+    assert settings.database_url == "postgresql://db/onramp"
+    assert settings.web_api_url == "http://b/api/"
+
+
+def test_a_missing_file_means_defaults(tmp_path: Path) -> None:
+    """Without app.yaml Onramp runs on defaults (SQLite file, UTC, plans/ beside the config)."""
+    settings = load_settings(tmp_path / "absent.yaml")
+    assert settings.database_url == "sqlite:///onramp.db"
+    assert settings.default_timezone == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("slack_bot_token: xoxb-1", "set the environment variable SLACK_BOT_TOKEN instead"),
+        ("anthropic:\n  api_key: sk-ant-x", "set the environment variable ANTHROPIC_API_KEY"),
+        ("default_timezone: Mars/Olympus", "is not an IANA time zone"),
+        ("databse_url: x", "databse_url: unknown setting"),
+        ("checkins:\n  send_time: noon", "checkins.send_time"),
+        ("admins: [", "not valid YAML"),
+        ("- just\n- a list", "must be a mapping"),
+    ],
+)
+def test_bad_settings_name_the_key_and_the_fix(tmp_path: Path, text: str, message: str) -> None:
+    """A wrong, misspelled or secret setting stops start-up with a message naming it."""
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings(_write(tmp_path, text))
+    assert message in str(excinfo.value)
+    assert "xoxb-1" not in str(excinfo.value)
+    assert "sk-ant-x" not in str(excinfo.value)
