@@ -16,6 +16,10 @@ from bot.cli import load
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = str(ROOT / "app.yaml")
 SHIPPED = ROOT / "plans" / "junior-llm-engineer"
+ENROLL = (
+    *("enroll", "UHIRE", "--plan", "junior-llm-engineer"),
+    *("--start", "2026-11-02", "--manager", "UBOSS"),
+)
 
 
 def run(database_url: str, *args: str, config: bool = True) -> tuple[int, str, str]:
@@ -32,19 +36,7 @@ def run(database_url: str, *args: str, config: bool = True) -> tuple[int, str, s
 
 def test_enroll_mark_progress(database_url: str) -> None:
     """enroll → mark done → progress shows the milestone done (on each database)."""
-    code, out, _ = run(
-        database_url,
-        "enroll",
-        "UHIRE",
-        "--plan",
-        "junior-llm-engineer",
-        "--start",
-        "2026-11-02",
-        "--manager",
-        "UBOSS",
-        "--mentor",
-        "UMENTOR",
-    )
+    code, out, _ = run(database_url, *ENROLL, "--mentor", "UMENTOR")
     assert code == 0, out
     assert "Enrolled UHIRE on junior-llm-engineer v1 from 2026-11-02" in out
     code, out, _ = run(
@@ -83,16 +75,7 @@ def test_enroll_mark_progress(database_url: str) -> None:
 
 def test_second_enrollment_is_refused_with_exit_1(database_url: str) -> None:
     """Enrolling a hire who already has an active plan fails with a clear message and code 1."""
-    args = (
-        "enroll",
-        "UHIRE",
-        "--plan",
-        "junior-llm-engineer",
-        "--start",
-        "2026-11-02",
-        "--manager",
-        "UBOSS",
-    )
+    args = ENROLL
     assert run(database_url, *args)[0] == 0
     code, _, err = run(database_url, *args)
     assert code == 1
@@ -138,17 +121,7 @@ def test_mistakes_get_a_message_not_a_traceback(
 
 def test_progress_text_shows_bars_and_current_phase(database_url: str) -> None:
     """The text report shows each phase with a bar and the current phase's milestones."""
-    run(
-        database_url,
-        "enroll",
-        "UHIRE",
-        "--plan",
-        "junior-llm-engineer",
-        "--start",
-        "2026-11-02",
-        "--manager",
-        "UBOSS",
-    )
+    run(database_url, *ENROLL)
     run(database_url, "mark", "UHIRE", "d30-product-surface", "blocked", "--note", "no access")
     code, out, _ = run(database_url, "progress", "UHIRE")
     assert code == 0
@@ -160,17 +133,7 @@ def test_progress_text_shows_bars_and_current_phase(database_url: str) -> None:
 
 def test_export_csv_and_json(database_url: str) -> None:
     """Export prints one row per milestone, as CSV or as JSON."""
-    run(
-        database_url,
-        "enroll",
-        "UHIRE",
-        "--plan",
-        "junior-llm-engineer",
-        "--start",
-        "2026-11-02",
-        "--manager",
-        "UBOSS",
-    )
+    run(database_url, *ENROLL)
     code, out, _ = run(database_url, "export")
     assert code == 0
     lines = out.strip().splitlines()
