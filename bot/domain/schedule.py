@@ -1,0 +1,379 @@
+"""When check-ins are due: pure date math in each person's own time zone, answers in UTC.
+
+A hire's calendar is derived from the plan and the enrollment's start date alone, so it can be
+recomputed at any moment and always gives the same slots (the outbox's unique keys rest on this).
+Every slot has a due instant (the configured local send time on a working day) and a stale instant
+after which sending it would only add noise (the catch-up policy, see ``docs/checkins.md``):
+
+- welcome: on the start date; stale once the first weekly pulse is due;
+- pulse: every week until ``weekly_pulse_until``, then every N weeks until ``pulse_until``;
+  stale when the next pulse is due (a pulse on a review day is dropped: the review asks instead);
+- heads-up: N working days before a review; stale on the working day before the review;
+- review: on each phase's due date; stale when the next phase's heads-up (or review) is due,
+  the last one ten working days after it went out;
+- digests: the first working day of each ISO week; stale the next working day.
+
+Due dates falling on a weekend or a public holiday move to the next working day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holidays_lib
+
+from bot.domain.errors import InvalidInput
+from bot.domain.offsets import Offset
+from bot.domain.plan import Cadence, Phase
+from bot.domain.workdays import add_working_days, is_working_day, on_or_after
+
+_T = TypeVar("_T")
+
+#: How long the last review stays worth sending when nothing follows it.
+LAST_REVIEW_RELEVANT_WORKING_DAYS = 10
+
+
+class Kind(StrEnum):
+    """What an outbox row is."""
+
+    WELCOME = "welcome"
+    PULSE = "pulse"
+    HEADS_UP = "heads_up"
+    REVIEW = "review"
+    REMINDER = "reminder"
+    MENTOR_NUDGE = "mentor_nudge"
+    ESCALATION = "escalation"
+    MENTOR_DIGEST = "mentor_digest"
+    MANAGER_DIGEST = "manager_digest"
+
+    @property
+    def asks_hire(self) -> bool:
+        """A check-in the hire is expected to answer (reminders and silence count these)."""
+        return self in (Kind.PULSE, Kind.REVIEW)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A plan's cadence with every gap filled from the workspace defaults."""
+
+    send_time: time
+    weekly_pulse_until: Offset
+    pulse_every_weeks_after: int
+    pulse_until: Offset
+    review_heads_up_working_days: int
+    reminder_after_working_days: int
+    mentor_nudge_after_silent_working_days: int
+    escalate_after_working_days: int
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        send_time: time,
+        weekly_pulse_until: str | Offset,
+        pulse_every_weeks_after: int,
+        pulse_until: str | Offset,
+        review_heads_up_working_days: int,
+        reminder_after_working_days: int,
+        mentor_nudge_after_silent_working_days: int,
+        escalate_after_working_days: int,
+    ) -> Rules:
+        """Build rules from settings values (offsets may be written as ``90d``, ``12mo``)."""
+
+        def offset(value: str | Offset) -> Offset:
+            return value if isinstance(value, Offset) else Offset.parse(value)
+
+        return cls(
+            send_time=send_time,
+            weekly_pulse_until=offset(weekly_pulse_until),
+            pulse_every_weeks_after=pulse_every_weeks_after,
+            pulse_until=offset(pulse_until),
+            review_heads_up_working_days=review_heads_up_working_days,
+            reminder_after_working_days=reminder_after_working_days,
+            mentor_nudge_after_silent_working_days=mentor_nudge_after_silent_working_days,
+            escalate_after_working_days=escalate_after_working_days,
+        )
+
+    def with_cadence(self, cadence: Cadence) -> Rules:
+        """These rules overridden by what a plan's ``checkins:`` section sets."""
+
+        return Rules(
+            send_time=self.send_time,
+            weekly_pulse_until=pick(cadence.weekly_pulse_until, self.weekly_pulse_until),
+            pulse_every_weeks_after=pick(
+                cadence.pulse_every_weeks_after, self.pulse_every_weeks_after
+            ),
+            pulse_until=pick(cadence.pulse_until, self.pulse_until),
+            review_heads_up_working_days=pick(
+                cadence.review_heads_up_working_days, self.review_heads_up_working_days
+            ),
+            reminder_after_working_days=pick(
+                cadence.reminder_after_working_days, self.reminder_after_working_days
+            ),
+            mentor_nudge_after_silent_working_days=pick(
+                cadence.mentor_nudge_after_silent_working_days,
+                self.mentor_nudge_after_silent_working_days,
+            ),
+            escalate_after_working_days=pick(
+                cadence.escalate_after_working_days, self.escalate_after_working_days
+            ),
+        )
+
+
+def pick(value: _T | None, default: _T) -> _T:
+    """``value`` unless it is ``None``."""
+    return default if value is None else value
+
+
+# --- zones and holidays ---------------------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def zone(name: str | None, default: str = "UTC") -> ZoneInfo:
+    """The IANA zone ``name`` (else ``default``); an unknown name falls back to ``default``.
+
+    Slack reports zones by IANA name; a name this machine's tz database lacks must not stop
+    check-ins, so it reads as the workspace default.
+    """
+    for candidate in (name, default, "UTC"):
+        if not candidate:
+            continue
+        try:
+            return ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return ZoneInfo("UTC")
+
+
+class _NoHolidays:
+    def __contains__(self, day: object) -> bool:
+        return False
+
+
+@lru_cache(maxsize=64)
+def public_holidays(country: str | None) -> Container[date]:
+    """Public holidays of ``country`` (ISO code like ``US`` or ``DE-BY``), or none when unset.
+
+    Raise :class:`InvalidInput` naming the fix when the ``holidays`` package doesn't know it.
+    """
+    if not country:
+        return _NoHolidays()
+    code, _, subdivision = country.strip().upper().partition("-")
+    try:
+        return holidays_lib.country_holidays(code, subdiv=subdivision or None)
+    except NotImplementedError:
+        raise InvalidInput(
+            f"{country!r} is not a country the holidays package knows; use an ISO 3166 code "
+            "like US, GB or DE (optionally with a subdivision: DE-BY)"
+        ) from None
+
+
+@dataclass(frozen=True)
+class LocalCalendar:
+    """One person's clock: their time zone, their public holidays, the local send time."""
+
+    zone: ZoneInfo
+    send_time: time
+    holidays: Container[date] = _NoHolidays()
+
+    def today(self, now: datetime) -> date:
+        """The local date at ``now``."""
+        return now.astimezone(self.zone).date()
+
+    def is_working_day(self, day: date) -> bool:
+        """Monday to Friday and not a public holiday here."""
+        return is_working_day(day, self.holidays)
+
+    def working_on_or_after(self, day: date) -> date:
+        """``day`` when it is a working day, else the next one."""
+        return on_or_after(day, self.holidays)
+
+    def add_working_days(self, day: date, count: int) -> date:
+        """``count`` working days after ``day``."""
+        return add_working_days(day, count, self.holidays)
+
+    def sub_working_days(self, day: date, count: int) -> date:
+        """``count`` working days before ``day``."""
+        current = day
+        for _ in range(count):
+            current -= timedelta(days=1)
+            while not self.is_working_day(current):
+                current -= timedelta(days=1)
+        return current
+
+    def send_at(self, day: date) -> datetime:
+        """The UTC instant of the send time on local ``day``.
+
+        A send time that does not exist that day (the hour skipped when clocks go forward) is
+        read with the offset from before the change, i.e. it moves later by the gap; a send time
+        that happens twice (clocks go back) means the first of the two.
+        """
+        local = datetime.combine(day, self.send_time, tzinfo=self.zone)
+        return local.astimezone(UTC)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end`` (0 when ``end`` ≤ ``start``)."""
+        count, current = 0, start
+        while current < end:
+            current += timedelta(days=1)
+            if self.is_working_day(current):
+                count += 1
+        return count
+
+
+# --- a hire's calendar ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One calendar check-in for one hire: what, which one, when due, when no longer worth it."""
+
+    kind: Kind
+    ref: str
+    day: date
+    due_at: datetime
+    stale_at: datetime
+    phase_id: str | None = None
+    number: int | None = None
+
+    def is_live(self, now: datetime) -> bool:
+        """Due and not yet stale at ``now``."""
+        return self.due_at <= now < self.stale_at
+
+
+def _pulse_offsets(rules: Rules, start: date) -> list[int]:
+    """Week numbers (from the start date) that carry a pulse."""
+    weekly_end = rules.weekly_pulse_until.after(start)
+    last = rules.pulse_until.after(start)
+    weeks, week = [], 1
+    while start + timedelta(weeks=week) <= weekly_end:
+        weeks.append(week)
+        week += 1
+    week = weeks[-1] + rules.pulse_every_weeks_after if weeks else 1
+    while start + timedelta(weeks=week) <= last:
+        weeks.append(week)
+        week += rules.pulse_every_weeks_after
+    return weeks
+
+
+def hire_calendar(
+    *, rules: Rules, phases: Sequence[Phase], start: date, calendar: LocalCalendar
+) -> tuple[Slot, ...]:
+    """Every welcome, pulse, heads-up and review of one enrollment, in due order."""
+    reviews: list[tuple[Phase, date]] = [
+        (phase, calendar.working_on_or_after(phase.due.after(start))) for phase in phases
+    ]
+    review_days = {day for _, day in reviews}
+    welcome_day = calendar.working_on_or_after(start)
+
+    pulses: list[tuple[int, date]] = []
+    for week in _pulse_offsets(rules, start):
+        day = calendar.working_on_or_after(start + timedelta(weeks=week))
+        if day in review_days or day == welcome_day or (pulses and day <= pulses[-1][1]):
+            continue
+        pulses.append((week, day))
+
+    slots: list[Slot] = []
+    first_pulse_at = calendar.send_at(pulses[0][1]) if pulses else None
+    welcome_due = calendar.send_at(welcome_day)
+    slots.append(
+        Slot(
+            kind=Kind.WELCOME,
+            ref="start",
+            day=welcome_day,
+            due_at=welcome_due,
+            stale_at=first_pulse_at or calendar.send_at(calendar.add_working_days(welcome_day, 5)),
+        )
+    )
+    for index, (week, day) in enumerate(pulses):
+        due = calendar.send_at(day)
+        if index + 1 < len(pulses):
+            stale = calendar.send_at(pulses[index + 1][1])
+        else:
+            stale = due + timedelta(weeks=rules.pulse_every_weeks_after)
+        slots.append(
+            Slot(kind=Kind.PULSE, ref=f"w{week}", day=day, due_at=due, stale_at=stale, number=week)
+        )
+
+    heads_up_n = rules.review_heads_up_working_days
+    heads_ups: dict[str, datetime] = {}
+    for phase, day in reviews:
+        if heads_up_n <= 0:
+            continue
+        notice_day = calendar.sub_working_days(day, heads_up_n)
+        if notice_day <= welcome_day:
+            continue  # a heads-up before the hire even started is noise
+        due = calendar.send_at(notice_day)
+        stale_day = calendar.sub_working_days(day, 1) if heads_up_n >= 2 else day
+        slots.append(
+            Slot(
+                kind=Kind.HEADS_UP,
+                ref=phase.id,
+                day=notice_day,
+                due_at=due,
+                stale_at=calendar.send_at(stale_day),
+                phase_id=phase.id,
+            )
+        )
+        heads_ups[phase.id] = due
+    for index, (phase, day) in enumerate(reviews):
+        due = calendar.send_at(day)
+        if index + 1 < len(reviews):
+            following, following_day = reviews[index + 1]
+            stale = heads_ups.get(following.id, calendar.send_at(following_day))
+        else:
+            stale = calendar.send_at(
+                calendar.add_working_days(day, LAST_REVIEW_RELEVANT_WORKING_DAYS)
+            )
+        slots.append(
+            Slot(
+                kind=Kind.REVIEW,
+                ref=phase.id,
+                day=day,
+                due_at=due,
+                stale_at=max(stale, due + timedelta(hours=1)),
+                phase_id=phase.id,
+            )
+        )
+    slots.sort(key=lambda s: (s.due_at, s.kind.value))
+    return tuple(slots)
+
+
+def live_slots(slots: Sequence[Slot], now: datetime) -> list[Slot]:
+    """The slots worth sending at ``now``: due and not superseded (at most one per series)."""
+    return [slot for slot in slots if slot.is_live(now)]
+
+
+def digest_slot(*, calendar: LocalCalendar, now: datetime) -> Slot | None:
+    """This week's digest for someone on ``calendar``, if due and not stale at ``now``.
+
+    Digests go out on the first working day of the ISO week; a digest missed for a whole working
+    day is skipped rather than sent late (next week's is on its way).
+    """
+    today = calendar.today(now)
+    monday = today - timedelta(days=today.weekday())
+    day = calendar.working_on_or_after(monday)
+    if day.isocalendar()[:2] != monday.isocalendar()[:2]:
+        return None  # a week of holidays: no digest
+    due = calendar.send_at(day)
+    stale = calendar.send_at(calendar.add_working_days(day, 1))
+    year, week, _ = monday.isocalendar()
+    slot = Slot(
+        kind=Kind.MENTOR_DIGEST, ref=f"{year}-W{week:02d}", day=day, due_at=due, stale_at=stale
+    )
+    return slot if slot.is_live(now) else None
+
+
+def after_working_days(*, calendar: LocalCalendar, since: datetime, count: int) -> datetime:
+    """The send instant ``count`` working days after the local date of ``since``.
+
+    Reminders, silence nudges and escalations are measured this way, so they land at the
+    recipient's send time on a working day.
+    """
+    return calendar.send_at(calendar.add_working_days(calendar.today(since), count))

@@ -1,0 +1,524 @@
+"""The outbox repository: messages owed, claimed by one sender at a time, never sent twice.
+
+Every statement is keyword-only and takes the session; the check-in service owns the transaction.
+
+- Rows are inserted in bulk with ``INSERT … ON CONFLICT (key) DO NOTHING`` on both databases, so
+  deriving the same due work twice (two ticks at once, two replicas, a restart) inserts nothing.
+- A claim moves due ``pending`` rows to ``sending`` under a fresh claim token: on PostgreSQL the
+  candidate rows are locked ``FOR UPDATE SKIP LOCKED`` so replicas share the work; on SQLite the
+  write transaction is ``BEGIN IMMEDIATE`` (see ``storage.engine``), which serialises claimers,
+  and the state test in the ``UPDATE`` makes a second claim of the same row impossible.
+- Every later transition names the claim token, so a sender whose claim was reconciled away
+  cannot overwrite what another sender recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, or_, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Enrollment,
+    EnrollmentMentor,
+    MilestoneState,
+    Outbox,
+    Person,
+)
+
+#: Rows per INSERT statement (well under SQLite's bound-parameter limit).
+INSERT_CHUNK = 500
+
+PENDING, SENDING, SENT, FAILED, SKIPPED = "pending", "sending", "sent", "failed", "skipped"
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """An outbox row to insert (state ``pending`` unless ``reason`` says why it is skipped)."""
+
+    key: str
+    kind: str
+    recipient_id: int
+    due_at: datetime
+    payload: dict[str, Any]
+    enrollment_id: int | None = None
+    state: str = PENDING
+    reason: str | None = None
+
+
+def insert_new(*, session: Session, rows: Sequence[NewRow], now: datetime) -> list[str]:
+    """Insert rows whose key is new; return the keys actually inserted (duplicates are ignored)."""
+    inserted: list[str] = []
+    dialect = session.get_bind().dialect.name
+    make_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for index in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[index : index + INSERT_CHUNK]
+        values = [
+            {
+                "key": row.key,
+                "kind": row.kind,
+                "enrollment_id": row.enrollment_id,
+                "recipient_id": row.recipient_id,
+                "due_at": row.due_at,
+                "state": row.state,
+                "attempts": 0,
+                "payload": row.payload,
+                "reason": row.reason,
+                "created_at": now,
+            }
+            for row in chunk
+        ]
+        statement = (
+            make_insert(Outbox)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(col(Outbox.key))
+        )
+        inserted.extend(session.execute(statement).scalars().all())
+    return inserted
+
+
+def existing_keys(*, session: Session, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` already have a row."""
+    wanted = list(dict.fromkeys(keys))
+    found: set[str] = set()
+    for index in range(0, len(wanted), INSERT_CHUNK):
+        chunk = wanted[index : index + INSERT_CHUNK]
+        found.update(session.exec(select(Outbox.key).where(col(Outbox.key).in_(chunk))).all())
+    return found
+
+
+def claim(
+    *, session: Session, now: datetime, token: str, limit: int, kinds: Sequence[str] = ()
+) -> list[Outbox]:
+    """Move up to ``limit`` due pending rows to ``sending`` under ``token``; return them."""
+    candidates = (
+        select(Outbox.id)
+        .where(
+            Outbox.state == PENDING,
+            col(Outbox.due_at) <= now,
+            or_(col(Outbox.not_before).is_(None), col(Outbox.not_before) <= now),
+        )
+        .order_by(col(Outbox.due_at), col(Outbox.id))
+        .limit(limit)
+    )
+    if kinds:
+        candidates = candidates.where(col(Outbox.kind).in_(kinds))
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(session.exec(candidates).all())
+    if not ids:
+        return []
+    session.execute(
+        update(Outbox)
+        .where(col(Outbox.id).in_(ids), col(Outbox.state) == PENDING)
+        .values(
+            state=SENDING,
+            claim_token=token,
+            claimed_at=now,
+            attempts=Outbox.attempts + 1,
+        )
+    )
+    session.expire_all()
+    rows = session.exec(
+        select(Outbox)
+        .where(Outbox.claim_token == token, Outbox.state == SENDING)
+        .order_by(col(Outbox.due_at), col(Outbox.id))
+    ).all()
+    return list(rows)
+
+
+def stuck_sending(*, session: Session, claimed_before: datetime, limit: int) -> list[Outbox]:
+    """Rows left in ``sending`` since before ``claimed_before`` (a sender died mid-send)."""
+    query = (
+        select(Outbox)
+        .where(Outbox.state == SENDING, col(Outbox.claimed_at) < claimed_before)
+        .order_by(col(Outbox.claimed_at), col(Outbox.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.exec(query).all())
+
+
+def take_over(
+    *, session: Session, outbox_id: int, old_token: str | None, token: str, now: datetime
+) -> bool:
+    """Re-claim a stuck ``sending`` row for reconciliation; False if someone else got there."""
+    result = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.id) == outbox_id,
+            col(Outbox.state) == SENDING,
+            col(Outbox.claim_token).is_(None)
+            if old_token is None
+            else col(Outbox.claim_token) == old_token,
+        )
+        .values(claim_token=token, claimed_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _transition(session: Session, outbox_id: int, token: str | None, **values: Any) -> bool:
+    conditions = [col(Outbox.id) == outbox_id]
+    if token is not None:
+        conditions += [col(Outbox.claim_token) == token, col(Outbox.state) == SENDING]
+    result = session.execute(update(Outbox).where(and_(*conditions)).values(**values))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def mark_sent(
+    *, session: Session, outbox_id: int, token: str, channel: str, ts: str, now: datetime
+) -> bool:
+    """``sending`` → ``sent`` with where the message landed."""
+    return _transition(
+        session, outbox_id, token, state=SENT, channel=channel, ts=ts, sent_at=now, reason=None
+    )
+
+
+def mark_retry(
+    *, session: Session, outbox_id: int, token: str, not_before: datetime, reason: str
+) -> bool:
+    """``sending`` → ``pending`` again, not before ``not_before`` (rate limit, Slack hiccup)."""
+    return _transition(
+        session,
+        outbox_id,
+        token,
+        state=PENDING,
+        not_before=not_before,
+        reason=reason[:500],
+        claim_token=None,
+    )
+
+
+def mark_failed(*, session: Session, outbox_id: int, token: str, reason: str) -> bool:
+    """``sending`` → ``failed`` for good (the reason says why and what to do)."""
+    return _transition(session, outbox_id, token, state=FAILED, reason=reason[:500])
+
+
+def mark_skipped(*, session: Session, outbox_id: int, token: str | None, reason: str) -> bool:
+    """→ ``skipped`` with the reason (superseded, stale, enrollment paused …)."""
+    return _transition(session, outbox_id, token, state=SKIPPED, reason=reason[:500])
+
+
+def skip_pending(*, session: Session, ids: Sequence[int], reason: str) -> int:
+    """Skip pending rows (e.g. pulses superseded by a newer one); return how many."""
+    if not ids:
+        return 0
+    result = session.execute(
+        update(Outbox)
+        .where(col(Outbox.id).in_(ids), col(Outbox.state) == PENDING)
+        .values(state=SKIPPED, reason=reason[:500])
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def get(*, session: Session, outbox_id: int) -> Outbox | None:
+    """One row by id."""
+    return session.get(Outbox, outbox_id)
+
+
+def get_by_key(*, session: Session, key: str) -> Outbox | None:
+    """One row by its unique key."""
+    return session.exec(select(Outbox).where(Outbox.key == key)).first()
+
+
+def record_answer(
+    *, session: Session, outbox_id: int, answer: dict[str, Any], now: datetime
+) -> None:
+    """Store what the hire answered on a check-in (a late answer still counts)."""
+    row = session.get(Outbox, outbox_id)
+    if row is None:
+        return
+    merged = dict(row.answer or {})
+    merged.update(answer)
+    row.answer = merged
+    row.answered_at = now
+    session.add(row)
+    session.flush()
+
+
+def rows_where(
+    *,
+    session: Session,
+    states: Sequence[str] = (),
+    enrollment_id: int | None = None,
+    kinds: Sequence[str] = (),
+) -> list[Outbox]:
+    """Rows filtered by state, enrollment and kind, oldest first (reports, tests, dry runs)."""
+    query = select(Outbox)
+    if states:
+        query = query.where(col(Outbox.state).in_(states))
+    if enrollment_id is not None:
+        query = query.where(Outbox.enrollment_id == enrollment_id)
+    if kinds:
+        query = query.where(col(Outbox.kind).in_(kinds))
+    return list(session.exec(query.order_by(col(Outbox.due_at), col(Outbox.id))).all())
+
+
+def pending_for_enrollments(
+    *, session: Session, enrollment_ids: Iterable[int], kinds: Sequence[str]
+) -> list[Outbox]:
+    """Pending rows of these enrollments and kinds (to supersede older ones)."""
+    wanted = list(set(enrollment_ids))
+    found: list[Outbox] = []
+    for index in range(0, len(wanted), INSERT_CHUNK):
+        chunk = wanted[index : index + INSERT_CHUNK]
+        found.extend(
+            session.exec(
+                select(Outbox).where(
+                    Outbox.state == PENDING,
+                    col(Outbox.enrollment_id).in_(chunk),
+                    col(Outbox.kind).in_(kinds),
+                )
+            ).all()
+        )
+    return found
+
+
+# --- what the tick derives from -------------------------------------------------------------
+
+
+def active_enrollments(
+    *, session: Session, started_from: date, started_to: date
+) -> Sequence[Row[Any]]:
+    """Active enrollments started in the range, with the hire's zone and holiday country.
+
+    One indexed query (``ix_enrollment_status_start``); columns only, no ORM objects, because
+    the tick reads every active enrollment.
+    """
+    statement = (
+        sa_select(
+            col(Enrollment.id),
+            col(Enrollment.plan_id),
+            col(Enrollment.start_date),
+            col(Enrollment.hire_id),
+            col(Enrollment.manager_id),
+            col(Person.tz),
+            col(Person.holiday_country),
+        )
+        .join(Person, col(Person.id) == col(Enrollment.hire_id))
+        .where(
+            col(Enrollment.status) == "active",
+            col(Enrollment.start_date) >= started_from,
+            col(Enrollment.start_date) <= started_to,
+        )
+    )
+    return session.execute(statement).all()
+
+
+def mentor_pairs(*, session: Session, enrollment_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Enrollment id → mentor person ids, for the enrollments given."""
+    result: dict[int, list[int]] = {}
+    for index in range(0, len(enrollment_ids), INSERT_CHUNK):
+        chunk = enrollment_ids[index : index + INSERT_CHUNK]
+        for enrollment_id, person_id in session.exec(
+            select(EnrollmentMentor.enrollment_id, EnrollmentMentor.person_id).where(
+                col(EnrollmentMentor.enrollment_id).in_(chunk)
+            )
+        ).all():
+            result.setdefault(enrollment_id, []).append(person_id)
+    return result
+
+
+def digest_recipients(*, session: Session) -> tuple[set[int], set[int]]:
+    """(mentors, managers) of active enrollments: the people who get weekly digests."""
+    managers = set(
+        session.exec(
+            select(Enrollment.manager_id).where(Enrollment.status == "active").distinct()
+        ).all()
+    )
+    mentors = set(
+        session.exec(
+            select(EnrollmentMentor.person_id)
+            .join(Enrollment, col(Enrollment.id) == col(EnrollmentMentor.enrollment_id))
+            .where(Enrollment.status == "active")
+            .distinct()
+        ).all()
+    )
+    return mentors, managers
+
+
+def zones_of(
+    *, session: Session, person_ids: Iterable[int]
+) -> dict[int, tuple[str | None, str | None]]:
+    """Person id → (time zone, holiday country)."""
+    wanted = list(set(person_ids))
+    result: dict[int, tuple[str | None, str | None]] = {}
+    for index in range(0, len(wanted), INSERT_CHUNK):
+        chunk = wanted[index : index + INSERT_CHUNK]
+        for person_id, tz, country in session.exec(
+            select(Person.id, Person.tz, Person.holiday_country).where(col(Person.id).in_(chunk))
+        ).all():
+            if person_id is not None:
+                result[person_id] = (tz, country)
+    return result
+
+
+def unanswered_checkins(
+    *, session: Session, kinds: Sequence[str], sent_since: datetime
+) -> Sequence[Row[Any]]:
+    """Check-ins sent since ``sent_since`` to hires of active enrollments and not answered."""
+    statement = (
+        sa_select(
+            col(Outbox.id),
+            col(Outbox.key),
+            col(Outbox.kind),
+            col(Outbox.enrollment_id),
+            col(Outbox.recipient_id),
+            col(Outbox.sent_at),
+            col(Outbox.payload),
+            col(Enrollment.manager_id),
+            col(Enrollment.last_activity_at),
+        )
+        .join(Enrollment, col(Enrollment.id) == col(Outbox.enrollment_id))
+        .where(
+            col(Outbox.state) == SENT,
+            col(Outbox.kind).in_(kinds),
+            col(Outbox.answered_at).is_(None),
+            col(Outbox.sent_at) >= sent_since,
+            col(Enrollment.status) == "active",
+        )
+        .order_by(col(Outbox.sent_at), col(Outbox.id))
+    )
+    return session.execute(statement).all()
+
+
+def sent_since(*, session: Session, kinds: Sequence[str], since: datetime) -> Sequence[Row[Any]]:
+    """(id, key, enrollment, recipient, sent_at, payload) of rows of ``kinds`` sent since then."""
+    statement = (
+        sa_select(
+            col(Outbox.id),
+            col(Outbox.key),
+            col(Outbox.enrollment_id),
+            col(Outbox.recipient_id),
+            col(Outbox.sent_at),
+            col(Outbox.payload),
+        )
+        .where(col(Outbox.state) == SENT, col(Outbox.kind).in_(kinds), col(Outbox.sent_at) >= since)
+        .order_by(col(Outbox.sent_at), col(Outbox.id))
+    )
+    return session.execute(statement).all()
+
+
+def blocked_milestones(*, session: Session) -> Sequence[Row[Any]]:
+    """Milestones currently blocked on active enrollments (enrollment, milestone, since)."""
+    statement = (
+        sa_select(
+            col(MilestoneState.enrollment_id),
+            col(MilestoneState.milestone_id),
+            col(MilestoneState.updated_at),
+            col(MilestoneState.note),
+        )
+        .join(Enrollment, col(Enrollment.id) == col(MilestoneState.enrollment_id))
+        .where(col(MilestoneState.status) == "blocked", col(Enrollment.status) == "active")
+    )
+    return session.execute(statement).all()
+
+
+def enrollment_statuses(*, session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Enrollment id → status."""
+    wanted = list(set(ids))
+    result: dict[int, str] = {}
+    for index in range(0, len(wanted), INSERT_CHUNK):
+        chunk = wanted[index : index + INSERT_CHUNK]
+        for enrollment_id, status in session.exec(
+            select(Enrollment.id, Enrollment.status).where(col(Enrollment.id).in_(chunk))
+        ).all():
+            if enrollment_id is not None:
+                result[enrollment_id] = status
+    return result
+
+
+def people_without_zone(*, session: Session, checked_before: datetime, limit: int) -> list[str]:
+    """Slack user ids of people in active enrollments whose time zone is unknown or stale."""
+    involved = (
+        select(Enrollment.hire_id.label("pid"))  # type: ignore[attr-defined]
+        .where(Enrollment.status == "active")
+        .union(
+            select(Enrollment.manager_id).where(Enrollment.status == "active"),
+            select(EnrollmentMentor.person_id)
+            .join(Enrollment, col(Enrollment.id) == col(EnrollmentMentor.enrollment_id))
+            .where(Enrollment.status == "active"),
+        )
+        .subquery()
+    )
+    statement = (
+        select(Person.user_id)
+        .where(
+            col(Person.id).in_(select(involved.c.pid)),
+            or_(col(Person.tz).is_(None), col(Person.updated_at) < checked_before),
+        )
+        .order_by(col(Person.tz).is_not(None), col(Person.updated_at))
+        .limit(limit)
+    )
+    return list(session.exec(statement).all())
+
+
+def touch_person(
+    *, session: Session, user_id: str, tz: str | None, display_name: str | None, now: datetime
+) -> None:
+    """Record a fresh look at a person's Slack profile (zone and name), even if unchanged."""
+    values: dict[str, Any] = {"updated_at": now}
+    if tz:
+        values["tz"] = tz
+    if display_name:
+        values["display_name"] = display_name[:200]
+    session.execute(update(Person).where(col(Person.user_id) == user_id).values(**values))
+
+
+def record_mood(*, session: Session, enrollment_id: int, mood: str, now: datetime) -> None:
+    """The hire's latest pulse answer, and that they were active."""
+    session.execute(
+        update(Enrollment)
+        .where(col(Enrollment.id) == enrollment_id)
+        .values(last_mood=mood, last_mood_at=now, last_activity_at=now, updated_at=now)
+    )
+
+
+def record_activity(*, session: Session, enrollment_id: int, now: datetime) -> None:
+    """The hire did something on a check-in (silence ends here)."""
+    session.execute(
+        update(Enrollment).where(col(Enrollment.id) == enrollment_id).values(last_activity_at=now)
+    )
+
+
+def managers_of(*, session: Session, enrollment_ids: Iterable[int]) -> dict[int, int]:
+    """Enrollment id → manager person id."""
+    wanted = list(set(enrollment_ids))
+    result: dict[int, int] = {}
+    for index in range(0, len(wanted), INSERT_CHUNK):
+        chunk = wanted[index : index + INSERT_CHUNK]
+        for enrollment_id, manager_id in session.exec(
+            select(Enrollment.id, Enrollment.manager_id).where(col(Enrollment.id).in_(chunk))
+        ).all():
+            if enrollment_id is not None:
+                result[enrollment_id] = manager_id
+    return result
+
+
+def plans_of(*, session: Session, enrollment_ids: Iterable[int]) -> dict[int, str]:
+    """Enrollment id → plan id."""
+    wanted = list(set(enrollment_ids))
+    result: dict[int, str] = {}
+    for index in range(0, len(wanted), INSERT_CHUNK):
+        chunk = wanted[index : index + INSERT_CHUNK]
+        for enrollment_id, plan_id in session.exec(
+            select(Enrollment.id, Enrollment.plan_id).where(col(Enrollment.id).in_(chunk))
+        ).all():
+            if enrollment_id is not None:
+                result[enrollment_id] = plan_id
+    return result
+
+
+def hire_of(*, session: Session, enrollment_id: int) -> int | None:
+    """The hire's person id of an enrollment."""
+    return session.exec(
+        select(Enrollment.hire_id).where(col(Enrollment.id) == enrollment_id)
+    ).first()
