@@ -1,0 +1,178 @@
+"""Guardrails for questions and answers: redaction, broadcast stripping, injection markers.
+
+Pure text functions. :func:`redact` runs on every question before it reaches a model, a log line or
+``qa_log``; :func:`strip_broadcasts` runs on every answer before it reaches Slack;
+:func:`injection_markers` names the prompt-injection patterns a question contains, so a backend can
+treat the question as data and answer safely.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# Order matters: the most specific patterns first, so a Slack token is not half-eaten as a
+# "generic secret" and a card number is not taken for a phone number.
+_SLACK_TOKEN = re.compile(r"\bx(?:ox[abprse]|app)-[A-Za-z0-9-]{6,}")
+_ANTHROPIC_KEY = re.compile(r"\bsk-ant-[A-Za-z0-9_-]{6,}")
+_OTHER_KEYS = re.compile(
+    r"\b(?:sk-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|"
+    r"xai-[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_-]{30,})"
+)
+_BEARER = re.compile(r"(?i)\b(bearer|api[_-]?key|token|secret|password)(\s*[:=]\s*|\s+)(\S{8,})")
+_GENERIC_SECRET = re.compile(
+    r"(?<![A-Za-z0-9_\-])(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{32,}"
+    r"(?![A-Za-z0-9_\-])"
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+_PHONE_CANDIDATE = re.compile(r"(?<![\w+])\+?\(?\d[\d ().\-]{6,}\d(?!\d)")
+
+EMAIL = "[email]"
+PHONE = "[phone]"
+CARD = "[card]"
+SECRET = "[secret]"  # noqa: S105 - the placeholder that replaces secrets
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn checksum that every payment card number satisfies."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def _card(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    return CARD if 13 <= len(digits) <= 19 and luhn_valid(digits) else match.group(0)
+
+
+def _phone(match: re.Match[str]) -> str:
+    text = match.group(0)
+    digits = re.sub(r"\D", "", text)
+    # 10-15 digits (E.164 allows 15), or an explicit international prefix with at least 8.
+    # Dates (2026-03-02) and ranges (3–7) have too few digits to qualify.
+    if 10 <= len(digits) <= 15 or (text.startswith("+") and 8 <= len(digits) <= 15):
+        return PHONE
+    return text
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """Redacted text and what kinds of thing were removed from it."""
+
+    text: str
+    kinds: tuple[str, ...]
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was redacted."""
+        return bool(self.kinds)
+
+
+def redact(text: str) -> Redaction:
+    """Replace e-mail addresses, phone and card numbers, Slack tokens and API keys.
+
+    Idempotent: redacting redacted text changes nothing.
+    """
+    kinds: list[str] = []
+
+    def sub(
+        pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], kind: str, value: str
+    ) -> str:
+        new = pattern.sub(repl, value)
+        if new != value:
+            kinds.append(kind)
+        return new
+
+    out = sub(_SLACK_TOKEN, SECRET, "slack_token", text)
+    out = sub(_ANTHROPIC_KEY, SECRET, "api_key", out)
+    out = sub(_OTHER_KEYS, SECRET, "api_key", out)
+    out = sub(_BEARER, lambda m: f"{m.group(1)}{m.group(2)}{SECRET}", "secret", out)
+    out = sub(_EMAIL, EMAIL, "email", out)
+    out = sub(_GENERIC_SECRET, SECRET, "secret", out)
+    out = sub(_CARD_CANDIDATE, _card, "card", out)
+    out = sub(_PHONE_CANDIDATE, _phone, "phone", out)
+    return Redaction(text=out, kinds=tuple(dict.fromkeys(kinds)))
+
+
+def redact_text(text: str) -> str:
+    """Shorthand for ``redact(text).text``."""
+    return redact(text).text
+
+
+_BROADCAST_SPECIAL = re.compile(r"<!(?:channel|here|everyone|subteam\^[^>]*)(?:\|[^>]*)?>", re.I)
+_BROADCAST_PLAIN = re.compile(r"[@＠](channel|here|everyone)\b", re.I)
+
+
+def strip_broadcasts(text: str) -> str:
+    """Remove ``<!channel>``, ``<!here>``, ``<!everyone>``, group mentions and plain ``@here``.
+
+    Repeats until nothing changes, so pieces that join up after one removal
+    (``<!cha<!here>nnel>``) are removed too.
+    """
+    previous = None
+    while previous != text:
+        previous = text
+        text = _BROADCAST_SPECIAL.sub("", text)
+        text = _BROADCAST_PLAIN.sub(r"\1", text)
+    return text
+
+
+_INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
+    "override": re.compile(
+        r"\b(ignore|disregard|forget|override|bypass|skip)\b[^.?!]{0,40}\b"
+        r"(instructions?|rules|guidelines|prompt|context|guardrails|polic(y|ies)|restrictions)\b",
+        re.I,
+    ),
+    "reveal_prompt": re.compile(
+        r"\b(print|reveal|show|repeat|output|dump|leak|tell me|display|give me|what (is|are))\b"
+        r"[^.?!]{0,40}\b(system|hidden|initial|original|secret|developer)\s+"
+        r"(prompt|instructions?|message|rules)\b",
+        re.I,
+    ),
+    "repeat_context": re.compile(
+        r"\b(repeat|print|output|echo|copy)\b[^.?!]{0,30}\b(text|words|everything|all|"
+        r"messages?|conversation)\s+(above|before|so far)|starting with ['\"“]?you are\b",
+        re.I,
+    ),
+    "role_play": re.compile(
+        r"\b(you are now|from now on you|act as|pretend (to be|you)|roleplay|role-play|"
+        r"jailbreak|developer mode|DAN\b|do anything now)",
+        re.I,
+    ),
+    "fake_system": re.compile(r"(^|\n|['\"“])\s*(system|assistant|admin)\s*:", re.I),
+    "secrets": re.compile(
+        r"\b(api[ _-]?key|password|credentials?|access token|bot token|signing secret|"
+        r"env(ironment)? variables?)\b",
+        re.I,
+    ),
+    "broadcast": re.compile(
+        r"<!(channel|here|everyone|subteam)|[@＠](channel|here|everyone)\b", re.I
+    ),
+}
+
+
+def injection_markers(text: str) -> tuple[str, ...]:
+    """The names of the injection patterns found in ``text`` (empty when none)."""
+    return tuple(name for name, pattern in _INJECTION_PATTERNS.items() if pattern.search(text))
+
+
+__all__ = [
+    "CARD",
+    "EMAIL",
+    "PHONE",
+    "SECRET",
+    "Redaction",
+    "injection_markers",
+    "luhn_valid",
+    "redact",
+    "redact_text",
+    "strip_broadcasts",
+]

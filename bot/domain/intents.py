@@ -1,0 +1,374 @@
+"""Offline intent rules: is a question about the asker's own plan, someone else's, or off-topic?
+
+The extractive backend has no model to tell "what are the 60-day goals?" (the blueprint) from
+"what's left for my day 60?" (the asker's enrollment), so these rules do it. They are deliberately
+conservative: a question is *personal* only when it speaks in the first person about progress or
+the present (this week, what's left, I finished …); anything else goes to the blueprint.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain.chunks import terms
+from bot.domain.plan import Plan
+from bot.domain.progress import MilestoneStatus
+
+
+class IntentKind(StrEnum):
+    """What a question asks for."""
+
+    BLUEPRINT = "blueprint"  # about the role: answer from the blueprint
+    FOCUS = "focus"  # what should I work on now
+    REMAINING = "remaining"  # what's left (in a phase, or now)
+    PROGRESS = "progress"  # how am I doing
+    UPDATE = "update"  # I finished / started / am blocked on X
+    OTHER_PERSON = "other_person"  # someone else's progress: never answered
+    OFF_TOPIC = "off_topic"  # pay, leave, facilities, general chat: refused
+
+
+@dataclass(frozen=True)
+class Intent:
+    """The outcome of :func:`classify`."""
+
+    kind: IntentKind
+    phase_id: str | None = None
+    status: MilestoneStatus | None = None
+    subject: str = ""
+    topic: str | None = None
+
+    @property
+    def personal(self) -> bool:
+        """Answered from the asker's own enrollment."""
+        return self.kind in (
+            IntentKind.FOCUS,
+            IntentKind.REMAINING,
+            IntentKind.PROGRESS,
+            IntentKind.UPDATE,
+        )
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
+
+
+# --- off-topic: things a role blueprint never covers ------------------------------------------
+
+_OFF_TOPIC: dict[str, re.Pattern[str]] = {
+    "pay": _rx(
+        r"\b(salary|salaries|wages?|compensation|bonus(es)?|equity|stock options?|rsus?|pension|"
+        r"401k|paycheck|payslip|payroll|get paid|be paid|paid|pay (rise|raise|band|scale|range)|"
+        r"how much (do|will|would|does) \w+ (make|earn|get)|earn)\b"
+    ),
+    "leave": _rx(
+        r"\b(vacation|holidays?|pto|paid time off|time off|days off|sick (days?|leave)|"
+        r"parental leave|maternity|paternity|annual leave|leave allowance|sabbatical)\b"
+    ),
+    "benefits": _rx(
+        r"\b(health insurance|insurance|dental|benefits package|perks|gym|stipend|relocation|"
+        r"visa|expenses? (claim|policy|report)|reimburse\w*)\b"
+    ),
+    "remote": _rx(
+        r"\b(remote(ly)?|work(ing)? from (home|abroad|another country|[A-Z][a-z]+)|wfh|hybrid|"
+        r"office days|in the office|days in office)\b"
+    ),
+    "workplace": _rx(
+        r"\b(timesheets?|expenses?|expensing|reimburs\w*|emergency contacts?|meeting rooms?|"
+        r"book a room|probation\w*|employee (id|number|handbook)|revenue|share price|"
+        r"train station|bus stop|nearest|org(anization)? chart|reset my password|my password|"
+        r"badge|swag|t-?shirt|birthday|party|offsite venue)\b"
+    ),
+    "facilities": _rx(
+        r"\b(laptop|vpn|it (support|help ?desk)|help ?desk|password reset|email account|office|"
+        r"desk|chair|"
+        r"ceo|cto|cfo|founders?|headquarters|hq|org chart|company history|"
+        r"parking|park my|car park|office address|desk booking|cafeteria|canteen|lunch|"
+        r"dress code|wifi|wi-fi|badge|dogs?|pets?|commute|bike|kitchen|coffee machine|printer|"
+        r"pizza|restaurants?)\b"
+    ),
+    "small_talk": _rx(
+        r"\b(weather|forecast|football|soccer|basketball|match last night|sports?|movies?|"
+        r"recipe|joke|poem|song|horoscope|stock price|bitcoin|election|news today|capital of|"
+        r"meaning of life|your favou?rite)\b"
+    ),
+    "coding_help": _rx(
+        r"\b(write|give me|generate|fix|debug|refactor|implement)\b[^.?!]{0,30}\b"
+        r"(function|script|code|snippet|query|regex|class|program|bash|sql)\b|"
+        r"\b(reverse a (list|string)|fizzbuzz|leetcode|stack ?overflow|segfault|"
+        r"null pointer|compile error|my code|this code|ide|vs ?code|pycharm|vim|emacs|"
+        r"text editor)\b"
+    ),
+}
+
+# Phrases that look off-topic but are about the role ("cost per request" is not pay).
+_ON_TOPIC_GUARD = _rx(
+    r"\b(cost per|token|latency|budget|vendor|evaluat|eval|prompt|rag|retriev|kpi|metric)\w*"
+)
+
+# --- someone else's progress ------------------------------------------------------------------
+
+_PROGRESS_NOUNS = (
+    r"(progress|plan|milestones?|status|onboarding|check-?ins?|goals|tasks?|day[- ]?\d+|"
+    r"mood|blockers?|pulse|answers?|performance|notes?)"
+)
+_GENERIC_OWNERS = {
+    "role",
+    "job",
+    "position",
+    "team",
+    "company",
+    "org",
+    "organization",
+    "organisation",
+    "today",
+    "week",
+    "month",
+    "year",
+    "blueprint",
+    "plan",
+    "product",
+    "engineer",
+    "hire",
+    "junior",
+    "llm",
+    "it",
+    "one",
+    "someone",
+    "person",
+    "onramp",
+    "bot",
+    "model",
+    "user",
+    "customer",
+    # Contractions, not possessives: "what's left in my plan".
+    "what",
+    "that",
+    "there",
+    "here",
+    "who",
+    "where",
+    "how",
+    "let",
+    "he",
+    "she",
+    "when",
+    "why",
+    "which",
+    # Roles and things, not people on a plan: "a tech lead's review", "the model's answers".
+    "lead",
+    "manager",
+    "mentor",
+    "senior",
+    "reviewer",
+    "pm",
+    "vendor",
+    "provider",
+    "system",
+    "service",
+    "candidate",
+    "interviewer",
+    "squad",
+    "industry",
+    "business",
+}
+_POSSESSIVE = _rx(r"\b([a-z][\w.-]*)['’]s\s+(?:\w+\s+){0,3}?" + _PROGRESS_NOUNS + r"\b")
+_MENTION = _rx(r"<@[A-Z0-9]+(?:\|[^>]*)?>|(?<![\w<])@[a-z][\w.-]+")
+_OTHERS = _rx(
+    r"\b(how (is|'s|are)|how far (along )?(is|are)|is|has|have|did|does|what (is|has|did))\s+"
+    r"(?!(i|me|my|you|we|it|this|that|there|the|a|an)\b)"
+    r"([A-Z][a-z]+|my (mentee|colleague|coworker|co-worker|teammate|peer|report|friend|"
+    r"manager|mentor|boss)s?|other (hires|people|engineers)|everyone|everybody|the other hires?)\b"
+    r"[^.?!]{0,40}\b(doing|progress|along|finished|completed|done|blocked|behind|on track|"
+    r"working on|status|milestones?|stuck)\b"
+)
+_OTHERS_NOUN = _rx(
+    r"\b(every(one|body)'?s?|all (the )?(hires|new hires|engineers|people)|other (hires|people|"
+    r"engineers)'?s?|(my|a) (mentee|colleague|coworker|co-worker|teammate|peer|report)s?'?s?|"
+    r"(his|her|their) )\s*" + _PROGRESS_NOUNS + r"?\b"
+)
+
+# --- the asker's own plan -----------------------------------------------------------------------
+
+_FIRST_PERSON = _rx(r"\b(i|me|my|mine|i'm|im|i've|ive|i'd|myself)\b")
+_NOW = _rx(
+    r"\b(this week|today|tomorrow|right now|now|next|currently|at the moment|this sprint|"
+    r"this month|first|start with|begin with)\b"
+)
+_FOCUS = _rx(
+    r"\b(focus|work on|working on|prioriti[sz]e|tackle|do next|pick up|concentrate|next step|"
+    r"next milestone|what's next|what is next|up next|spend my time)\b"
+)
+_REMAINING = _rx(
+    r"\b(left|remaining|remain|outstanding|still (need|have|got) to|still to do|to-?do|"
+    r"pending|unfinished|not (yet )?(done|finished|started)|haven't (done|finished|started)|"
+    r"open items?|still open|are open|open (ones|goals|milestones)|incomplete|undone|missing)\b"
+)
+_PROGRESS = _rx(
+    r"\b(how am i doing|how'?s my|my progress|am i on track|on track|am i behind|behind schedule|"
+    r"where do i stand|where am i|my status|overdue|how far (along )?am i|what have i (done|"
+    r"finished|completed)|have i (done|finished|completed)|my plan|which day am i|what day am i|"
+    r"my milestones|my check-?ins?|am i late|percent|how much have i)\b"
+)
+_UPDATE: tuple[tuple[MilestoneStatus, re.Pattern[str]], ...] = (
+    (
+        MilestoneStatus.BLOCKED,
+        _rx(
+            r"\b(i'?m|i’m|i am|i've been|i have been|i got|got)\s+(stuck|blocked)\s+(on|with|by)\s+"
+            r"(?P<x>.+)|\bmark\s+(?P<y>.+?)\s+(as\s+)?blocked\b"
+        ),
+    ),
+    (
+        MilestoneStatus.DONE,
+        _rx(
+            r"\bi(?:'ve|’ve|\s+have|\s+just|\s+finally|\s+now)*\s+(finished|completed|done|shipped|"
+            r"delivered|wrapped up|closed|set up|completed work on)\s+(?P<x>.+)|"
+            r"\b(i'?m|i am)\s+(done|finished)\s+with\s+(?P<z>.+)|"
+            r"\bmark\s+(?P<y>.+?)\s+(as\s+)?(done|complete|completed|finished)\b"
+        ),
+    ),
+    (
+        MilestoneStatus.IN_PROGRESS,
+        _rx(
+            r"\bi(?:'ve|’ve|\s+have|\s+just|\s+now)*\s+(started|began|begun|kicked off)\s+"
+            r"(?:on\s+|working on\s+|to work on\s+)?(?P<x>.+)|"
+            r"\b(i'?m|i am)\s+(now\s+)?(working on|in the middle of)\s+(?P<z>.+)|"
+            r"\bmark\s+(?P<y>.+?)\s+(as\s+)?(in[- ]progress|started)\b"
+        ),
+    ),
+    (
+        MilestoneStatus.SKIPPED,
+        _rx(r"\bmark\s+(?P<y>.+?)\s+(as\s+)?skipped\b|\bskip\s+(?P<x>.+)"),
+    ),
+)
+
+_PHASE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_rx(r"\b(day[- ]?30|30[- ]?days?|first month|month one|1 month)\b"), "30d"),
+    (_rx(r"\b(day[- ]?60|60[- ]?days?|second month|two months|2 months)\b"), "60d"),
+    (_rx(r"\b(day[- ]?90|90[- ]?days?|third month|three months|3 months|first quarter)\b"), "90d"),
+    (_rx(r"\b((6|six)[- ]?months?|half[- ]a[- ]year|half[- ]year|month[- ]?6)\b"), "6mo"),
+    (
+        _rx(r"\b((12|twelve)[- ]?months?|first year|one year|a year|month[- ]?12|year one)\b"),
+        "12mo",
+    ),
+)
+
+
+def phase_of(text: str, plan: Plan | None) -> str | None:
+    """The plan phase a question names ("day 60", "six months" …), by its due offset."""
+    if plan is None:
+        return None
+    for pattern, due in _PHASE_WORDS:
+        if pattern.search(text):
+            for phase in plan.phases:
+                if str(phase.due) == due:
+                    return phase.id
+    return None
+
+
+def _other_person(text: str) -> str | None:
+    for match in _POSSESSIVE.finditer(text):
+        owner = match.group(1).lower()
+        if owner not in _GENERIC_OWNERS:
+            return match.group(1)
+    mention = _MENTION.search(text)
+    if mention and re.search(_PROGRESS_NOUNS + r"|doing|along|finished|done|blocked", text, re.I):
+        return mention.group(0)
+    other = _OTHERS.search(text)
+    if other:
+        return other.group(6)
+    noun = _OTHERS_NOUN.search(text)
+    if noun and (noun.group(0).strip().lower() not in {"his", "her", "their"} or noun.group(7)):
+        return noun.group(0).strip()
+    return None
+
+
+def _off_topic(text: str) -> str | None:
+    for topic, pattern in _OFF_TOPIC.items():
+        if pattern.search(text) and not (topic != "coding_help" and _ON_TOPIC_GUARD.search(text)):
+            return topic
+    return None
+
+
+def classify(question: str, plan: Plan | None = None) -> Intent:
+    """Decide what ``question`` is about (see :class:`IntentKind`)."""
+    text = " ".join(question.split())
+    other = _other_person(text)
+    if other:
+        return Intent(IntentKind.OTHER_PERSON, subject=other)
+    first_person = bool(_FIRST_PERSON.search(text))
+    if first_person:
+        for status, pattern in _UPDATE:
+            match = pattern.search(text)
+            if match:
+                subject = next((g for g in match.groupdict().values() if g), "").strip(" .!?\"'")
+                return Intent(IntentKind.UPDATE, status=status, subject=subject)
+    elif text.lower().startswith("mark "):
+        for status, pattern in _UPDATE:
+            match = pattern.search(text)
+            if match:
+                subject = next((g for g in match.groupdict().values() if g), "").strip(" .!?")
+                return Intent(IntentKind.UPDATE, status=status, subject=subject)
+    topic = _off_topic(text)
+    if topic:
+        return Intent(IntentKind.OFF_TOPIC, topic=topic)
+    phase = phase_of(text, plan)
+    if not first_person:
+        # "What's left for day 60?" is about the asker even without "my".
+        if phase and re.search(
+            r"\b(what'?s|what is|anything) (left|remaining|still open)\b", text, re.I
+        ):
+            return Intent(IntentKind.REMAINING, phase_id=phase)
+        return Intent(IntentKind.BLUEPRINT)
+    if _PROGRESS.search(text):
+        return Intent(IntentKind.PROGRESS, phase_id=phase)
+    if _REMAINING.search(text) and (phase or re.search(r"\bmy\b", text, re.I) or _NOW.search(text)):
+        return Intent(IntentKind.REMAINING, phase_id=phase)
+    if _FOCUS.search(text) and (_NOW.search(text) or not phase):
+        # "what should I focus on in my first month?" names a phase of the role: blueprint.
+        if phase and not re.search(r"\bmy\b", text, re.I):
+            return Intent(IntentKind.BLUEPRINT)
+        return Intent(IntentKind.FOCUS, phase_id=phase)
+    return Intent(IntentKind.BLUEPRINT)
+
+
+@dataclass(frozen=True)
+class MilestoneMatch:
+    """A milestone that a free-text subject may refer to, with how well it matches."""
+
+    milestone_id: str
+    title: str
+    score: float
+
+
+def match_milestones(
+    subject: str, plan: Plan, *, prefer: Sequence[str] = (), limit: int = 3
+) -> list[MilestoneMatch]:
+    """Milestones whose words best cover ``subject`` ("the eval harness task"), best first.
+
+    A milestone id typed as is wins outright. ``prefer`` (e.g. the current phase's milestones)
+    breaks ties.
+    """
+    lowered = subject.lower().strip()
+    for phase in plan.phases:
+        for milestone in phase.milestones:
+            if milestone.id in lowered.split():
+                return [MilestoneMatch(milestone.id, milestone.title, 1.0)]
+    wanted = {t for t in terms(subject) if t not in {"task", "milestone", "goal", "item", "work"}}
+    if not wanted:
+        return []
+    found: list[MilestoneMatch] = []
+    for phase in plan.phases:
+        for milestone in phase.milestones:
+            have = set(terms(f"{milestone.title} {milestone.detail or ''} {milestone.id}"))
+            overlap = len(wanted & have) / len(wanted)
+            if overlap > 0:
+                bonus = 0.01 if milestone.id in prefer else 0.0
+                found.append(MilestoneMatch(milestone.id, milestone.title, overlap + bonus))
+    found.sort(key=lambda m: -m.score)
+    return found[:limit]
+
+
+__all__ = ["Intent", "IntentKind", "MilestoneMatch", "classify", "match_milestones", "phase_of"]

@@ -1,0 +1,162 @@
+"""Every sentence the answer service says to a person, in one place (tested word for word).
+
+Plain text with light Slack mrkdwn (``*bold*``, ``•`` bullets) that reads fine on a terminal too.
+"""
+
+from __future__ import annotations
+
+from bot.domain.progress import MilestoneStatus, MilestoneView, PhaseView
+from bot.services.onboarding import EnrollmentReport
+
+ASK_MENTOR = "Your mentor or manager is the best person to ask about that."
+
+NOT_IN_BLUEPRINT = (
+    "I couldn't find that in the {role} blueprint, so I'd rather not guess. " + ASK_MENTOR
+)
+
+OFF_TOPIC = {
+    "pay": "Pay and compensation aren't part of the {role} blueprint. Please ask your manager "
+    "or HR.",
+    "leave": "Time off and holidays aren't covered by the {role} blueprint. Please ask your "
+    "manager or HR.",
+    "benefits": "Benefits aren't covered by the {role} blueprint. Please ask your manager or HR.",
+    "remote": "Where and when you work isn't covered by the {role} blueprint. Please ask your "
+    "manager.",
+    "workplace": "Workplace admin (expenses, rooms, HR paperwork) isn't covered by the {role} "
+    "blueprint. " + ASK_MENTOR,
+    "facilities": "Office and day-to-day logistics aren't covered by the {role} blueprint. "
+    + ASK_MENTOR,
+    "small_talk": "I only answer questions about the {role} role and your onboarding plan. "
+    + ASK_MENTOR,
+    "coding_help": "I can't help with general coding questions; I answer questions about the "
+    "{role} role and your onboarding plan. Your mentor is a great person to pair with on code.",
+}
+
+INJECTION = (
+    "I only answer questions about the {role} role from its blueprint, and I don't follow "
+    "instructions written inside questions. Try asking about the role itself, for example "
+    "“What are the 60-day goals?”"
+)
+
+OTHER_PERSON = (
+    "I can only talk about your own plan. Managers and mentors can see a hire's progress with "
+    "`/onramp progress @person`."
+)
+
+NOT_ENROLLED = (
+    "You're not on an Onramp plan yet, so I can't tell you about your own progress. Ask your "
+    "manager to enroll you; meanwhile I can answer questions about the {role} role."
+)
+
+INTRO = "From the {role} blueprint:"
+
+FALLBACK_NOTE = "_(Claude is unavailable right now, so this answer quotes the blueprint directly.)_"
+
+WHICH_MILESTONE = (
+    "Which milestone do you mean? {options}\n"
+    "Say for example “mark {example} as {status}”, or use `/onramp mark {example} {status}`."
+)
+
+NO_MILESTONE = (
+    "I couldn't tell which milestone “{subject}” is. See your milestones and their ids with "
+    "`/onramp me`, then say “mark <id> as {status}”."
+)
+
+STATUS_WORDS = {
+    MilestoneStatus.NOT_STARTED: "not started",
+    MilestoneStatus.IN_PROGRESS: "in progress",
+    MilestoneStatus.DONE: "done",
+    MilestoneStatus.BLOCKED: "blocked",
+    MilestoneStatus.SKIPPED: "skipped",
+}
+
+
+def cite_line(text: str, number: int, heading: str) -> str:
+    """One quoted passage and where it comes from."""
+    return f"• {text} (§{number} {heading})"
+
+
+def milestone_line(m: MilestoneView) -> str:
+    """A milestone with its id and, unless untouched, its status and note."""
+    status = "" if m.status is MilestoneStatus.NOT_STARTED else f" — {STATUS_WORDS[m.status]}"
+    note = f" ({m.note})" if m.note else ""
+    bullet = "    ◦" if m.parent else "•"
+    return f"{bullet} {m.title} `{m.id}`{status}{note}"
+
+
+def _open(phase: PhaseView) -> list[MilestoneView]:
+    items = [m for m in phase.milestones if not m.status.closed]
+    blocked = [m for m in items if m.status is MilestoneStatus.BLOCKED]
+    return blocked + [m for m in items if m.status is not MilestoneStatus.BLOCKED]
+
+
+def _where(report: EnrollmentReport, phase: PhaseView) -> str:
+    s = report.summary
+    return (
+        f"You're on day {s.day} of {report.plan.plan.title}; the {phase.id} phase "
+        f"({phase.title}) is due {phase.due:%Y-%m-%d}, {phase.closed}/{phase.total} closed."
+    )
+
+
+def focus(report: EnrollmentReport, phase_id: str | None = None) -> str:
+    """What to work on now: blocked and overdue first, then the phase's open milestones."""
+    s = report.summary
+    phase = next((p for p in s.phases if p.id == (phase_id or s.current_phase)), s.phases[0])
+    lines = [_where(report, phase)]
+    overdue = [m for m in s.overdue if m.due < phase.due]
+    if overdue:
+        lines.append("*Overdue from earlier phases:*")
+        lines.extend(milestone_line(m) for m in overdue[:5])
+    open_items = _open(phase)
+    if open_items:
+        lines.append("*Focus on:*")
+        lines.extend(milestone_line(m) for m in open_items[:6])
+    elif not overdue:
+        lines.append("Everything in this phase is closed — nice work. Look ahead to the next one.")
+    return "\n".join(lines)
+
+
+def remaining(report: EnrollmentReport, phase_id: str | None = None) -> str:
+    """What is still open in a phase."""
+    s = report.summary
+    phase = next((p for p in s.phases if p.id == (phase_id or s.current_phase)), s.phases[0])
+    open_items = _open(phase)
+    lines = [_where(report, phase)]
+    if open_items:
+        lines.append(f"*Still open for {phase.id}:*")
+        lines.extend(milestone_line(m) for m in open_items)
+    else:
+        lines.append(f"Nothing is left for {phase.id}: every milestone is done or skipped.")
+    return "\n".join(lines)
+
+
+def progress(report: EnrollmentReport, phase_id: str | None = None) -> str:
+    """An overview: day, phase, counts, overdue and blocked."""
+    s = report.summary
+    if phase_id:
+        return remaining(report, phase_id)
+    lines = [
+        f"You're on day {s.day} of {report.plan.plan.title}, in the {s.current_phase} phase. "
+        f"{s.done} of {s.total} milestones done ({s.percent}% of the plan closed)."
+    ]
+    for phase in s.phases:
+        lines.append(f"• {phase.id}: {phase.closed}/{phase.total} closed, due {phase.due:%Y-%m-%d}")
+    if s.overdue:
+        lines.append("*Overdue:* " + ", ".join(f"{m.title} `{m.id}`" for m in s.overdue[:6]))
+    else:
+        lines.append("Nothing is overdue.")
+    if s.blocked:
+        lines.append("*Blocked:* " + ", ".join(f"{m.title} `{m.id}`" for m in s.blocked))
+    return "\n".join(lines)
+
+
+def marked(title: str, milestone_id: str, status: MilestoneStatus) -> str:
+    """Confirmation of a milestone update."""
+    tail = {
+        MilestoneStatus.DONE: " Nice work!",
+        MilestoneStatus.BLOCKED: " Your mentor can help you get unblocked.",
+        MilestoneStatus.IN_PROGRESS: "",
+        MilestoneStatus.SKIPPED: "",
+        MilestoneStatus.NOT_STARTED: "",
+    }[status]
+    return f"Marked “{title}” `{milestone_id}` as {STATUS_WORDS[status]}.{tail}"

@@ -1,0 +1,794 @@
+"""Answer questions about a role, grounded in its blueprint, and log every answer.
+
+The flow of :meth:`Answers.ask`:
+
+1. Redact the question (e-mails, phone and card numbers, tokens, keys) — nothing unredacted goes
+   further, not to a model, a log line or ``qa_log``.
+2. Guardrails before any backend: questions about someone else's progress, instruction-override
+   attempts and off-topic requests (pay, leave, office logistics, general coding) get a polite,
+   fixed refusal.
+3. Personal questions ("what should I focus on this week?", "I finished X") are answered from the
+   asker's own enrollment through :class:`~bot.services.onboarding.Onboarding` — by intent rules
+   offline, by tools (read_my_progress, update_my_milestone) with Claude. The tools never take a
+   user id: their scope is the asker.
+4. Everything else is retrieved from the blueprint (:mod:`bot.services.retrieval`) and answered
+   by the chosen backend: ``extractive`` quotes the best passages, or refuses below the calibrated
+   coverage threshold; ``anthropic`` sends them as ``search_result`` blocks with citations. When
+   Claude fails (error, timeout, overload) the extractive answer is given instead and says so.
+5. Broadcast mentions are stripped from the answer, and the answer is logged in ``qa_log``.
+
+Backends reach Anthropic only through the :class:`AnswerModel` port; the adapter lives in
+:mod:`bot.llm.anthropic_backend`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.domain.chunks import sentences, words
+from bot.domain.errors import InvalidInput, NotFound, OnrampError
+from bot.domain.guardrails import injection_markers, redact, strip_broadcasts
+from bot.domain.intents import Intent, IntentKind, classify, match_milestones
+from bot.domain.plan import LoadedPlan
+from bot.domain.progress import MilestoneStatus
+from bot.services import answer_text as say
+from bot.services.catalog import PlanCatalog
+from bot.services.clock import Clock
+from bot.services.onboarding import Actor, EnrollmentReport, Onboarding
+from bot.services.prompts import PromptLibrary
+from bot.services.retrieval import Passage, RetrievalTuning, Retriever, key_of
+from storage import qa as qa_repo
+from storage import repositories as repo
+from storage.engine import Database
+from storage.models import QaLog
+
+log = logging.getLogger("onramp.answers")
+
+QUESTION_LIMIT = 2000
+BackendName = Literal["auto", "extractive", "anthropic"]
+EXTRACTIVE = "extractive"
+ANTHROPIC = "anthropic"
+FALLBACK = "extractive (fallback)"
+GUARDRAIL = "guardrail"
+PERSONAL = "personal"
+
+#: Injection patterns that make a question a refusal whatever the backend.
+_REFUSE_MARKERS = {"override", "reveal_prompt", "repeat_context", "role_play"}
+
+# --- the model port --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourcePassage:
+    """A retrieved passage as handed to a model: its section id, heading path and text."""
+
+    source: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool the model may call (JSON Schema input)."""
+
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ModelCitation:
+    """The model cited ``passages[passage_index]`` with ``cited_text``."""
+
+    passage_index: int
+    cited_text: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens a model call used (summed over tool rounds)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cache_read_tokens + other.cache_read_tokens,
+            self.cache_write_tokens + other.cache_write_tokens,
+        )
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    """What the answer service asks of a model."""
+
+    system: str
+    question: str
+    passages: tuple[SourcePassage, ...]
+    tools: tuple[ToolSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelReply:
+    """What a model answered."""
+
+    text: str
+    citations: tuple[ModelCitation, ...]
+    model: str
+    usage: Usage
+    tool_calls: tuple[str, ...] = ()
+
+
+class ModelUnavailable(Exception):
+    """The model could not answer (error, timeout, overload); the reason is safe to log."""
+
+
+#: Runs one tool call for the asker; returns the text handed back to the model.
+ToolRunner = Callable[[str, Mapping[str, Any]], str]
+
+
+class AnswerModel(Protocol):
+    """Port: a chat model that answers from passages and may call tools."""
+
+    model: str
+
+    def answer(self, request: ModelRequest, run_tool: ToolRunner) -> ModelReply:
+        """Answer ``request``; raise :class:`ModelUnavailable` on any failure."""
+        ...
+
+
+# --- tool inputs (validated with pydantic; no user id anywhere: the scope is the asker) ---------
+
+
+class ReadMyProgress(BaseModel):
+    """Input of ``read_my_progress``."""
+
+    model_config = ConfigDict(extra="forbid")
+    phase: str | None = Field(
+        default=None, description="Optional phase id (day-30, day-60, …) to focus on."
+    )
+
+
+class UpdateMyMilestone(BaseModel):
+    """Input of ``update_my_milestone``."""
+
+    model_config = ConfigDict(extra="forbid")
+    milestone_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
+    status: Literal["not_started", "in_progress", "done", "blocked", "skipped"]
+    note: str | None = Field(default=None, max_length=500)
+
+
+TOOLS = (
+    ToolSpec(
+        "read_my_progress",
+        "Read the asker's own onboarding plan: day number, current phase, every milestone with "
+        "its id and status, overdue and blocked ones. Takes no user id: it is always the asker.",
+        ReadMyProgress.model_json_schema(),
+    ),
+    ToolSpec(
+        "update_my_milestone",
+        "Set the status of one of the asker's own milestones (by milestone id from "
+        "read_my_progress) when they clearly say they finished, started, are blocked on or want "
+        "to skip it.",
+        UpdateMyMilestone.model_json_schema(),
+    ),
+)
+
+# --- results -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A blueprint passage an answer rests on."""
+
+    section: int
+    id: str
+    heading: str
+    quote: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``onramp ask --json`` citation shape."""
+        return {
+            "section": self.section,
+            "id": self.id,
+            "heading": self.heading,
+            "quote": self.quote,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer, as returned to adapters and printed by ``onramp ask --json``."""
+
+    text: str
+    refused: bool
+    citations: tuple[Citation, ...]
+    backend: str
+    model: str | None
+    prompt_version: str
+    latency_ms: float
+    usage: Usage | None = None
+    cost_usd: float = 0.0
+    personal: bool = False
+    cached: bool = False
+    qa_id: int | None = None
+    reason: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable shape of design.md §8."""
+        usage = None
+        if self.usage is not None:
+            usage = {
+                "input_tokens": self.usage.input_tokens,
+                "output_tokens": self.usage.output_tokens,
+                "cache_read_input_tokens": self.usage.cache_read_tokens,
+                "cache_creation_input_tokens": self.usage.cache_write_tokens,
+                "cost_usd": round(self.cost_usd, 6),
+            }
+        return {
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [c.as_json() for c in self.citations],
+            "backend": self.backend,
+            "model": self.model,
+            "prompt_version": self.prompt_version,
+            "latency_ms": round(self.latency_ms, 2),
+            "usage": usage,
+        }
+
+
+@dataclass(frozen=True)
+class Prices:
+    """USD per million tokens, for the cost estimate in ``qa_log``."""
+
+    input: float = 3.0
+    output: float = 15.0
+    cache_read: float = 0.3
+    cache_write: float = 3.75
+
+    def cost(self, usage: Usage) -> float:
+        """The estimated cost of ``usage``."""
+        return (
+            usage.input_tokens * self.input
+            + usage.output_tokens * self.output
+            + usage.cache_read_tokens * self.cache_read
+            + usage.cache_write_tokens * self.cache_write
+        ) / 1_000_000
+
+
+@dataclass(frozen=True)
+class AnswerPolicy:
+    """Knobs of the answer service (from ``app.yaml``; thresholds calibrated on the golden set)."""
+
+    backend: BackendName = "auto"
+    prompt: str = "answer@v1"
+    app_name: str = "Onramp"
+    min_coverage: float = 0.45
+    max_passages: int = 3
+    model_passages: int = 6
+    cache_size: int = 256
+    retention_days: int = 180
+    prices: Prices = field(default_factory=Prices)
+    tuning: RetrievalTuning = field(default_factory=RetrievalTuning)
+
+
+def normalize_question(text: str) -> str:
+    """The cache key form of a question: lower-case words, single spaces, no end punctuation."""
+    return " ".join(words(text))
+
+
+# --- the service -------------------------------------------------------------------------------
+
+
+class Answers:
+    """Grounded answers about a plan's role, with guardrails, a cache and a log."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        catalog: PlanCatalog,
+        onboarding: Onboarding,
+        prompts: PromptLibrary,
+        clock: Clock,
+        model: AnswerModel | None = None,
+        policy: AnswerPolicy | None = None,
+    ) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.onboarding = onboarding
+        self.prompts = prompts
+        self.clock = clock
+        self.model = model
+        self.policy = policy or AnswerPolicy()
+        self._retrievers: dict[str, Retriever] = {}
+        self._loaded_at: dict[str, datetime] = {}
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[str, ...], Answer] = OrderedDict()
+
+    def rebind(self, *, db: Database, onboarding: Onboarding, clock: Clock) -> Answers:
+        """A copy over another database (evaluation personas); indexes are shared."""
+        other = Answers(
+            db=db,
+            catalog=self.catalog,
+            onboarding=onboarding,
+            prompts=self.prompts,
+            clock=clock,
+            model=self.model,
+            policy=self.policy,
+        )
+        other._retrievers = self._retrievers  # same class; the indexes are immutable
+        return other
+
+    # --- public API --------------------------------------------------------------------------
+
+    def backend_for(self, requested: str | None = None) -> str:
+        """The concrete backend for a request: ``extractive`` or ``anthropic``."""
+        choice = requested or self.policy.backend
+        if choice not in ("auto", EXTRACTIVE, ANTHROPIC):
+            raise InvalidInput(f"'{choice}' is not a backend; use auto, extractive or anthropic")
+        if choice == "auto":
+            return ANTHROPIC if self.model is not None else EXTRACTIVE
+        if choice == ANTHROPIC and self.model is None:
+            raise InvalidInput(
+                "The anthropic backend needs an API key: set ANTHROPIC_API_KEY, or use "
+                "--backend extractive."
+            )
+        return choice
+
+    def retriever(self, plan_id: str) -> Retriever:
+        """The (cached) search index of a plan's blueprint."""
+        with self._lock:
+            found = self._retrievers.get(plan_id)
+            if found is None:
+                loaded = self.catalog.get(plan_id)
+                found = Retriever.for_blueprint(loaded.blueprint, tuning=self.policy.tuning)
+                self._retrievers[plan_id] = found
+                self._loaded_at[plan_id] = self.clock.now()
+            return found
+
+    def ask(
+        self,
+        *,
+        question: str,
+        asker: Actor | None = None,
+        plan_id: str | None = None,
+        backend: str | None = None,
+        log_answer: bool = True,
+    ) -> Answer:
+        """Answer ``question`` for ``asker`` (``None``: anonymous, blueprint questions only)."""
+        started = time.perf_counter()
+        text = " ".join(question.split())
+        if not text:
+            raise InvalidInput("Ask a question, e.g. “What are the 60-day goals?”")
+        if len(text) > QUESTION_LIMIT:
+            raise InvalidInput(
+                f"Questions are limited to {QUESTION_LIMIT} characters; shorten it and ask again."
+            )
+        chosen = self.backend_for(backend)
+        redacted = redact(text)
+        clean = redacted.text
+        report = self._own_report(asker)
+        loaded = self._plan(plan_id, report)
+        prompt_ref = self.policy.prompt
+        answer = self._cached(clean, loaded, chosen)
+        if answer is None:
+            answer = self._answer(clean, asker, report, loaded, chosen)
+            if not answer.personal and not answer.refused and answer.backend == chosen:
+                self._remember(clean, loaded, chosen, answer)
+        final = replace(
+            answer,
+            text=strip_broadcasts(redact(answer.text).text),
+            prompt_version=prompt_ref,
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
+        if redacted.changed:
+            log.info("redacted %s from a question", ",".join(redacted.kinds))
+        if log_answer:
+            final = replace(final, qa_id=self._log(final, clean, asker, loaded))
+        return final
+
+    def feedback(self, *, qa_id: int, value: int) -> bool:
+        """Store 👍 (1) / 👎 (-1) for a logged answer; False when the answer is unknown."""
+        if value not in (1, -1):
+            raise InvalidInput("Feedback is 1 (helpful) or -1 (not helpful).")
+        with self.db.transaction() as session:
+            return qa_repo.set_feedback(session=session, qa_id=qa_id, value=value) is not None
+
+    def purge(self, *, now: datetime | None = None) -> int:
+        """Delete ``qa_log`` rows older than the retention period; return how many."""
+        cutoff = (now or self.clock.now()) - timedelta(days=self.policy.retention_days)
+        with self.db.transaction() as session:
+            return qa_repo.purge_before(session=session, cutoff=cutoff)
+
+    # --- steps -------------------------------------------------------------------------------
+
+    def _own_report(self, asker: Actor | None) -> EnrollmentReport | None:
+        if asker is None or asker.user_id is None:
+            return None
+        return self.onboarding.own(actor=asker)
+
+    def _plan(self, plan_id: str | None, report: EnrollmentReport | None) -> LoadedPlan:
+        if plan_id:
+            return self.catalog.get(plan_id)
+        if report is not None:
+            return report.plan
+        default = self.catalog.default_id()
+        if default is None:
+            raise InvalidInput(
+                "Name the plan with --plan ID; available: " + ", ".join(self.catalog.ids())
+            )
+        return self.catalog.get(default)
+
+    def _answer(
+        self,
+        question: str,
+        asker: Actor | None,
+        report: EnrollmentReport | None,
+        loaded: LoadedPlan,
+        backend: str,
+    ) -> Answer:
+        role = loaded.plan.title
+        intent = classify(question, loaded.plan)
+        if intent.kind is IntentKind.OTHER_PERSON:
+            return self._refusal(say.OTHER_PERSON, "other_person")
+        if _REFUSE_MARKERS & set(injection_markers(question)):
+            return self._refusal(say.INJECTION.format(role=role), "injection")
+        if intent.kind is IntentKind.OFF_TOPIC and intent.topic:
+            return self._refusal(say.OFF_TOPIC[intent.topic].format(role=role), "off_topic")
+        open_report = report if report is not None and report.status.open else None
+        if backend == ANTHROPIC and self.model is not None:
+            try:
+                return self._claude(question, asker, open_report, loaded, intent)
+            except ModelUnavailable as exc:
+                log.warning("model unavailable, answering extractively: %s", exc)
+                fallback = self._offline(question, asker, open_report, loaded, intent)
+                if fallback.personal or fallback.refused:
+                    return replace(fallback, backend=FALLBACK)
+                return replace(
+                    fallback, backend=FALLBACK, text=f"{fallback.text}\n{say.FALLBACK_NOTE}"
+                )
+        return self._offline(question, asker, open_report, loaded, intent)
+
+    def _offline(
+        self,
+        question: str,
+        asker: Actor | None,
+        report: EnrollmentReport | None,
+        loaded: LoadedPlan,
+        intent: Intent,
+    ) -> Answer:
+        role = loaded.plan.title
+        if intent.kind is IntentKind.UPDATE:
+            if asker is None or report is None:
+                return self._refusal(say.NOT_ENROLLED.format(role=role), "not_enrolled")
+            return self._update(asker, report, intent)
+        if intent.personal and report is not None:
+            handler = {
+                IntentKind.FOCUS: say.focus,
+                IntentKind.REMAINING: say.remaining,
+                IntentKind.PROGRESS: say.progress,
+            }[intent.kind]
+            return self._personal_answer(handler(report, intent.phase_id))
+        answer = self._extractive(question, loaded)
+        if answer.refused and intent.personal:
+            return self._refusal(say.NOT_ENROLLED.format(role=role), "not_enrolled")
+        return answer
+
+    def _update(self, asker: Actor, report: EnrollmentReport, intent: Intent) -> Answer:
+        status = intent.status or MilestoneStatus.DONE
+        summary = report.summary
+        current = next(p for p in summary.phases if p.id == summary.current_phase)
+        matches = match_milestones(
+            intent.subject, report.plan.plan, prefer=[m.id for m in current.milestones]
+        )
+        word = say.STATUS_WORDS[status]
+        if not matches or matches[0].score < 0.5:
+            return self._personal_answer(
+                say.NO_MILESTONE.format(subject=intent.subject, status=word)
+            )
+        best = matches[0]
+        runner_up = matches[1].score if len(matches) > 1 else 0.0
+        if best.score < 1.0 and best.score - runner_up < 0.2:
+            close = [m for m in matches if best.score - m.score < 0.2]
+            options = " ".join(f"“{m.title}” `{m.milestone_id}`" for m in close)
+            return self._personal_answer(
+                say.WHICH_MILESTONE.format(options=options, example=best.milestone_id, status=word)
+            )
+        try:
+            self.onboarding.mark(
+                actor=asker, milestone_id=best.milestone_id, status=status, source="ask"
+            )
+        except OnrampError as exc:
+            return self._personal_answer(str(exc))
+        return self._personal_answer(say.marked(best.title, best.milestone_id, status))
+
+    def _extractive(self, question: str, loaded: LoadedPlan) -> Answer:
+        retriever = self.retriever(loaded.plan.id)
+        query = retriever.prepare(question)
+        passages = retriever.search(query, limit=8)
+        role = loaded.plan.title
+        if not passages or passages[0].coverage < self.policy.min_coverage:
+            return self._refusal(say.NOT_IN_BLUEPRINT.format(role=role), "below_threshold")
+        best = passages[0]
+        chosen = [best]
+        for passage in passages[1:]:
+            if len(chosen) >= self.policy.max_passages:
+                break
+            if (
+                passage.score >= 0.4 * best.score
+                and passage.coverage >= self.policy.min_coverage
+                and passage.chunk.id not in {c.chunk.id for c in chosen}
+            ):
+                chosen.append(passage)
+        lines = [say.INTRO.format(role=role)]
+        citations = []
+        for passage in chosen:
+            text, quote = _excerpt(passage, query_stems(retriever, question))
+            chunk = passage.chunk
+            lines.append(say.cite_line(text, chunk.number, _section_title(chunk.heading)))
+            citations.append(Citation(chunk.number, chunk.section_id, chunk.heading, quote))
+        return Answer(
+            text="\n".join(lines),
+            refused=False,
+            citations=tuple(citations),
+            backend=EXTRACTIVE,
+            model=None,
+            prompt_version=self.policy.prompt,
+            latency_ms=0.0,
+        )
+
+    def _claude(
+        self,
+        question: str,
+        asker: Actor | None,
+        report: EnrollmentReport | None,
+        loaded: LoadedPlan,
+        intent: Intent,
+    ) -> Answer:
+        assert self.model is not None  # noqa: S101 - checked by the caller
+        retriever = self.retriever(loaded.plan.id)
+        passages = retriever.search(question, limit=self.policy.model_passages)
+        usable = [p for p in passages if p.coverage >= self.policy.min_coverage / 2]
+        tools = TOOLS if (asker is not None and report is not None) else ()
+        if not usable and not tools:
+            return self._refusal(
+                say.NOT_IN_BLUEPRINT.format(role=loaded.plan.title), "below_threshold"
+            )
+        prompt = self.prompts.get(self.policy.prompt)
+        system = prompt.render(
+            app_name=self.policy.app_name,
+            role_title=loaded.blueprint.title or loaded.plan.title,
+            plan_title=loaded.plan.title,
+        )
+        request = ModelRequest(
+            system=system,
+            question=question,
+            passages=tuple(
+                SourcePassage(p.chunk.section_id, p.chunk.heading, p.chunk.text) for p in usable
+            ),
+            tools=tools,
+        )
+        run_tool = self._tool_runner(asker, report)
+        reply = self.model.answer(request, run_tool)
+        citations: list[Citation] = []
+        for cited in reply.citations:
+            if 0 <= cited.passage_index < len(usable):
+                chunk = usable[cited.passage_index].chunk
+                citation = Citation(chunk.number, chunk.section_id, chunk.heading, chunk.quote)
+                if citation not in citations:
+                    citations.append(citation)
+        used_tools = bool(reply.tool_calls)
+        return Answer(
+            text=reply.text.strip(),
+            refused=not citations and not used_tools,
+            citations=tuple(citations),
+            backend=ANTHROPIC,
+            model=reply.model,
+            prompt_version=prompt.ref,
+            latency_ms=0.0,
+            usage=reply.usage,
+            cost_usd=self.policy.prices.cost(reply.usage),
+            personal=used_tools or intent.personal,
+        )
+
+    def _tool_runner(self, asker: Actor | None, report: EnrollmentReport | None) -> ToolRunner:
+        def run(name: str, arguments: Mapping[str, Any]) -> str:
+            if asker is None or report is None:
+                return "error: the asker has no onboarding plan"
+            try:
+                if name == "read_my_progress":
+                    args = ReadMyProgress.model_validate(dict(arguments))
+                    fresh = self.onboarding.own(actor=asker) or report
+                    return say.progress(fresh) + "\n\n" + say.remaining(fresh, args.phase)
+                if name == "update_my_milestone":
+                    upd = UpdateMyMilestone.model_validate(dict(arguments))
+                    updated = self.onboarding.mark(
+                        actor=asker,
+                        milestone_id=upd.milestone_id,
+                        status=upd.status,
+                        note=upd.note,
+                        source="ask",
+                    )
+                    found = updated.plan.plan.milestone(upd.milestone_id)
+                    title = found[1].title if found else upd.milestone_id
+                    return say.marked(title, upd.milestone_id, MilestoneStatus(upd.status))
+            except ValidationError as exc:
+                problems = "; ".join(
+                    f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+                )
+                return f"error: invalid input: {problems}"
+            except (NotFound, OnrampError) as exc:
+                return f"error: {exc}"
+            return f"error: unknown tool {name!r}"
+
+        return run
+
+    def _refusal(self, text: str, reason: str) -> Answer:
+        return Answer(
+            text=text,
+            refused=True,
+            citations=(),
+            backend=GUARDRAIL if reason != "below_threshold" else EXTRACTIVE,
+            model=None,
+            prompt_version=self.policy.prompt,
+            latency_ms=0.0,
+            reason=reason,
+        )
+
+    def _personal_answer(self, text: str) -> Answer:
+        return Answer(
+            text=text,
+            refused=False,
+            citations=(),
+            backend=PERSONAL,
+            model=None,
+            prompt_version=self.policy.prompt,
+            latency_ms=0.0,
+            personal=True,
+        )
+
+    # --- cache and log -------------------------------------------------------------------------
+
+    def _key(self, question: str, loaded: LoadedPlan, backend: str) -> tuple[str, ...]:
+        return (
+            normalize_question(question),
+            loaded.plan.id,
+            str(loaded.plan.version),
+            loaded.content_hash,
+            self.policy.prompt,
+            backend,
+        )
+
+    def _cached(self, question: str, loaded: LoadedPlan, backend: str) -> Answer | None:
+        key = self._key(question, loaded, backend)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return replace(hit, cached=True, usage=Usage() if hit.usage else None, cost_usd=0)
+        return None
+
+    def _remember(self, question: str, loaded: LoadedPlan, backend: str, answer: Answer) -> None:
+        key = self._key(question, loaded, backend)
+        with self._lock:
+            self._cache[key] = answer
+            self._cache.move_to_end(key)
+            while len(self._cache) > self.policy.cache_size:
+                self._cache.popitem(last=False)
+
+    def _log(
+        self, answer: Answer, question: str, asker: Actor | None, loaded: LoadedPlan
+    ) -> int | None:
+        usage = answer.usage or Usage()
+        try:
+            with self.db.transaction() as session:
+                asker_id = None
+                if asker is not None and asker.user_id is not None:
+                    person = repo.get_person(session=session, user_id=asker.user_id)
+                    asker_id = person.id if person is not None else None
+                return qa_repo.add_qa(
+                    session=session,
+                    entry=QaLog(
+                        asker_id=asker_id,
+                        plan_id=loaded.plan.id,
+                        question=question[:4000],
+                        answer=answer.text[:8000],
+                        citations=[c.as_json() for c in answer.citations],
+                        refused=answer.refused,
+                        personal=answer.personal,
+                        cached=answer.cached,
+                        backend=answer.backend,
+                        model=answer.model,
+                        prompt_version=answer.prompt_version,
+                        latency_ms=answer.latency_ms,
+                        input_tokens=usage.input_tokens,
+                        output_tokens=usage.output_tokens,
+                        cache_read_tokens=usage.cache_read_tokens,
+                        cache_write_tokens=usage.cache_write_tokens,
+                        cost_usd=answer.cost_usd,
+                        created_at=self.clock.now(),
+                    ),
+                )
+        except Exception:
+            # Logging must never cost the asker their answer.
+            log.exception("could not write qa_log")
+            return None
+
+
+# --- extractive helpers -----------------------------------------------------------------------
+
+
+def query_stems(retriever: Retriever, question: str) -> frozenset[str]:
+    """Every stem a question's concepts accept (for picking sentences inside a paragraph)."""
+    query = retriever.prepare(question)
+    return frozenset(s for c in query.concepts for s in c.stems)
+
+
+def _keys(text: str) -> set[str]:
+    return {key_of(w) for w in words(text)}
+
+
+def _excerpt(passage: Passage, wanted: frozenset[str]) -> tuple[str, str]:
+    """What to show and quote: rows and items whole; the best sentences of a long paragraph."""
+    chunk = passage.chunk
+    # Rows, items, short paragraphs and labelled run-in lists ("Typical teams …: – A – B") whole.
+    if chunk.kind != "paragraph" or len(chunk.text) <= 360 or (chunk.key and len(chunk.text) < 800):
+        return chunk.text, chunk.quote
+    parts = sentences(chunk.text)
+    scored = sorted(
+        range(len(parts)),
+        key=lambda i: -len(wanted & _keys(parts[i])),
+    )
+    keep = sorted(scored[:3])
+    text = " ".join(parts[i] for i in keep)
+    return text, "\n".join(parts[i] for i in keep)
+
+
+def _section_title(heading: str) -> str:
+    """``6) Goals, … › 30-day goals (…)`` → ``Goals, … › 30-day goals (…)``."""
+    return re.sub(r"^\d+\)\s*", "", heading)
+
+
+def cited_sections(answers: Sequence[Answer]) -> list[str]:
+    """Section ids cited by ``answers`` (helper for reports)."""
+    return [c.id for a in answers for c in a.citations]
+
+
+__all__ = [
+    "ANTHROPIC",
+    "EXTRACTIVE",
+    "FALLBACK",
+    "TOOLS",
+    "Answer",
+    "AnswerModel",
+    "AnswerPolicy",
+    "Answers",
+    "Citation",
+    "ModelCitation",
+    "ModelReply",
+    "ModelRequest",
+    "ModelUnavailable",
+    "Prices",
+    "ReadMyProgress",
+    "SourcePassage",
+    "ToolRunner",
+    "ToolSpec",
+    "UpdateMyMilestone",
+    "Usage",
+    "normalize_question",
+]
