@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.services.catalog import PlanCatalog
@@ -50,3 +51,93 @@ def build(settings: Settings, *, clock: Clock | None = None, migrate: bool = Tru
         default_tz=settings.default_timezone,
     )
     return Container(settings=settings, db=db, catalog=catalog, clock=clock, onboarding=onboarding)
+
+
+def database_ok(db: Database) -> bool:
+    """Whether the database answers a trivial query (for ``/healthz``)."""
+    from sqlalchemy import text
+
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True
+
+
+if TYPE_CHECKING:
+    from bot.slack.app import OnrampApp
+    from bot.slack.context import SlackContext
+    from bot.slack.home import HomeRefresher
+    from bot.slack.settings import SlackCredentials
+
+
+@dataclass
+class SlackRuntime:
+    """The Bolt app and what it was built from; ``close`` stops its background work."""
+
+    app: OnrampApp
+    context: SlackContext
+    credentials: SlackCredentials
+    refresher: HomeRefresher
+
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait for listeners still running after their ack, then for Home refreshes."""
+        return self.app.pool.drain(timeout) and self.refresher.drain(timeout)
+
+    def close(self) -> None:
+        """Finish work in flight (listeners, Home refreshes) and stop their threads."""
+        self.settle()
+        self.app.pool.shutdown(wait=True)
+        self.refresher.close()
+
+
+def build_slack(container: Container, credentials: SlackCredentials) -> SlackRuntime:
+    """Wire the Slack adapter onto a container: Web API clients, context, Bolt app, observers."""
+    from slack_sdk import WebClient
+    from slack_sdk.http_retry.builtin_handlers import (
+        ConnectionErrorRetryHandler,
+        RateLimitErrorRetryHandler,
+    )
+
+    from bot.slack.app import build_app
+    from bot.slack.context import SlackContext
+    from bot.slack.directory import Directory
+    from bot.slack.home import HomePublisher, HomeRefresher
+    from bot.slack.identity import BotIdentity
+
+    client = WebClient(
+        token=credentials.bot_token,
+        base_url=credentials.api_url,
+        timeout=10,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+    # users.info runs before a slash command's ack: fail fast, fall back to what we know.
+    lookups = WebClient(
+        token=credentials.bot_token, base_url=credentials.api_url, timeout=2, retry_handlers=[]
+    )
+    slack = container.settings.slack
+    publisher = HomePublisher(
+        onboarding=container.onboarding, client=client, clock=container.clock, command=slack.command
+    )
+    refresher = HomeRefresher(publisher=publisher, onboarding=container.onboarding)
+    container.onboarding.observers.append(refresher)
+    context = SlackContext(
+        onboarding=container.onboarding,
+        catalog=container.catalog,
+        clock=container.clock,
+        client=client,
+        directory=Directory(client=lookups),
+        identity=BotIdentity(client=client, token=credentials.bot_token),
+        home=publisher,
+        signing_secret=credentials.signing_secret,
+        command=slack.command,
+        app_name=slack.app_name,
+        admins=frozenset(container.settings.admins),
+    )
+    return SlackRuntime(
+        app=build_app(context), context=context, credentials=credentials, refresher=refresher
+    )

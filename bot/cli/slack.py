@@ -1,0 +1,121 @@
+"""`onramp serve` (Socket Mode or HTTP) and `onramp manifest`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+from urllib.parse import urlparse
+
+import typer
+
+from bot.cli.core import ConfigOption, app, errors, fail
+from bot.config import DEFAULT_CONFIG, Settings, load_settings
+
+log = logging.getLogger("onramp.serve")
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+REFUSED_TOKEN_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked"}
+
+
+def _configure_logging(settings: Settings, secrets: list[str]) -> None:
+    from bot.slack import logsafety
+
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig()
+    for handler in root.handlers:
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root.setLevel(settings.log_level)
+    logsafety.install(secrets)
+
+
+@app.command()
+def serve(
+    http: Annotated[
+        bool, typer.Option("--http", help="Receive requests over HTTP instead of Socket Mode.")
+    ] = False,
+    port: Annotated[
+        int, typer.Option("--port", envvar="PORT", min=1, max=65535, help="HTTP port.")
+    ] = 3000,
+    host: Annotated[
+        str, typer.Option("--host", help="HTTP interface to bind (all by default).")
+    ] = "0.0.0.0",  # noqa: S104 - Slack (or the TLS proxy in front) must reach the server
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Run the bot: Socket Mode (SLACK_APP_TOKEN) or, with --http, /slack/events and /healthz."""
+    from bot.app import build, build_slack, database_ok
+    from bot.slack import server
+    from bot.slack.settings import slack_credentials
+
+    with errors():
+        settings = load_settings(config)
+        credentials = slack_credentials(settings, socket_mode=not http)
+    _configure_logging(settings, credentials.secrets)
+    with errors():
+        container = build(settings)  # migrates the database first (idempotent)
+    runtime = build_slack(container, credentials)
+    try:
+        me = runtime.context.identity.resolve()
+        error = runtime.context.identity.last_error
+        if me is None and error in REFUSED_TOKEN_ERRORS:
+            raise fail(
+                f"Slack refused SLACK_BOT_TOKEN ({error}): copy the Bot User OAuth Token again "
+                "from your app's OAuth & Permissions page (reinstall the app if it was revoked)",
+                2,
+            )
+        if me is not None:
+            log.info("signed in to Slack as @%s (%s)", me.user, me.bot_user_id)
+        if http:
+            server.serve_http(
+                runtime.app, host=host, port=port, health=lambda: database_ok(container.db)
+            )
+        else:
+            assert credentials.app_token is not None  # noqa: S101 - checked for Socket Mode
+            server.serve_socket_mode(
+                runtime.app, app_token=credentials.app_token, web_client=runtime.context.client
+            )
+    finally:
+        runtime.close()
+        container.close()
+
+
+@app.command()
+def manifest(
+    http_url: Annotated[
+        str | None,
+        typer.Option(
+            "--http-url",
+            metavar="URL",
+            help="Public URL of /slack/events for HTTP mode; without it, Socket Mode.",
+        ),
+    ] = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Print the Slack app manifest (YAML) for what this build of Onramp registers."""
+    from bot.app import build, build_slack
+    from bot.slack.manifest import build_manifest, manifest_yaml
+    from bot.slack.server import EVENTS_PATH
+    from bot.slack.settings import SlackCredentials
+
+    url = None
+    if http_url is not None:
+        parsed = urlparse(http_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise fail(
+                f"--http-url {http_url!r} is not a URL; give the public https:// address Slack "
+                f"will post to, e.g. https://onramp.example.com{EVENTS_PATH}",
+                2,
+            )
+        url = http_url if parsed.path not in ("", "/") else http_url.rstrip("/") + EVENTS_PATH
+    with errors():
+        settings = load_settings(config)
+        container = build(settings, migrate=False)  # builds the app offline: no database use
+    runtime = build_slack(container, SlackCredentials.offline())
+    try:
+        document = build_manifest(
+            runtime.app.surface, app_name=settings.slack.app_name, http_url=url
+        )
+        typer.echo(manifest_yaml(document), nl=False)
+    finally:
+        runtime.close()
+        container.close()

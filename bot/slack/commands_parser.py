@@ -1,0 +1,243 @@
+"""``/onramp`` command text → a typed command, or a usage error with a suggestion. Pure.
+
+Mentions arrive escaped (``<@U123|ana>``) because the manifest sets ``should_escape: true``;
+``@ana`` and ``U123`` are accepted too and resolved by the service.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain.errors import InvalidInput
+from bot.domain.people import UserRef, parse_user_ref
+from bot.domain.progress import Lifecycle, MilestoneStatus
+from bot.slack import messages as msg
+
+#: Built-in subcommands, in help order.
+BUILTINS: tuple[str, ...] = tuple(msg.USAGE)
+
+# A token is a run of non-spaces, except that a <…> mention or link is kept whole.
+_TOKEN = re.compile(r"(?:[^\s<]*<[^>]*>[^\s<]*)+|\S+")
+_OPTION = re.compile(r"^([a-z]+)=(.*)$", re.DOTALL)
+_PLAN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+
+
+@dataclass(frozen=True)
+class Help:
+    """``/onramp help`` (or nothing at all)."""
+
+
+@dataclass(frozen=True)
+class Me:
+    """``/onramp me``: the caller's own plan."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """``/onramp progress @user``."""
+
+    hire: UserRef
+
+
+@dataclass(frozen=True)
+class Team:
+    """``/onramp team``: the hires the caller manages."""
+
+
+@dataclass(frozen=True)
+class Enroll:
+    """``/onramp enroll @user [plan=ID] [start=YYYY-MM-DD] [mentor=@user]``."""
+
+    hire: UserRef
+    plan_id: str | None = None
+    start: date | None = None
+    mentors: tuple[UserRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class Change:
+    """``/onramp pause|resume|complete|withdraw @user``."""
+
+    action: Lifecycle
+    hire: UserRef
+
+
+@dataclass(frozen=True)
+class Mark:
+    """``/onramp mark <milestone> <status> [note]`` on the caller's own plan."""
+
+    milestone_id: str
+    status: MilestoneStatus
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Plans:
+    """``/onramp plans``."""
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A subcommand another module registered (e.g. ``ask``); ``text`` is everything after it."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class UsageError:
+    """What was wrong, the usage line to follow, and (when we can guess) a suggestion."""
+
+    message: str
+    usage: str | None = None
+    suggestion: str | None = None
+
+    def render(self) -> str:
+        """The reply: problem, then usage or suggestion, then where to find help."""
+        parts = [self.message]
+        if self.suggestion:
+            parts.append(self.suggestion)
+        elif self.usage:
+            parts.append(msg.USAGE_LINE.format(usage=self.usage))
+        return "\n".join(parts)
+
+
+Command = Help | Me | Progress | Team | Enroll | Change | Mark | Plans | Extension
+
+
+def usage(name: str, cmd: str, extension_usage: dict[str, str] | None = None) -> str:
+    """The usage line of a subcommand, with the configured slash command filled in."""
+    template = msg.USAGE.get(name) or (extension_usage or {}).get(name) or f"{{cmd}} {name}"
+    return template.format(cmd=cmd)
+
+
+def tokenize(text: str) -> list[str]:
+    """Split on spaces, keeping ``<@U1|two words>`` mentions whole."""
+    return _TOKEN.findall(text)
+
+
+def parse_command(
+    text: str,
+    *,
+    cmd: str = "/onramp",
+    extensions: Collection[str] = (),
+    extension_usage: dict[str, str] | None = None,
+) -> Command | UsageError:
+    """Parse the text after the slash command."""
+    text = text.strip()
+    if not text:
+        return Help()
+    head, _, rest = text.partition(" ")
+    name = head.lower()
+    rest = rest.strip()
+    if name in extensions and name not in BUILTINS:
+        return Extension(name=name, text=rest)
+    args = tokenize(rest)
+
+    def use(sub: str) -> str:
+        return usage(sub, cmd, extension_usage)
+
+    match name:
+        case "help":
+            return Help()
+        case "me" | "team" | "plans":
+            if args:
+                return UsageError(msg.EXTRA_ARGUMENTS.format(extra=" ".join(args)), use(name))
+            simple: dict[str, Command] = {"me": Me(), "team": Team(), "plans": Plans()}
+            return simple[name]
+        case "progress":
+            ref = _one_user(args, use(name))
+            return ref if isinstance(ref, UsageError) else Progress(hire=ref)
+        case "pause" | "resume" | "complete" | "withdraw":
+            ref = _one_user(args, use(name))
+            return ref if isinstance(ref, UsageError) else Change(Lifecycle(name), ref)
+        case "enroll":
+            return _enroll(args, use(name), cmd)
+        case "mark":
+            return _mark(rest, use(name))
+        case _:
+            return _unknown(head, cmd, [*BUILTINS, *extensions], extension_usage)
+
+
+def _user(token: str, usage_line: str) -> UserRef | UsageError:
+    try:
+        return parse_user_ref(token)
+    except InvalidInput as exc:
+        return UsageError(str(exc), usage_line)
+
+
+def _one_user(args: list[str], usage_line: str) -> UserRef | UsageError:
+    if not args:
+        return UsageError(msg.MISSING_USER.format(usage=usage_line))
+    if len(args) > 1:
+        return UsageError(msg.EXTRA_ARGUMENTS.format(extra=" ".join(args[1:])), usage_line)
+    return _user(args[0], usage_line)
+
+
+def _enroll(args: list[str], usage_line: str, cmd: str) -> Enroll | UsageError:
+    if not args or _OPTION.match(args[0]):
+        return UsageError(msg.MISSING_USER.format(usage=usage_line))
+    hire = _user(args[0], usage_line)
+    if isinstance(hire, UsageError):
+        return hire
+    plan_id: str | None = None
+    start: date | None = None
+    mentors: list[UserRef] = []
+    seen: set[str] = set()
+    for token in args[1:]:
+        option = _OPTION.match(token)
+        if option is None:
+            return UsageError(msg.EXTRA_ARGUMENTS.format(extra=token), usage_line)
+        key, value = option.group(1), option.group(2)
+        if key in seen and key != "mentor":
+            return UsageError(msg.REPEATED_OPTION.format(option=key), usage_line)
+        seen.add(key)
+        if key == "plan":
+            if not _PLAN_ID.match(value):
+                return UsageError(msg.BAD_PLAN_ID.format(value=value, cmd=cmd), usage_line)
+            plan_id = value
+        elif key == "start":
+            try:
+                start = date.fromisoformat(value)
+            except ValueError:
+                return UsageError(msg.BAD_DATE.format(value=value), usage_line)
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                return UsageError(msg.BAD_DATE.format(value=value), usage_line)
+        elif key == "mentor":
+            mentor = _user(value, usage_line)
+            if isinstance(mentor, UsageError):
+                return mentor
+            mentors.append(mentor)
+        else:
+            return UsageError(msg.UNKNOWN_OPTION.format(option=key), usage_line)
+    return Enroll(hire=hire, plan_id=plan_id, start=start, mentors=tuple(mentors))
+
+
+def _mark(rest: str, usage_line: str) -> Mark | UsageError:
+    parts = rest.split(maxsplit=2)
+    if not parts:
+        return UsageError(msg.MISSING_MILESTONE.format(usage=usage_line))
+    if len(parts) == 1:
+        return UsageError(msg.MISSING_STATUS.format(milestone=parts[0]), usage_line)
+    try:
+        status = MilestoneStatus.parse(parts[1])
+    except InvalidInput as exc:
+        return UsageError(str(exc), usage_line)
+    note = parts[2].strip() if len(parts) > 2 else None
+    return Mark(milestone_id=parts[0], status=status, note=note or None)
+
+
+def _unknown(
+    word: str, cmd: str, names: list[str], extension_usage: dict[str, str] | None
+) -> UsageError:
+    shown = word[:40]
+    close = difflib.get_close_matches(word.lower(), names, n=1, cutoff=0.6)
+    message = msg.UNKNOWN_SUBCOMMAND.format(cmd=cmd, word=shown)
+    if close:
+        suggestion = msg.DID_YOU_MEAN.format(usage=usage(close[0], cmd, extension_usage))
+        return UsageError(message, suggestion=f"{suggestion} {msg.SEE_HELP.format(cmd=cmd)}")
+    return UsageError(message, suggestion=msg.SEE_HELP.format(cmd=cmd))

@@ -1,0 +1,16 @@
+"""Listeners, registered per kind. Keep the list explicit: one line per module."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.slack.context import SlackContext
+from bot.slack.listeners import actions, commands, events, home
+
+
+def register_all(app: App, ctx: SlackContext) -> None:
+    """Register every listener on ``app``."""
+    commands.register(app, ctx)
+    home.register(app, ctx)
+    actions.register(app, ctx)
+    events.register(app, ctx)

@@ -1,0 +1,155 @@
+"""Every string a person sees in Slack, in one place; each one says what to do next.
+
+Templates use ``str.format`` fields; ``{cmd}`` is the slash command as configured (``/onramp``).
+The important ones are tested word for word in ``tests/slack/test_messages.py``.
+"""
+
+from __future__ import annotations
+
+# --- /onramp usage --------------------------------------------------------------------------
+
+#: One usage line per subcommand, in the order help lists them.
+USAGE: dict[str, str] = {
+    "help": "{cmd} help",
+    "me": "{cmd} me",
+    "progress": "{cmd} progress @user",
+    "team": "{cmd} team",
+    "enroll": "{cmd} enroll @user [plan=ID] [start=YYYY-MM-DD] [mentor=@user]",
+    "pause": "{cmd} pause @user",
+    "resume": "{cmd} resume @user",
+    "complete": "{cmd} complete @user",
+    "withdraw": "{cmd} withdraw @user",
+    "mark": "{cmd} mark <milestone> <status> [note]",
+    "plans": "{cmd} plans",
+}
+
+#: What each subcommand does, shown beside its usage line in help.
+SUMMARY: dict[str, str] = {
+    "help": "this list",
+    "me": "your own plan: phases, progress and what's next",
+    "progress": "a hire's progress (their manager, mentors and admins only)",
+    "team": "everyone you manage, at a glance",
+    "enroll": "put a hire on a plan; you become their manager of record",
+    "pause": "pause a hire's plan (check-ins stop until resumed)",
+    "resume": "resume a paused plan",
+    "complete": "mark a hire's plan as completed",
+    "withdraw": "take a hire off their plan",
+    "mark": "set one of your milestones: not_started, in_progress, done, blocked or skipped",
+    "plans": "the plans you can enroll hires on",
+}
+
+HELP_TITLE = "Onramp: from day 1 to month 12"
+HELP_INTRO = (
+    "Onramp turns a role blueprint into a plan in Slack. Everything below replies only to you."
+)
+HELP_FOOTER = "Your plan is also on the Onramp *Home* tab. Replies here are visible only to you."
+EXTRA_SUMMARY_FALLBACK = "see `{cmd} help`"
+
+UNKNOWN_SUBCOMMAND = "I don't know `{cmd} {word}`."
+DID_YOU_MEAN = "Did you mean `{usage}`?"
+SEE_HELP = "Type `{cmd} help` to see everything I can do."
+USAGE_LINE = "Usage: `{usage}`"
+
+MISSING_USER = "Say whose plan: mention them, like `{usage}`."
+EXTRA_ARGUMENTS = "I didn't understand `{extra}`."
+BAD_DATE = "`start={value}` is not a date; use YYYY-MM-DD, e.g. start=2026-03-02."
+BAD_PLAN_ID = (
+    "`plan={value}` is not a plan id; ids are lower-case words joined by '-'. "
+    "See them with `{cmd} plans`."
+)
+UNKNOWN_OPTION = "`{option}=` is not an option here; use plan=, start= or mentor=."
+REPEATED_OPTION = "`{option}=` is given twice; give it once."
+MISSING_MILESTONE = "Say which milestone and its new status, like `{usage}`."
+MISSING_STATUS = (
+    "Say the new status of `{milestone}`: not_started, in_progress, done, blocked or skipped."
+)
+
+# --- replies ----------------------------------------------------------------------------------
+
+ENROLLED = (
+    "Enrolled <@{hire}> on *{plan}* (v{version}) from {start}. You're their manager of record"
+    "{mentors}. They'll see their plan on the Onramp Home tab."
+)
+ENROLLED_MENTORS = "; mentor: {mentors}"
+LIFECYCLE_DONE = {
+    "pause": "Paused the plan of <@{hire}>. Check-ins stop until you `{cmd} resume` it.",
+    "resume": "Resumed the plan of <@{hire}>; check-ins start again.",
+    "complete": "Marked the plan of <@{hire}> as completed. Congratulations to them!",
+    "withdraw": (
+        "Withdrew <@{hire}> from their plan. It stays on record; enroll them again anytime."
+    ),
+}
+MARKED = "*{title}* is now _{status}_."
+MARKED_WITH_NOTE = "*{title}* is now _{status}_, with your note."
+NO_TEAM = (
+    "You don't manage anyone on Onramp yet. Enroll a hire with "
+    "`{cmd} enroll @user` and they'll show up here."
+)
+TEAM_TITLE = "Your team ({count})"
+TEAM_MORE = "…and {count} more. The Onramp Home tab lists everyone."
+NO_PLANS = "No plans are installed yet; ask whoever runs Onramp to add one under plans/."
+PLANS_TITLE = "Plans you can enroll hires on"
+PLANS_LINE = "*{title}* — `{id}` v{version}, {phases} phases, {milestones} milestones"
+PLANS_HINT = "Enroll someone with `{cmd} enroll @user plan=ID`."
+NOT_ON_A_PLAN = (
+    "You're not on an Onramp plan yet. If you've just joined, ask your manager to run "
+    "`{cmd} enroll @you`. Managers: `{cmd} help` shows what you can do."
+)
+
+# --- progress rendering -----------------------------------------------------------------------
+
+REPORT_HEADER = "{name} · {plan}"
+REPORT_CONTEXT = (
+    "Day {day} · started {start} · {percent}% done · manager {manager} · mentors {mentors} · "
+    "{status}"
+)
+REPORT_NOT_STARTED = (
+    "Starts {start} · {percent}% done · manager {manager} · mentors {mentors} · {status}"
+)
+NO_MENTORS = "none"
+CURRENT_PHASE = "*Now: {title}* (due {due})"
+OVERDUE = ":warning: Overdue: {items}"
+BLOCKED = ":no_entry: Blocked: {items}"
+MILESTONE_LINE = "{icon} {title} `{id}`{note}"
+NOTE_SUFFIX = " — _{note}_"
+TEAM_LINE = "*{name}* — day {day} · {phase} · {percent}% done · mood {mood}{flags}"
+TEAM_LINE_NOT_STARTED = "*{name}* — starts {start} · {percent}% done{flags}"
+NO_MOOD = "—"
+FLAG_BLOCKED = "blocked ({count})"
+FLAG_OVERDUE = "overdue ({count})"
+FLAG_PAUSED = "paused"
+FLAGS_PREFIX = " · :warning: "
+MOODS = {"on_track": "on track", "at_risk": "at risk", "blocked": "blocked"}
+TRUNCATED = "…and {count} more."
+
+# --- App Home ---------------------------------------------------------------------------------
+
+HOME_WELCOME = "Welcome to Onramp"
+HOME_NOTHING = (
+    "Onramp walks new hires through their first year: a plan drawn from their role's blueprint, "
+    "check-ins in DMs, and progress their manager and mentor can see."
+)
+HOME_NOTHING_HIRE = "*New here?* Ask your manager to enroll you; your plan will appear on this tab."
+HOME_NOTHING_MANAGER = (
+    "*Managing a new hire?* Run `{cmd} enroll @user` and you'll see them here. "
+    "`{cmd} help` lists everything."
+)
+HOME_MY_PLAN = "Your plan"
+HOME_PHASES = "Phases"
+HOME_CURRENT_MILESTONES = "*{title}* — set each milestone as you go (due {due})"
+HOME_NEXT_CHECKIN = ":calendar: Check-ins start on {date}."
+HOME_NEXT_CHECKIN_SOON = ":calendar: Next check-in: {when}."
+HOME_PLAN_ENDED = "This plan is {status}. Your manager can enroll you on a new one."
+HOME_PLAN_PAUSED = ":double_vertical_bar: Your plan is paused; your manager can resume it."
+HOME_TEAM = "Your team"
+HOME_MENTEES = "Your mentees"
+HOME_UPDATED = "Updated {when}"
+STATUS_PLACEHOLDER = "Set status"
+
+# --- errors -----------------------------------------------------------------------------------
+
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on my side. Try again in a minute; "
+    "if it keeps happening, tell whoever runs Onramp (reference {ref})."
+)
+SLACK_UNAVAILABLE = "Slack didn't answer in time; try again in a minute."

@@ -1,0 +1,141 @@
+"""Cross-cutting concerns, written once: request logging, bot echoes, retried events, people.
+
+Order (see :func:`install`): log the request → drop echoes → drop retries → know the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
+
+from bot.services.onboarding import Onboarding
+from bot.slack import payloads
+from bot.slack.directory import Directory
+
+log = logging.getLogger("onramp.slack.requests")
+
+REQUEST_ID = "onramp_request_id"
+
+
+def request_id(context: dict[str, object]) -> str:
+    """The id the logging middleware gave this request (for error references)."""
+    value = context.get(REQUEST_ID)
+    return value if isinstance(value, str) else "-"
+
+
+class RequestLog(Middleware):
+    """Gives each request an id and logs what it is: kind, command word, user — never tokens,
+    command arguments or message text (they may hold personal data)."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        rid = uuid.uuid4().hex[:12]
+        req.context[REQUEST_ID] = rid
+        kind, detail = payloads.request_kind(req.body)
+        retry = req.headers.get("x-slack-retry-num", [None])[0]
+        log.info(
+            "slack %s %s user=%s request=%s%s",
+            kind,
+            detail,
+            req.context.user_id or "-",
+            rid,
+            f" retry={retry}" if retry else "",
+        )
+        return next()
+
+
+class IgnoreEchoes(Middleware):
+    """Drops messages from bots (ours included) and edit/delete echoes before any listener."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        envelope = payloads.event_envelope(req.body)
+        if envelope is not None and payloads.is_echo(envelope, bot_user_id=req.context.bot_user_id):
+            return BoltResponse(status=200, body="")
+        return next()
+
+
+class DeduplicateEvents(Middleware):
+    """Processes each Events API ``event_id`` once; Slack's retries (after a slow or failed ack,
+    up to three within about five minutes) are acknowledged and dropped.
+
+    The memory is per process: a bounded LRU whose entries expire after ``ttl`` seconds. Two
+    processes behind one Request URL would each see a retry as new; they would need a shared
+    table (an ``event_id`` primary key in the database) instead.
+    """
+
+    def __init__(
+        self,
+        *,
+        ttl: float = 3600.0,
+        max_entries: int = 10_000,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self.monotonic = monotonic
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_sight(self, event_id: str) -> bool:
+        """True the first time ``event_id`` is offered within the TTL."""
+        now = self.monotonic()
+        with self._lock:
+            while self._seen and next(iter(self._seen.values())) <= now:
+                self._seen.popitem(last=False)
+            if event_id in self._seen:
+                return False
+            self._seen[event_id] = now + self.ttl
+            while len(self._seen) > self.max_entries:
+                self._seen.popitem(last=False)
+            return True
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        envelope = payloads.event_envelope(req.body)
+        if envelope is not None and envelope.event_id and not self.first_sight(envelope.event_id):
+            log.info("slack event %s already handled; retry dropped", envelope.event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+
+class KnowPeople(Middleware):
+    """Creates or refreshes the caller (name, time zone from ``users.info``) on first sight,
+    then at most once per directory cache period. Never blocks the request on a failure."""
+
+    def __init__(self, *, directory: Directory, onboarding: Onboarding) -> None:
+        self.directory = directory
+        self.onboarding = onboarding
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        user_id = req.context.user_id
+        if user_id:
+            try:
+                found = self.directory.lookup(user_id)
+                if found.fetched and found.found:
+                    self.onboarding.ensure_person(profile=found.profile)
+            except Exception:
+                log.exception("could not record %s", user_id)
+        return next()
+
+
+def install(app: App, *, directory: Directory, onboarding: Onboarding) -> DeduplicateEvents:
+    """Add the middleware in order; returns the de-duplicator (tests look at it)."""
+    dedupe = DeduplicateEvents()
+    app.use(RequestLog())
+    app.use(IgnoreEchoes())
+    app.use(dedupe)
+    app.use(KnowPeople(directory=directory, onboarding=onboarding))
+    return dedupe

@@ -1,0 +1,114 @@
+"""Transports: Socket Mode (default) and HTTP (``/slack/events`` + ``/healthz``) on waitress.
+
+Both block until SIGTERM or SIGINT, then stop taking work, finish what is in flight, and return.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode.builtin import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+from waitress.server import create_server
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger("onramp.slack.server")
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+HTTP_THREADS = 8
+
+
+def wsgi_app(app: App, *, health: Callable[[], bool]) -> WSGIApplication:
+    """One WSGI app: Slack's requests (commands, interactivity, events) on ``/slack/events``,
+    and ``/healthz`` (``{"ok": …, "database": …}``, 503 when the database is unreachable)."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
+            database = health()
+            body = json.dumps({"ok": database, "database": database}).encode()
+            status = "200 OK" if database else "503 Service Unavailable"
+            start_response(
+                status,
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+        try:
+            return slack(environ, start_response)
+        except ValueError:
+            # Bolt parses the body before it checks the signature; garbage is a client error.
+            log.warning("unparsable request body on %s", environ.get("PATH_INFO"))
+            body = b"Bad Request"
+            start_response(
+                "400 Bad Request",
+                [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+
+    return application
+
+
+def _on_signals(handler: Callable[[int, FrameType | None], None]) -> None:
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def serve_http(
+    app: App,
+    *,
+    host: str,
+    port: int,
+    health: Callable[[], bool],
+    threads: int = HTTP_THREADS,
+) -> None:
+    """Serve until SIGTERM/SIGINT; in-flight requests finish before this returns."""
+    server = create_server(
+        wsgi_app(app, health=health),
+        host=host,
+        port=port,
+        threads=threads,
+        ident="onramp",
+        clear_untrusted_proxy_headers=True,
+    )
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        # waitress ends its loop on SystemExit and drains its worker threads.
+        raise SystemExit(0)
+
+    _on_signals(stop)
+    log.info("listening on http://%s:%s%s (health: %s)", host, port, EVENTS_PATH, HEALTH_PATH)
+    try:
+        server.run()
+    finally:
+        server.close()
+        log.info("stopped")
+
+
+def serve_socket_mode(app: App, *, app_token: str, web_client: WebClient) -> None:
+    """Connect over Socket Mode (``apps.connections.open`` goes to ``web_client``'s base URL)
+    and run until SIGTERM/SIGINT."""
+    stopping = threading.Event()
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        stopping.set()
+
+    _on_signals(stop)
+    handler = SocketModeHandler(app, app_token=app_token, web_client=web_client)
+    handler.connect()  # type: ignore[no-untyped-call]
+    log.info("connected over Socket Mode")
+    try:
+        stopping.wait()
+    finally:
+        handler.close()  # type: ignore[no-untyped-call]
+        log.info("stopped")

@@ -1,0 +1,164 @@
+"""The Slack stack under test: the real Bolt app and WebClient, over loopback HTTP, against the
+sandbox (``bot.sandbox``), on a real database. Personas are Slack users in the sandbox."""
+
+from __future__ import annotations
+
+import socketserver
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+
+from bot.app import Container, SlackRuntime, build, build_slack, database_ok
+from bot.config import Settings
+from bot.sandbox import Delivery, SlackDriver, SlackSandbox
+from bot.services.clock import ManualClock
+from bot.slack import limits
+from bot.slack.server import wsgi_app
+from bot.slack.settings import SlackCredentials
+from tests.conftest import PLANS_DIR
+
+MANAGER = "U0MANAGER"
+HIRE = "U0HIRE"
+MENTOR = "U0MENTOR"
+OTHER_MANAGER = "U0OTHERMGR"
+ADMIN = "U0ADMIN"
+STRANGER = "U0STRANGER"
+NEWCOMER = "U0NEWBIE"
+
+PERSONAS = {
+    "manager": MANAGER,
+    "hire": HIRE,
+    "mentor": MENTOR,
+    "other_manager": OTHER_MANAGER,
+    "admin": ADMIN,
+    "stranger": STRANGER,
+}
+
+
+class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output clean."""
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SlackSandbox]:
+    """A running Slack stand-in with the personas as workspace members."""
+    with SlackSandbox() as slack:
+        slack.add_user(MANAGER, "maria", tz="America/New_York", real_name="Maria Manager")
+        slack.add_user(HIRE, "hana", tz="Europe/Berlin", real_name="Hana Hire")
+        slack.add_user(MENTOR, "milo", tz="Europe/Berlin")
+        slack.add_user(OTHER_MANAGER, "otto", tz="UTC")
+        slack.add_user(ADMIN, "ada", tz="UTC")
+        slack.add_user(STRANGER, "sam", tz="Asia/Tokyo")
+        slack.add_user(NEWCOMER, "nia", tz="America/Los_Angeles")
+        yield slack
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings on a fresh SQLite file with U0ADMIN as the admin.
+
+    The Slack layer never touches SQL, and the services' tests already run on both databases;
+    running these end-to-end tests twice would double their time for no new coverage.
+    """
+    database_url = f"sqlite:///{tmp_path / 'onramp.db'}"
+    return Settings(database_url=database_url, plans_dir=PLANS_DIR, admins=[ADMIN])
+
+
+@pytest.fixture
+def container(settings: Settings, clock: ManualClock) -> Iterator[Container]:
+    """The services on the test database and the test clock."""
+    built = build(settings, clock=clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def credentials(sandbox: SlackSandbox) -> SlackCredentials:
+    """The sandbox's tokens and Web API URL."""
+    return SlackCredentials(
+        bot_token=sandbox.bot_token,
+        app_token=sandbox.app_token,
+        signing_secret=sandbox.signing_secret,
+        api_url=sandbox.api_url,
+    )
+
+
+@pytest.fixture
+def runtime(container: Container, credentials: SlackCredentials) -> Iterator[SlackRuntime]:
+    """The Bolt app wired like ``onramp serve`` wires it."""
+    built = build_slack(container, credentials)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def events_url(runtime: SlackRuntime, container: Container) -> Iterator[str]:
+    """The app's ``/slack/events`` served over loopback HTTP (Bolt's WSGI adapter)."""
+    app = wsgi_app(runtime.app, health=lambda: database_ok(container.db))
+    server = make_server(
+        "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/slack/events"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def slack(sandbox: SlackSandbox, events_url: str, runtime: SlackRuntime) -> Iterator[SlackDriver]:
+    """Plays Slack towards the app; afterwards, every reply and view must fit Slack's limits."""
+    yield SlackDriver(sandbox=sandbox, events_url=events_url)
+    assert runtime.settle()
+    assert_within_limits(sandbox)
+
+
+def assert_within_limits(sandbox: SlackSandbox) -> None:
+    """Every ephemeral reply, message and view the sandbox recorded passes the limits."""
+    problems: list[str] = []
+    for reply in sandbox.ephemerals():
+        problems += limits.message_problems(text=reply.text, blocks=reply.blocks)
+    for message in sandbox.bot_messages():
+        problems += limits.message_problems(text=message.text, blocks=message.blocks)
+    for call in sandbox.calls("views.publish"):
+        problems += limits.view_problems(call.params["view"])
+    assert problems == []
+
+
+def shown(delivery: Delivery) -> str:
+    """Everything a person would read in a command's ack: the text and every block's text."""
+    body = delivery.json() or {}
+    parts = [str(body.get("text", ""))]
+    parts += [_block_text(block) for block in body.get("blocks", [])]
+    return "\n".join(parts)
+
+
+def view_text(view: dict[str, Any]) -> str:
+    """All text in a view's blocks."""
+    return "\n".join(_block_text(block) for block in view.get("blocks", []))
+
+
+def _block_text(block: dict[str, Any]) -> str:
+    texts = []
+    if isinstance(block.get("text"), dict):
+        texts.append(block["text"].get("text", ""))
+    texts += [e.get("text", "") for e in block.get("elements", []) if isinstance(e, dict)]
+    return "\n".join(texts)
+
+
+@pytest.fixture
+def enrolled(slack: SlackDriver) -> SlackDriver:
+    """The manager has enrolled the hire, with the mentor, through ``/onramp enroll``."""
+    delivery = slack.command(f"enroll <@{HIRE}|hana> mentor=<@{MENTOR}|milo>", MANAGER)
+    assert "Enrolled" in shown(delivery)
+    return slack
