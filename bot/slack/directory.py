@@ -102,7 +102,8 @@ class Directory:
         except SlackApiError as exc:
             log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
             return None
-        except (SlackClientError, OSError) as exc:
+        except (SlackClientError, OSError, ValueError) as exc:
+            # Unreachable, timed out, or not Slack's JSON (a stand-in without this method).
             log.warning("users.info unavailable for %s: %s", user_id, type(exc).__name__)
             return None
         user = response.get("user")

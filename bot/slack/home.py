@@ -51,7 +51,7 @@ class HomePublisher:
         except SlackApiError as exc:
             log.warning("views.publish failed for %s: %s", user_id, exc.response.get("error"))
             return False
-        except (SlackClientError, OSError) as exc:
+        except (SlackClientError, OSError, ValueError) as exc:
             log.warning("views.publish unavailable for %s: %s", user_id, type(exc).__name__)
             return False
         return True

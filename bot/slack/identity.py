@@ -62,7 +62,7 @@ class BotIdentity:
             except SlackApiError as exc:
                 self.last_error = str(exc.response.get("error"))
                 log.warning("auth.test failed: %s", self.last_error)
-            except (SlackClientError, OSError) as exc:
+            except (SlackClientError, OSError, ValueError) as exc:
                 self.last_error = type(exc).__name__
                 log.warning("auth.test unavailable: %s", self.last_error)
             else:

@@ -147,3 +147,26 @@ def test_missing_settings_stop_start_up(
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
     assert "xoxp-user" not in result.stderr
+
+
+def test_refused_token_stops_start_up(sandbox: SlackSandbox, tmp_path: Path) -> None:
+    """A bot token Slack refuses (auth.test: invalid_auth) exits 2 with the fix, no traceback."""
+    env = {
+        **_base_env(tmp_path),
+        "SLACK_BOT_TOKEN": "xoxb-not-a-real-token",
+        "SLACK_SIGNING_SECRET": sandbox.signing_secret,
+        "SLACK_API_URL": sandbox.api_url,
+    }
+    result = subprocess.run(
+        [ONRAMP, "serve", "--http", "--host", "127.0.0.1", "--port", str(_free_port())],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Slack refused SLACK_BOT_TOKEN (invalid_auth)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "xoxb-not-a-real-token" not in result.stderr
