@@ -36,6 +36,7 @@ class _Rule:
     error: str = ""
     retry_after: float = 1
     seconds: float = 0.0
+    processed: bool = False
 
     def matches(self, method: str) -> bool:
         return (self.method is None or self.method == method) and self.remaining != 0
@@ -70,6 +71,7 @@ class Decision:
 
     delay: float = 0.0
     reset: bool = False
+    processed: bool = False
     status: int | None = None
     error: str | None = None
     retry_after: str | None = None
@@ -126,9 +128,12 @@ class Faults:
             raise ValueError("slow(seconds=…) must be 0 or more")
         self._add(_Rule("slow", method, _times(times), seconds=seconds))
 
-    def reset(self, method: str | None, *, times: int | None = 1) -> None:
-        """Close the connection without an answer for the next ``times`` calls of ``method``."""
-        self._add(_Rule("reset", method, _times(times)))
+    def reset(self, method: str | None, *, times: int | None = 1, processed: bool = False) -> None:
+        """Close the connection without an answer for the next ``times`` calls of ``method``.
+
+        ``processed=True`` runs the method first (the message is posted, the answer is lost).
+        """
+        self._add(_Rule("reset", method, _times(times), processed=processed))
 
     def rate_limit(
         self,
@@ -172,7 +177,7 @@ class Faults:
                 if rule.kind in ("fail", "reset") and rule.matches(method):
                     rule.use()
                     if rule.kind == "reset":
-                        return Decision(delay=delay, reset=True)
+                        return Decision(delay=delay, reset=True, processed=rule.processed)
                     after = _seconds(rule.retry_after) if rule.status == 429 else None
                     return Decision(
                         delay=delay, status=rule.status, error=rule.error, retry_after=after

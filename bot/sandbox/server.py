@@ -69,6 +69,7 @@ class SlackSandbox:
         self._port = port
         self._lock = threading.RLock()
         self._calls: list[Call] = []
+        self._in_flight = 0
         now = clock.now if clock is not None else utc_now
         self._workspace = Workspace(
             now=now,
@@ -306,6 +307,12 @@ class SlackSandbox:
         with self._lock:
             return copy.deepcopy(self._workspace.responses)
 
+    @property
+    def in_flight(self) -> int:
+        """How many requests the sandbox is handling right now (e.g. held by ``slow``)."""
+        with self._lock:
+            return self._in_flight
+
     def clear(self) -> None:
         """Forget calls, messages, ephemerals, views and responses; keep people and faults."""
         with self._lock:
@@ -341,9 +348,13 @@ class SlackSandbox:
         """Answer ``method`` (None: any) only after ``seconds`` (really waits; keep it tiny)."""
         self.faults.slow(method, seconds, times=times)
 
-    def reset(self, method: str | None, *, times: int | None = 1) -> None:
-        """Close the connection without any answer for the next ``times`` calls of ``method``."""
-        self.faults.reset(method, times=times)
+    def reset(self, method: str | None, *, times: int | None = 1, processed: bool = False) -> None:
+        """Close the connection without any answer for the next ``times`` calls of ``method``.
+
+        With ``processed=True`` the call takes effect first (a message is posted) and only the
+        answer is lost: the case a sender must reconcile against the history, not repeat.
+        """
+        self.faults.reset(method, times=times, processed=processed)
 
     def rate_limit(
         self,
@@ -444,6 +455,10 @@ class SlackSandbox:
         """How many Socket Mode connections are open now."""
         return self._socket.open_connections
 
+    def close_sockets(self) -> int:
+        """Close every Socket Mode connection from Slack's side; returns how many were open."""
+        return self._socket.close_all()
+
     def request_socket_refresh(self) -> int:
         """Ask every connected app to reconnect (Slack's ``disconnect``/``refresh_requested``)."""
         return self._socket.request_refresh()
@@ -486,6 +501,10 @@ class SlackSandbox:
             self._workspace.respond(token, body, source="response_url")
         return {"ok": True}
 
+    def _track(self, delta: int) -> None:
+        with self._lock:
+            self._in_flight += delta
+
     def _record(self, call: Call) -> None:
         with self._lock:
             self._calls.append(call)
@@ -496,36 +515,49 @@ class SlackSandbox:
 
 
 class _HttpServer(ThreadingHTTPServer):
+    """A thread per connection, each tracked so :meth:`SlackSandbox.stop` can end and join it.
+
+    (``ThreadingMixIn`` joins only non-daemon threads; daemon threads keep an abandoned sandbox
+    from holding up interpreter exit, so the sandbox tracks them itself.)
+    """
+
     daemon_threads = True
-    block_on_close = True
 
     def __init__(
         self, address: tuple[str, int], handler: type[_Handler], sandbox: SlackSandbox
     ) -> None:
         self.sandbox = sandbox
-        self._open: set[socket.socket] = set()
+        self._open: dict[Any, threading.Thread] = {}
         self._open_lock = threading.Lock()
         super().__init__(address, handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        thread = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            name="sandbox-http-connection",
+            daemon=True,
+        )
         with self._open_lock:
-            self._open.add(request)
-        super().process_request(request, client_address)
+            self._open[request] = thread
+        thread.start()
 
     def shutdown_request(self, request: Any) -> None:
         with self._open_lock:
-            self._open.discard(request)
+            self._open.pop(request, None)
         super().shutdown_request(request)
 
-    def close_connections(self) -> None:
-        """Unblock handler threads waiting on idle keep-alive connections."""
+    def close_connections(self, timeout: float = 10.0) -> None:
+        """End idle keep-alive connections and wait for every connection thread to finish."""
         with self._open_lock:
-            sockets = list(self._open)
-        for sock in sockets:
+            open_now = list(self._open.items())
+        for sock, _ in open_now:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 continue
+        for _, thread in open_now:
+            thread.join(timeout)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -544,6 +576,13 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
     def _serve(self) -> None:
+        self.server.sandbox._track(+1)
+        try:
+            self._answer()
+        finally:
+            self.server.sandbox._track(-1)
+
+    def _answer(self) -> None:
         sandbox = self.server.sandbox
         url = urlsplit(self.path)
         params: JsonDict = dict(parse_qsl(url.query, keep_blank_values=True))
@@ -599,6 +638,8 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> tuple[int | None, JsonDict | None, dict[str, str]]:
         sandbox = self.server.sandbox
         if decision.reset:
+            if decision.processed:
+                self._outcome(method, path, params, token, Decision(), malformed)
             return None, None, {}
         if decision.status is not None:
             extra = {"Retry-After": decision.retry_after} if decision.retry_after else {}

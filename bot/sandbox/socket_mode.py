@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
@@ -45,6 +46,7 @@ class SocketModeServer:
         self._lock = threading.Condition()
         self._tickets: set[str] = set()
         self._open: list[ServerConnection] = []
+        self._refreshing: list[ServerConnection] = []
         self._pending: dict[str, Future[JsonDict | None]] = {}
         self._turn = itertools.count()
         self._server: Server | None = None
@@ -150,17 +152,29 @@ class SocketModeServer:
                 self._pending.pop(envelope_id, None)
 
     def request_refresh(self, reason: str = "refresh_requested") -> int:
-        """Send Slack's ``disconnect`` message to every connection; returns how many got it."""
+        """Send Slack's ``disconnect`` message to every connection; returns how many got it.
+
+        Like Slack, the old connections are closed once the app has opened a new one.
+        """
         message = json.dumps(
             {"type": "disconnect", "reason": reason, "debug_info": {"host": "sandbox"}}
         )
         with self._lock:
             connections = list(self._open)
+            self._refreshing.extend(connections)
         for connection in connections:
             try:
                 connection.send(message)
             except ConnectionClosed:
                 continue
+        return len(connections)
+
+    def close_all(self, reason: str = "going away") -> int:
+        """Close every open connection (code 1001), as when Slack drops them; returns how many."""
+        with self._lock:
+            connections = list(self._open)
+        for connection in connections:
+            connection.close(CloseCode.GOING_AWAY, reason)
         return len(connections)
 
     def _check_ticket(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -197,6 +211,11 @@ class SocketModeServer:
                     }
                 )
             )
+            with self._lock:
+                retiring = [c for c in self._refreshing if c is not connection]
+                self._refreshing.clear()
+            for old in retiring:
+                old.close(CloseCode.GOING_AWAY, "refreshed")
             for raw in connection:
                 self._acknowledge(raw)
         except ConnectionClosed:
