@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
+from bot.services.answers import AnswerModel, AnswerPolicy, Answers, Prices
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock, SystemClock
 from bot.services.onboarding import Onboarding
+from bot.services.prompts import PromptLibrary
 from storage.engine import Database, open_database
 from storage.migrate import current_revision, head_revision, upgrade
 
@@ -22,6 +24,7 @@ class Container:
     catalog: PlanCatalog
     clock: Clock
     onboarding: Onboarding
+    answers: Answers
 
     def close(self) -> None:
         """Release database connections."""
@@ -50,7 +53,60 @@ def build(settings: Settings, *, clock: Clock | None = None, migrate: bool = Tru
         admins=frozenset(settings.admins),
         default_tz=settings.default_timezone,
     )
-    return Container(settings=settings, db=db, catalog=catalog, clock=clock, onboarding=onboarding)
+    answers = build_answers(settings, db=db, catalog=catalog, onboarding=onboarding, clock=clock)
+    return Container(
+        settings=settings,
+        db=db,
+        catalog=catalog,
+        clock=clock,
+        onboarding=onboarding,
+        answers=answers,
+    )
+
+
+def build_answers(
+    settings: Settings, *, db: Database, catalog: PlanCatalog, onboarding: Onboarding, clock: Clock
+) -> Answers:
+    """The answer service; with a Claude backend when ANTHROPIC_API_KEY is set."""
+    model: AnswerModel | None = None
+    if settings.anthropic_api_key is not None:
+        # Imported here: the SDK is only loaded by processes that will call it.
+        from bot.llm.anthropic_backend import AnthropicModel, build_client
+
+        client = build_client(
+            api_key=settings.anthropic_api_key.get_secret_value(),
+            base_url=settings.model_base_url,
+            timeout=settings.anthropic.timeout_seconds,
+            max_retries=settings.anthropic.max_retries,
+        )
+        model = AnthropicModel(
+            client=client,
+            model=settings.anthropic.model,
+            max_tokens=settings.anthropic.max_tokens,
+        )
+    prices = settings.anthropic.prices
+    policy = AnswerPolicy(
+        backend=settings.answers.backend,
+        prompt=settings.answers.prompt,
+        app_name=settings.slack.app_name,
+        cache_size=settings.answers.cache_size,
+        retention_days=settings.answers.qa_retention_days,
+        prices=Prices(
+            input=prices.input,
+            output=prices.output,
+            cache_read=prices.cache_read,
+            cache_write=prices.cache_write,
+        ),
+    )
+    return Answers(
+        db=db,
+        catalog=catalog,
+        onboarding=onboarding,
+        prompts=PromptLibrary(settings.prompts_dir),
+        clock=clock,
+        model=model,
+        policy=policy,
+    )
 
 
 def database_ok(db: Database) -> bool:

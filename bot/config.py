@@ -73,6 +73,15 @@ class CheckinSettings(_Section):
     )
 
 
+class PriceSettings(_Section):
+    """USD per million tokens, for the cost estimate recorded with every answer."""
+
+    input: float = Field(default=3.0, ge=0)
+    output: float = Field(default=15.0, ge=0)
+    cache_read: float = Field(default=0.3, ge=0)
+    cache_write: float = Field(default=3.75, ge=0)
+
+
 class AnthropicSettings(_Section):
     """Claude settings (the key is ANTHROPIC_API_KEY)."""
 
@@ -81,6 +90,7 @@ class AnthropicSettings(_Section):
     timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     max_retries: int = Field(default=2, ge=0, le=10)
     base_url: str | None = None
+    prices: PriceSettings = Field(default_factory=PriceSettings)
 
 
 class AnswerSettings(_Section):
@@ -89,6 +99,7 @@ class AnswerSettings(_Section):
     backend: Literal["auto", "extractive", "anthropic"] = "auto"
     prompt: str = Field(default="answer@v1", pattern=r"^[a-z0-9_\-]+@v\d+$")
     qa_retention_days: int = Field(default=180, ge=1)
+    cache_size: int = Field(default=256, ge=0, le=100_000, description="Answers kept in memory.")
 
 
 class Settings(BaseSettings):

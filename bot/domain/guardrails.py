@@ -107,7 +107,10 @@ def redact_text(text: str) -> str:
     return redact(text).text
 
 
-_BROADCAST_SPECIAL = re.compile(r"<!(?:channel|here|everyone|subteam\^[^>]*)(?:\|[^>]*)?>", re.I)
+# The closing ">" is optional so that half a mention can never be completed by what follows.
+_BROADCAST_SPECIAL = re.compile(
+    r"<!(?:channel|here|everyone|subteam\^[^>\s|]*)(?:\|[^>]*)?>?|<!subteam", re.I
+)
 _BROADCAST_PLAIN = re.compile(r"[@＠](channel|here|everyone)\b", re.I)
 
 

@@ -175,7 +175,7 @@ _GENERIC_OWNERS = {
     "business",
 }
 _POSSESSIVE = _rx(r"\b([a-z][\w.-]*)['’]s\s+(?:\w+\s+){0,3}?" + _PROGRESS_NOUNS + r"\b")
-_MENTION = _rx(r"<@[A-Z0-9]+(?:\|[^>]*)?>|(?<![\w<])@[a-z][\w.-]+")
+_MENTION = _rx(r"<@[A-Z0-9]+(?:\|[^>]*)?>|(?<![\w<])@(?!(channel|here|everyone)\b)[a-z][\w.-]+")
 _OTHERS = _rx(
     r"\b(how (is|'s|are)|how far (along )?(is|are)|is|has|have|did|does|what (is|has|did))\s+"
     r"(?!(i|me|my|you|we|it|this|that|there|the|a|an)\b)"

@@ -361,6 +361,12 @@ class Answers:
                 self._loaded_at[plan_id] = self.clock.now()
             return found
 
+    def warm(self, plan_id: str | None = None) -> None:
+        """Build the search index of a plan (default: the only plan) before the first question."""
+        plan = plan_id or self.catalog.default_id()
+        if plan is not None:
+            self.retriever(plan)
+
     def ask(
         self,
         *,

@@ -1,0 +1,288 @@
+"""A loopback stand-in for Anthropic's Messages API (``POST /v1/messages``), for tests and demos.
+
+It answers with real response shapes so the real ``anthropic.Anthropic`` client can be pointed at
+it (``base_url=fake.base_url``):
+
+* by default, a text answer that cites the first ``search_result`` block of the request with a
+  ``search_result_location`` citation (or declines when there is none), and usage that reports a
+  cache write for a system prompt seen for the first time and a cache read afterwards;
+* scripted replies, queued with :meth:`FakeMessagesAPI.enqueue` and served in order: any status
+  and body (``overloaded(…)`` gives a 529 with ``retry-after-ms``), ``tool_use`` turns
+  (:func:`tool_use_message`), or a reply held back until the client has given up (``hang=True``,
+  for timeouts — the handler waits on an event, nothing sleeps).
+
+Every request is recorded (headers, parsed JSON body) in :attr:`FakeMessagesAPI.requests`.
+Binds 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+MODEL = "claude-fake-1"
+
+
+@dataclass
+class Scripted:
+    """One queued reply."""
+
+    status: int = 200
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    hang: bool = False
+
+
+@dataclass
+class Recorded:
+    """One request the fake received."""
+
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+def _tokens(value: Any) -> int:
+    return max(1, len(json.dumps(value)) // 4)
+
+
+def message(
+    content: list[dict[str, Any]],
+    *,
+    stop_reason: str = "end_turn",
+    input_tokens: int = 100,
+    output_tokens: int = 20,
+    cache_read: int = 0,
+    cache_write: int = 0,
+    model: str = MODEL,
+) -> dict[str, Any]:
+    """A Messages API response body."""
+    return {
+        "id": "msg_fake_" + hashlib.sha1(json.dumps(content).encode()).hexdigest()[:12],  # noqa: S324
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": content,
+        "stop_reason": stop_reason,
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": input_tokens,
+            "output_tokens": output_tokens,
+            "cache_read_input_tokens": cache_read,
+            "cache_creation_input_tokens": cache_write,
+        },
+    }
+
+
+def tool_use_message(
+    name: str, tool_input: dict[str, Any], *, tool_id: str = "toolu_1"
+) -> dict[str, Any]:
+    """A response that asks the client to run one tool."""
+    return message(
+        [
+            {"type": "text", "text": "Let me check."},
+            {"type": "tool_use", "id": tool_id, "name": name, "input": tool_input},
+        ],
+        stop_reason="tool_use",
+    )
+
+
+def overloaded(retry_after_ms: int = 1) -> Scripted:
+    """A 529 ``overloaded_error`` (the SDK retries it after ``retry-after-ms``)."""
+    return Scripted(
+        status=529,
+        body={"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
+        headers={"retry-after-ms": str(retry_after_ms)},
+    )
+
+
+def _search_results(body: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for msg in body.get("messages", []):
+        content = msg.get("content")
+        if isinstance(content, list):
+            found.extend(b for b in content if b.get("type") == "search_result")
+    return found
+
+
+def _tool_results(body: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for msg in body.get("messages", []):
+        content = msg.get("content")
+        if isinstance(content, list):
+            found.extend(b for b in content if b.get("type") == "tool_result")
+    return found
+
+
+class FakeMessagesAPI:
+    """The fake server. Use as a context manager, or call :meth:`start` and :meth:`stop`."""
+
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self._script: deque[Scripted] = deque()
+        self._seen_systems: set[str] = set()
+        self._lock = threading.Lock()
+        self._release = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> FakeMessagesAPI:
+        """Listen on an ephemeral loopback port."""
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                fake._handle(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Release held replies and shut down."""
+        self._release.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeMessagesAPI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """The URL to pass as ``base_url`` to ``anthropic.Anthropic``."""
+        assert self._server is not None, "start() the fake first"  # noqa: S101
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    # --- scripting ---------------------------------------------------------------------------
+
+    def enqueue(self, *replies: Scripted | dict[str, Any]) -> None:
+        """Queue replies (a ``Scripted`` or a 200 body) served before the default answer."""
+        with self._lock:
+            for reply in replies:
+                self._script.append(reply if isinstance(reply, Scripted) else Scripted(body=reply))
+
+    def default_reply(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Cite the first search result (or decline), with cache-aware usage."""
+        system = json.dumps(body.get("system"), sort_keys=True) + json.dumps(body.get("tools"))
+        with self._lock:
+            seen = system in self._seen_systems
+            self._seen_systems.add(system)
+        prefix = _tokens(body.get("system")) + _tokens(body.get("tools") or [])
+        results = _search_results(body)
+        tool_outputs = _tool_results(body)
+        content: list[dict[str, Any]]
+        if tool_outputs:
+            content = [
+                {"type": "text", "text": f"Here is your plan: {tool_outputs[-1]['content']}"}
+            ]
+        elif results:
+            first = results[0]
+            cited = "".join(b["text"] for b in first["content"])
+            content = [
+                {"type": "text", "text": "According to the blueprint, "},
+                {
+                    "type": "text",
+                    "text": cited,
+                    "citations": [
+                        {
+                            "type": "search_result_location",
+                            "source": first["source"],
+                            "title": first.get("title"),
+                            "cited_text": cited,
+                            "search_result_index": 0,
+                            "start_block_index": 0,
+                            "end_block_index": 1,
+                        }
+                    ],
+                },
+            ]
+        else:
+            content = [{"type": "text", "text": "I can't answer that from the blueprint."}]
+        return message(
+            content,
+            input_tokens=_tokens(body.get("messages")),
+            output_tokens=_tokens(content),
+            cache_read=prefix if seen else 0,
+            cache_write=0 if seen else prefix,
+        )
+
+    # --- serving -----------------------------------------------------------------------------
+
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("content-length") or 0)
+        raw = handler.rfile.read(length) if length else b"{}"
+        try:
+            body = json.loads(raw)
+        except json.JSONDecodeError:
+            body = {}
+        headers = {k.lower(): v for k, v in handler.headers.items()}
+        with self._lock:
+            self.requests.append(Recorded(path=handler.path, headers=headers, body=body))
+            scripted = self._script.popleft() if self._script else None
+        if handler.path.rstrip("/") != "/v1/messages":
+            self._send(handler, 404, {"type": "error", "error": {"type": "not_found_error"}}, {})
+            return
+        if not (headers.get("x-api-key") or headers.get("authorization", "").startswith("Bearer ")):
+            self._send(
+                handler, 401, {"type": "error", "error": {"type": "authentication_error"}}, {}
+            )
+            return
+        if scripted is None:
+            self._send(handler, 200, self.default_reply(body), {})
+            return
+        if scripted.hang:
+            # Hold the reply until the test ends; the client's timeout fires first.
+            self._release.wait(timeout=30)
+            return
+        self._send(
+            handler, scripted.status, scripted.body or self.default_reply(body), scripted.headers
+        )
+
+    @staticmethod
+    def _send(
+        handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any], headers: dict[str, str]
+    ) -> None:
+        data = json.dumps(body).encode()
+        try:
+            handler.send_response(status)
+            handler.send_header("content-type", "application/json")
+            handler.send_header("content-length", str(len(data)))
+            handler.send_header("request-id", "req_fake")
+            for key, value in headers.items():
+                handler.send_header(key, value)
+            handler.end_headers()
+            handler.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+__all__ = [
+    "MODEL",
+    "FakeMessagesAPI",
+    "Recorded",
+    "Scripted",
+    "message",
+    "overloaded",
+    "tool_use_message",
+]
