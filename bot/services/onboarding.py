@@ -247,6 +247,13 @@ class Onboarding:
                 raise InvalidInput("A hire can't mentor themself; choose another mentor.")
             existing = repo.open_enrollment(session=session, hire_id=_id(hire_person))
             if existing is not None:
+                relation = self._relation(session, actor, existing, hire_person)
+                if not permissions.allowed(relation, permissions.Action.VIEW):
+                    # Say no more than that a plan exists: its details are not this actor's.
+                    raise Conflict(
+                        f"<@{hire_person.user_id}> already has an open Onramp plan; "
+                        "ask their manager if it should change."
+                    )
                 raise Conflict(
                     f"<@{hire_person.user_id}> is already enrolled in {existing.plan_id} "
                     f"(since {existing.start_date:%Y-%m-%d}, {existing.status}). Complete or "

@@ -53,10 +53,15 @@ def test_enroll_pins_plan_version_and_hash(onboarding: Onboarding) -> None:
 
 
 def test_second_active_enrollment_is_refused(onboarding: Onboarding) -> None:
-    """A hire with an open plan can't be enrolled again until it ends."""
+    """A hire with an open plan cannot be enrolled again; only viewers learn which plan."""
     _enroll(onboarding)
     with pytest.raises(Conflict, match="already enrolled in junior-llm-engineer"):
+        _enroll(onboarding, actor=Actor.slack(BOSS))
+    with pytest.raises(Conflict) as stranger:
         _enroll(onboarding, actor=Actor.slack(OTHER_BOSS))
+    assert str(stranger.value) == (
+        f"<@{HIRE}> already has an open Onramp plan; ask their manager if it should change."
+    )
     onboarding.change(actor=Actor.slack(BOSS), hire=HIRE, action="complete")
     _enroll(onboarding)
 
