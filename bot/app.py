@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
+from bot.domain.schedule import Rules
 from bot.services.answers import AnswerModel, AnswerPolicy, Answers, Prices
 from bot.services.catalog import PlanCatalog
+from bot.services.checkins import Checkins, NudgeObserver
 from bot.services.clock import Clock, SystemClock
 from bot.services.onboarding import Onboarding
 from bot.services.prompts import PromptLibrary
@@ -24,6 +26,7 @@ class Container:
     catalog: PlanCatalog
     clock: Clock
     onboarding: Onboarding
+    checkins: Checkins
     answers: Answers
 
     def close(self) -> None:
@@ -53,6 +56,16 @@ def build(settings: Settings, *, clock: Clock | None = None, migrate: bool = Tru
         admins=frozenset(settings.admins),
         default_tz=settings.default_timezone,
     )
+    checkins = Checkins(
+        db=db,
+        catalog=catalog,
+        clock=clock,
+        onboarding=onboarding,
+        defaults=Rules.of(**settings.checkins.model_dump(exclude={"holiday_country"})),
+        default_tz=settings.default_timezone,
+        holiday_country=settings.checkins.holiday_country,
+    )
+    onboarding.observers.append(NudgeObserver(checkins))
     answers = build_answers(settings, db=db, catalog=catalog, onboarding=onboarding, clock=clock)
     return Container(
         settings=settings,
@@ -60,6 +73,7 @@ def build(settings: Settings, *, clock: Clock | None = None, migrate: bool = Tru
         catalog=catalog,
         clock=clock,
         onboarding=onboarding,
+        checkins=checkins,
         answers=answers,
     )
 
@@ -193,6 +207,7 @@ def build_slack(container: Container, credentials: SlackCredentials) -> SlackRun
         command=slack.command,
         app_name=slack.app_name,
         admins=frozenset(container.settings.admins),
+        checkins=container.checkins,
     )
     return SlackRuntime(
         app=build_app(context), context=context, credentials=credentials, refresher=refresher

@@ -54,6 +54,9 @@ def serve(
     with errors():
         container = build(settings)  # migrates the database first (idempotent)
     runtime = build_slack(container, credentials)
+    from bot.cli.checkins import start_checkins
+
+    checkin_jobs = start_checkins(container, settings)
     try:
         me = runtime.context.identity.resolve()
         error = runtime.context.identity.last_error
@@ -75,6 +78,7 @@ def serve(
                 runtime.app, app_token=credentials.app_token, web_client=runtime.context.client
             )
     finally:
+        checkin_jobs.stop()
         runtime.close()
         container.close()
 

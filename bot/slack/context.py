@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 
 from bot.services.catalog import PlanCatalog
+from bot.services.checkins import Checkins
 from bot.services.clock import Clock
 from bot.services.onboarding import Onboarding
 
@@ -79,3 +80,4 @@ class SlackContext:
     app_name: str = "Onramp"
     admins: frozenset[str] = frozenset()
     subcommands: SubcommandRegistry = field(default_factory=SubcommandRegistry)
+    checkins: Checkins | None = None  # check-in answers (bot.slack.listeners.checkins)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.context import SlackContext
-from bot.slack.listeners import actions, commands, events, home
+from bot.slack.listeners import actions, checkins, commands, events, home
 
 
 def register_all(app: App, ctx: SlackContext) -> None:
@@ -14,3 +14,4 @@ def register_all(app: App, ctx: SlackContext) -> None:
     home.register(app, ctx)
     actions.register(app, ctx)
     events.register(app, ctx)
+    checkins.register(app, ctx)

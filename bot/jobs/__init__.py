@@ -1,0 +1,1 @@
+"""Background jobs: one APScheduler job that runs the check-in tick every minute."""

@@ -1,0 +1,82 @@
+"""`onramp tick` end to end: the CLI, the configured Slack (the sandbox), a real database."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from bot.cli import load
+from bot.sandbox import SlackSandbox
+from tests.checkins.conftest import HIRE, MANAGER, MENTOR
+from tests.conftest import ROOT
+
+CONFIG = str(ROOT / "app.yaml")
+
+
+def onramp(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """Run one command in-process; return exit code, stdout and stderr."""
+    result = CliRunner().invoke(
+        load(), [*args, "--config", CONFIG], env=env, catch_exceptions=False
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_must_show_through_the_command_line(database_url: str, sandbox: SlackSandbox) -> None:
+    """enroll; tick 12:00Z: no review; tick 16:00Z: the review; again: nothing; blocked: nudge."""
+    env = {**sandbox.env(), "DATABASE_URL": database_url}
+    code, out, err = onramp(
+        env,
+        *("enroll", HIRE, "--plan", "junior-llm-engineer", "--start", "2026-11-02"),
+        *("--manager", MANAGER, "--mentor", MENTOR),
+    )
+    assert code == 0, err
+
+    code, out, err = onramp(env, "tick", "--now", "2026-12-02T12:00:00Z", "--dry-run", "--json")
+    assert code == 0, err
+    dry = json.loads(out)
+    assert "review" not in [item["kind"] for item in dry["would_send"]]
+    assert sandbox.bot_messages() == []  # a dry run sends nothing …
+    code, out, err = onramp(env, "tick", "--now", "2026-12-02T12:00:00Z", "--json")
+    assert code == 0, err
+    early = json.loads(out)
+    assert [item["key"] for item in early["sent"]] == [item["key"] for item in dry["would_send"]]
+    assert len(early["sent"]) <= 1
+    assert [item["kind"] for item in early["skipped"]] == ["welcome"]
+
+    code, out, err = onramp(env, "tick", "--now", "2026-12-02T16:00:00Z")
+    assert code == 0, err
+    assert "review:1:day-30" in out
+    reviews = [m for m in sandbox.bot_messages(HIRE) if m.event_payload["key"] == "review:1:day-30"]
+    assert len(reviews) == 1
+
+    code, out, err = onramp(env, "tick", "--now", "2026-12-02T16:01:00Z")
+    assert code == 0, err
+    assert "Nothing to send." in out
+
+    code, out, err = onramp(env, "mark", HIRE, "d30-dev-environment", "blocked")
+    assert code == 0, err
+    code, out, err = onramp(env, "tick", "--now", "2026-12-02T16:05:00Z")
+    assert code == 0, err
+    assert MENTOR in out
+    assert "mentor_nudge" in out
+    assert len([m for m in sandbox.bot_messages(MENTOR) if "nudge" in m.event_payload["key"]]) == 1
+
+
+def test_tick_without_slack_explains_what_to_set(database_url: str) -> None:
+    """Without SLACK_BOT_TOKEN the tick refuses (exit 2) and names the fix; a dry run works."""
+    env = {"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": ""}
+    code, _, err = onramp(env, "tick")
+    assert code == 2
+    assert "SLACK_BOT_TOKEN" in err
+    assert "--dry-run" in err
+    code, out, _ = onramp(env, "tick", "--dry-run")
+    assert code == 0
+    assert "Nothing to send." in out
+
+
+def test_bad_now_is_a_usage_error(database_url: str) -> None:
+    """--now that is not ISO-8601 exits 2 with an example of the right form."""
+    code, _, err = onramp({"DATABASE_URL": database_url}, "tick", "--now", "tomorrow")
+    assert code == 2
+    assert "2026-12-02T16:00:00Z" in err

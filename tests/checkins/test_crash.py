@@ -1,0 +1,118 @@
+"""A sender killed between posting and recording: the restart finds the post, never doubles it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import text
+
+from bot.sandbox import SlackSandbox
+from bot.services.checkins import Checkins
+from bot.services.clock import ManualClock
+from bot.services.onboarding import Onboarding
+from storage import outbox as repo
+from storage.engine import Database
+from tests.checkins.conftest import HIRE, enroll
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    """Wait (on an Event, with a timeout) until ``condition`` holds."""
+    tick = threading.Event()
+    deadline = datetime.now(UTC).timestamp() + timeout
+    while not condition():
+        if datetime.now(UTC).timestamp() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        tick.wait(0.02)
+
+
+def test_killed_between_post_and_record_then_restarted(
+    checkins: Checkins,
+    onboarding: Onboarding,
+    sandbox: SlackSandbox,
+    clock: ManualClock,
+    db: Database,
+    database_url: str,
+) -> None:
+    """SIGKILL after Slack has the message but before the row says so: one message, row sent."""
+    enroll(onboarding, start=date(2026, 11, 2), tz="UTC", mentors=())
+    # Slack takes a moment over the post: time to stand between the child and its database.
+    sandbox.faults.slow("chat.postMessage", 1.5, times=1)
+    env = {
+        **os.environ,
+        **sandbox.env(),
+        "DATABASE_URL": database_url,
+        "ONRAMP_PLANS_DIR": str(ROOT / "plans"),
+    }
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from bot.cli import main; main()",
+            "tick",
+            "--now",
+            "2026-11-02T09:31:00Z",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+
+        def claimed() -> bool:
+            with db.read() as session:
+                return bool(repo.rows_where(session=session, states=["sending"]))
+
+        wait_for(claimed, "the child to claim the welcome")
+        # Hold the rows the child must update to record the send (SQLite: the write lock).
+        with db.transaction() as session:
+            session.execute(text("UPDATE outbox SET attempts = attempts WHERE state = 'sending'"))
+            wait_for(lambda: len(sandbox.bot_messages(HIRE)) == 1, "the child's post")
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=30)
+            session.rollback()
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.communicate(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    with db.read() as session:
+        [row] = repo.rows_where(session=session, kinds=["welcome"])
+    assert row.state == "sending"
+
+    clock.set(datetime(2026, 11, 2, 9, 45, tzinfo=UTC))  # the claim's lease has run out
+    report = checkins.tick(clock.now())
+    assert [p.key for p in report.reconciled] == ["welcome:1:start"]
+    assert len(sandbox.bot_messages(HIRE)) == 1
+    with db.read() as session:
+        [row] = repo.rows_where(session=session, kinds=["welcome"])
+    assert row.state == "sent"
+    assert row.ts == sandbox.bot_messages(HIRE)[0].ts
+
+
+def test_connection_lost_after_slack_posted_is_not_posted_twice(
+    checkins: Checkins,
+    onboarding: Onboarding,
+    sandbox: SlackSandbox,
+    clock: ManualClock,
+    db: Database,
+) -> None:
+    """Slack posts but the answer never arrives: the history lookup finds it; no second post."""
+    enroll(onboarding, start=date(2026, 11, 2), tz="UTC", mentors=())
+    sandbox.faults.reset("chat.postMessage", times=1, processed=True)
+    clock.set(datetime(2026, 11, 2, 9, 31, tzinfo=UTC))
+    checkins.tick(clock.now())
+    assert len(sandbox.bot_messages(HIRE)) == 1
+    with db.read() as session:
+        [row] = repo.rows_where(session=session, kinds=["welcome"])
+    assert row.state == "sent"

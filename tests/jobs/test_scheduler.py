@@ -1,0 +1,72 @@
+"""The APScheduler wiring: one tick job, every minute, UTC, in memory, never overlapping."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.domain.schedule import Rules
+from bot.jobs.scheduler import TICK_JOB_ID, build_scheduler, run_tick
+from bot.services.catalog import PlanCatalog
+from bot.services.checkins import Checkins
+from bot.services.clock import ManualClock
+from bot.services.onboarding import Onboarding
+from storage.engine import Database
+
+
+@pytest.fixture
+def checkins(
+    db: Database, catalog: PlanCatalog, clock: ManualClock, onboarding: Onboarding
+) -> Checkins:
+    """The engine without Slack."""
+    return Checkins(
+        db=db,
+        catalog=catalog,
+        clock=clock,
+        onboarding=onboarding,
+        defaults=Rules.of(
+            send_time=time(9, 30),
+            weekly_pulse_until="90d",
+            pulse_every_weeks_after=2,
+            pulse_until="12mo",
+            review_heads_up_working_days=3,
+            reminder_after_working_days=2,
+            mentor_nudge_after_silent_working_days=5,
+            escalate_after_working_days=7,
+        ),
+    )
+
+
+def test_one_tick_job_every_minute_in_utc_with_an_in_memory_store(checkins: Checkins) -> None:
+    """The only job is the tick: a 60 s interval trigger in UTC, coalesced, one instance."""
+    scheduler = build_scheduler(checkins, first_run=datetime(2030, 1, 1, tzinfo=UTC))
+    scheduler.start(paused=True)
+    try:
+        jobs = scheduler.get_jobs()
+        assert [job.id for job in jobs] == [TICK_JOB_ID]
+        job = jobs[0]
+        assert isinstance(job.trigger, IntervalTrigger)
+        assert job.trigger.interval == timedelta(seconds=60)
+        assert str(job.trigger.timezone) == "UTC"
+        assert job.coalesce is True
+        assert job.max_instances == 1
+        assert job.func is run_tick
+        assert job.args == (checkins,)
+        assert str(scheduler.timezone) == "UTC"
+        assert isinstance(scheduler._jobstores["default"], MemoryJobStore)
+    finally:
+        scheduler.shutdown(wait=False)
+    assert not scheduler.running
+
+
+def test_a_failing_tick_is_logged_not_raised(
+    checkins: Checkins, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without Slack the tick fails; the job logs it and the scheduler keeps going."""
+    with caplog.at_level(logging.ERROR, logger="onramp.jobs"):
+        run_tick(checkins)
+    assert "tick failed" in caplog.text
