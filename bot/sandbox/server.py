@@ -652,7 +652,9 @@ class _Handler(BaseHTTPRequestHandler):
             if path.startswith("/api/"):
                 return 200, sandbox._api(method, params, token), {}
         except ApiError as exc:
-            status = 404 if method == RESPONSE_URL and exc.code == "invalid_url" else 200
+            # A response_url that never existed or is used up no longer works at all.
+            gone = method == RESPONSE_URL and exc.code in ("invalid_url", "used_url")
+            status = 404 if gone else 200
             return status, exc.body(), {}
         return 404, {"ok": False, "error": "not_found", "detail": f"no such path {path}"}, {}
 
