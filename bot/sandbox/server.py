@@ -81,6 +81,7 @@ class SlackSandbox:
             bot_name=bot_name,
         )
         self._workspace.add_user(User(bot_user_id, bot_name, is_bot=True))
+        self._handlers = self._workspace.handlers()  # built once: per-request work stays small
         self._socket = SocketModeServer(host=host, port=socket_port, app_id=self.app_id)
         self._http: _HttpServer | None = None
         self._thread: threading.Thread | None = None
@@ -485,7 +486,7 @@ class SlackSandbox:
                 raise ApiError("not_allowed_token_type")
             return {"ok": True, "url": self._socket.issue_url()}
         with self._lock:
-            handler = self._workspace.handlers().get(method)
+            handler = self._handlers.get(method)
             if handler is None:
                 raise ApiError("unknown_method", req_method=method)
             if kind == "none":
