@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, or_, update
+from sqlalchemy import Row, Table, and_, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -54,11 +54,21 @@ class NewRow:
 
 def insert_new(*, session: Session, rows: Sequence[NewRow], now: datetime) -> list[str]:
     """Insert rows whose key is new; return the keys actually inserted (duplicates are ignored)."""
-    inserted: list[str] = []
+    if not rows:
+        return []
     dialect = session.get_bind().dialect.name
     make_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for index in range(0, len(rows), INSERT_CHUNK):
-        chunk = rows[index : index + INSERT_CHUNK]
+    # One statement executed with many parameter sets (SQLAlchemy's "insertmanyvalues"): it is
+    # compiled once and batched by the driver. A multi-VALUES statement per chunk instead is
+    # compiled afresh every time, which dominated a tick enqueueing 10,000+ rows (bench/).
+    # Core, not the ORM entity: no ORM bulk-insert bookkeeping per row.
+    table: Table = Outbox.__table__  # type: ignore[attr-defined]
+    statement = (
+        make_insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+    )
+    inserted: list[str] = []
+    for index in range(0, len(rows), INSERT_CHUNK * 10):
+        chunk = rows[index : index + INSERT_CHUNK * 10]
         values = [
             {
                 "key": row.key,
@@ -74,13 +84,7 @@ def insert_new(*, session: Session, rows: Sequence[NewRow], now: datetime) -> li
             }
             for row in chunk
         ]
-        statement = (
-            make_insert(Outbox)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(col(Outbox.key))
-        )
-        inserted.extend(session.execute(statement).scalars().all())
+        inserted.extend(session.execute(statement, values).scalars().all())
     return inserted
 
 
@@ -358,6 +362,22 @@ def zones_of(
         ).all():
             if person_id is not None:
                 result[person_id] = (tz, country)
+    return result
+
+
+def user_ids_and_zones(
+    *, session: Session, person_ids: Iterable[int]
+) -> dict[int, tuple[str, str | None]]:
+    """Person id → (Slack user id, time zone): what a tick's report shows per new row."""
+    wanted = list(set(person_ids))
+    result: dict[int, tuple[str, str | None]] = {}
+    for index in range(0, len(wanted), INSERT_CHUNK):
+        chunk = wanted[index : index + INSERT_CHUNK]
+        for person_id, user_id, tz in session.exec(
+            select(Person.id, Person.user_id, Person.tz).where(col(Person.id).in_(chunk))
+        ).all():
+            if person_id is not None:
+                result[person_id] = (user_id, tz)
     return result
 
 

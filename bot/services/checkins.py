@@ -25,7 +25,7 @@ import logging
 import time as time_module
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -314,6 +314,7 @@ class Checkins:
         self._slots: dict[tuple[str, date, str | None, str | None], tuple[Slot, ...]] = {}
         self._known_keys: set[str] = set()
         self._profiles_tried: set[str] = set()
+        self._holidays: dict[str | None, Container[date]] = {}
 
     # --- calendars ------------------------------------------------------------------------
 
@@ -323,11 +324,16 @@ class Checkins:
 
     def calendar(self, tz: str | None, country: str | None) -> LocalCalendar:
         """A person's local calendar (zone, holidays, send time)."""
-        try:
-            holidays = public_holidays(country or self.holiday_country)
-        except InvalidInput:
-            log.warning("unknown holiday country %r; using weekends only", country)
-            holidays = public_holidays(None)
+        wanted = country or self.holiday_country
+        holidays = self._holidays.get(wanted)
+        if holidays is None:
+            try:
+                holidays = public_holidays(wanted)
+            except InvalidInput:
+                log.warning("unknown holiday country %r; using weekends only", country)
+                holidays = public_holidays(None)
+            # Shared: a holidays table is built lazily per year, so one per country is enough.
+            self._holidays[wanted] = holidays
         return LocalCalendar(
             zone=zone(tz, self.default_tz), send_time=self.defaults.send_time, holidays=holidays
         )
@@ -358,13 +364,25 @@ class Checkins:
         now = now or self.clock.now()
         report = TickReport(now=now, dry_run=dry_run)
         zones = self.refresh_profiles(now=now, report=report, write=not dry_run)
-        rows = self.derive(now=now, zones=zones)
         if dry_run:
-            self._dry_run(now, rows, report, zones)
+            self._dry_run(now, self.derive(now=now, zones=zones), report, zones)
             return report
+        self.enqueue(now=now, zones=zones, report=report)
+        self.send_due(now=now, report=report)
+        return report
+
+    def enqueue(
+        self,
+        *,
+        now: datetime,
+        zones: dict[str, str] | None = None,
+        report: TickReport | None = None,
+    ) -> TickReport:
+        """Step 2 of a tick alone: derive what is owed at ``now`` and insert it (no sending)."""
+        report = report or TickReport(now=now)
+        rows = self.derive(now=now, zones=zones)
         with self.db.transaction() as session:
             self._insert(session, rows, now, report)
-        self.send_due(now=now, report=report)
         return report
 
     def refresh_profiles(
@@ -421,64 +439,55 @@ class Checkins:
                 started_from=(now - MAX_PLAN_SPAN).date(),
                 started_to=(now + timedelta(days=2)).date(),
             )
-            hires = {row.hire_id for row in enrollments}
-            hire_users = _user_ids(session, hires)
+            # Only the few people refreshed this tick are looked up, never every hire.
+            refreshed = {
+                person.id: tz
+                for user_id, tz in zones.items()
+                if (person := people_repo.get_person(session=session, user_id=user_id))
+                and person.id is not None
+            }
+            # Hires sharing plan, start date, zone and country owe the same slots: work out
+            # what is owed once per calendar, then only name the rows per enrollment.
+            owed: dict[tuple[str, date, str | None, str | None], list[_Owed]] = {}
             for row in enrollments:
-                tz = zones.get(hire_users.get(row.hire_id, ""), row.tz)
-                try:
-                    slots = self.slots(
-                        plan_id=row.plan_id,
-                        start=row.start_date,
-                        tz=tz,
-                        country=row.holiday_country,
-                    )
-                except NotFound:
-                    log.warning("enrollment %s: plan %s is gone; skipping", row.id, row.plan_id)
-                    continue
-                rows.extend(self._calendar_rows(row.id, row.hire_id, slots, now))
+                tz = refreshed.get(row.hire_id, row.tz)
+                calendar_key = (row.plan_id, row.start_date, tz, row.holiday_country)
+                due = owed.get(calendar_key)
+                if due is None:
+                    try:
+                        slots = self.slots(
+                            plan_id=row.plan_id,
+                            start=row.start_date,
+                            tz=tz,
+                            country=row.holiday_country,
+                        )
+                    except NotFound:
+                        log.warning("enrollment %s: plan %s is gone; skipping", row.id, row.plan_id)
+                        continue
+                    due = owed[calendar_key] = _owed_slots(slots, now)
+                rows.extend(self._calendar_rows(row.id, row.hire_id, due))
             rows.extend(self._event_rows(session, now, zones))
-            rows.extend(self._digest_rows(session, now, zones))
+            rows.extend(self._digest_rows(session, now, refreshed))
         return rows
 
     def _calendar_rows(
-        self, enrollment_id: int, hire_id: int, slots: Sequence[Slot], now: datetime
+        self, enrollment_id: int, hire_id: int, owed: Sequence[_Owed]
     ) -> Iterable[repo.NewRow]:
-        for slot in slots:
-            if slot.due_at > now:
-                break
+        for item in owed:
+            slot = item.slot
             key = f"{slot.kind.value}:{enrollment_id}:{slot.ref}"
             if key in self._known_keys:
                 continue
-            payload = {
-                "stale_at": slot.stale_at.isoformat(),
-                "day": slot.day.isoformat(),
-                **({"phase_id": slot.phase_id} if slot.phase_id else {}),
-                **({"week": slot.number} if slot.number is not None else {}),
-            }
-            if slot.is_live(now):
-                yield repo.NewRow(
-                    key=key,
-                    kind=slot.kind.value,
-                    recipient_id=hire_id,
-                    due_at=slot.due_at,
-                    payload=payload,
-                    enrollment_id=enrollment_id,
-                )
-            elif slot.kind is Kind.WELCOME and now - slot.stale_at < WELCOME_RECORD_WINDOW:
-                # Enrolled after the fact: say once, on the record, why no welcome went out.
-                yield repo.NewRow(
-                    key=key,
-                    kind=slot.kind.value,
-                    recipient_id=hire_id,
-                    due_at=slot.due_at,
-                    payload=payload,
-                    enrollment_id=enrollment_id,
-                    state=repo.SKIPPED,
-                    reason=(
-                        f"stale: the plan started {slot.day:%Y-%m-%d} and check-ins began after "
-                        "the first week; the weekly pulse greets the hire instead"
-                    ),
-                )
+            yield repo.NewRow(
+                key=key,
+                kind=slot.kind.value,
+                recipient_id=hire_id,
+                due_at=slot.due_at,
+                payload=dict(item.payload),
+                enrollment_id=enrollment_id,
+                state=item.state,
+                reason=item.reason,
+            )
 
     def _people(
         self, session: Any, ids: Iterable[int], zones: dict[str, str]
@@ -640,16 +649,23 @@ class Checkins:
                 )
         return [r for r in rows if r.key not in self._known_keys]
 
-    def _digest_rows(self, session: Any, now: datetime, zones: dict[str, str]) -> list[repo.NewRow]:
+    def _digest_rows(
+        self, session: Any, now: datetime, refreshed: dict[int, str]
+    ) -> list[repo.NewRow]:
         mentors, managers = repo.digest_recipients(session=session)
-        people = self._people(session, mentors | managers, zones)
+        places = repo.zones_of(session=session, person_ids=mentors | managers)
+        # One digest slot per (zone, holiday country), not one per recipient.
+        slots: dict[tuple[str | None, str | None], Slot | None] = {}
         rows: list[repo.NewRow] = []
         for kind, ids in ((Kind.MENTOR_DIGEST, mentors), (Kind.MANAGER_DIGEST, managers)):
             for person_id in sorted(ids):
-                person = people.get(person_id)
-                if person is None:
+                place = places.get(person_id)
+                if place is None:
                     continue
-                slot = digest_slot(calendar=person.calendar, now=now)
+                tz, country = refreshed.get(person_id, place[0]), place[1]
+                if (tz, country) not in slots:
+                    slots[tz, country] = digest_slot(calendar=self.calendar(tz, country), now=now)
+                slot = slots[tz, country]
                 if slot is None:
                     continue
                 key = f"{kind.value}:{person_id}:{slot.ref}"
@@ -676,10 +692,22 @@ class Checkins:
         if len(self._known_keys) > 500_000:
             self._known_keys.clear()
         self._known_keys.update(r.key for r in unique)
-        users = _user_ids(session, {r.recipient_id for r in unique if r.key in inserted})
+        # One column query for every recipient, not an ORM load (or a query) per new row.
+        people = repo.user_ids_and_zones(
+            session=session, person_ids={r.recipient_id for r in unique if r.key in inserted}
+        )
         for r in unique:
             if r.key in inserted:
-                planned = self._planned(r, users.get(r.recipient_id, "?"), session)
+                user_id, tz = people.get(r.recipient_id, ("?", None))
+                planned = Planned(
+                    key=r.key,
+                    kind=Kind(r.kind),
+                    recipient=user_id,
+                    due_at=r.due_at,
+                    local_due=self._local_text(tz, r.due_at),
+                    state=r.state,
+                    reason=r.reason,
+                )
                 (report.skipped if r.state == repo.SKIPPED else report.inserted).append(planned)
 
     def _planned(
@@ -702,9 +730,11 @@ class Checkins:
         tz = person.tz if person else None
         if person is not None and zones and person.user_id in zones:
             tz = zones[person.user_id]
-        calendar = self.calendar(tz, None)
-        local = when.astimezone(calendar.zone)
-        return f"{local:%a %Y-%m-%d %H:%M} {calendar.zone.key}"
+        return self._local_text(tz, when)
+
+    def _local_text(self, tz: str | None, when: datetime) -> str:
+        where = zone(tz, self.default_tz)
+        return f"{when.astimezone(where):%a %Y-%m-%d %H:%M} {where.key}"
 
     def _dry_run(
         self,
@@ -1235,6 +1265,49 @@ class NudgeObserver:
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Owed:
+    """A calendar slot owed at ``now`` (the same for every hire on that calendar)."""
+
+    slot: Slot
+    payload: dict[str, Any]
+    state: str = repo.PENDING
+    reason: str | None = None
+
+
+def _owed_slots(slots: Sequence[Slot], now: datetime) -> list[_Owed]:
+    """The slots of one calendar owed at ``now``: live ones, and a stale welcome to record."""
+    owed: list[_Owed] = []
+    for slot in slots:
+        if slot.due_at > now:
+            break
+        if slot.is_live(now):
+            owed.append(_Owed(slot, _slot_payload(slot)))
+        elif slot.kind is Kind.WELCOME and now - slot.stale_at < WELCOME_RECORD_WINDOW:
+            # Enrolled after the fact: say once, on the record, why no welcome went out.
+            owed.append(
+                _Owed(
+                    slot,
+                    _slot_payload(slot),
+                    state=repo.SKIPPED,
+                    reason=(
+                        f"stale: the plan started {slot.day:%Y-%m-%d} and check-ins began after "
+                        "the first week; the weekly pulse greets the hire instead"
+                    ),
+                )
+            )
+    return owed
+
+
+def _slot_payload(slot: Slot) -> dict[str, Any]:
+    return {
+        "stale_at": slot.stale_at.isoformat(),
+        "day": slot.day.isoformat(),
+        **({"phase_id": slot.phase_id} if slot.phase_id else {}),
+        **({"week": slot.number} if slot.number is not None else {}),
+    }
 
 
 def _stamp(when: datetime) -> str:
