@@ -1,0 +1,112 @@
+"""`onramp demo --interactive`: the same world driven line by line from stdin (a pipe here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.demo.conftest import run_demo
+
+
+def script(*lines: str) -> str:
+    """Lines as they would come through a pipe."""
+    return "\n".join(lines) + "\n"
+
+
+def test_the_briefs_script_runs_and_exits_zero(tmp_path: Path) -> None:
+    """as marco → /onramp team → advance 7d → quit: each step answers, the run exits 0, clean."""
+    run = run_demo(
+        tmp_path, "--interactive", stdin=script("as marco", "/onramp team", "advance 7d", "quit")
+    )
+    assert run.code == 0, run.out + run.err
+    assert "marco › /onramp team" in run.out  # piped lines are echoed after the prompt
+    assert "only Marco sees this" in run.out
+    assert "You don't manage anyone on Onramp yet" in run.out
+    assert "⏱ Fri 06 Nov 2026" in run.out  # a week after the opening Friday
+    assert "Bye." in run.out
+    assert list(run.cwd.iterdir()) == []
+    assert list(run.tmp.iterdir()) == []
+
+
+def test_a_whole_loop_enroll_check_in_click_nudge(tmp_path: Path) -> None:
+    """Enroll, let the first pulse come, click At risk as Ana: the mentor's nudge follows."""
+    run = run_demo(
+        tmp_path,
+        "--interactive",
+        stdin=script(
+            "/onramp enroll @ana mentor=@priya start=2026-11-02",
+            "/onramp team",
+            "advance 10d",
+            "as ana",
+            'click "At risk"',
+            'click "Add a note"',
+            "note Waiting on VPN access",
+            "home",
+            'pick "In progress" for "dev environment"',
+            "What are the 60-day goals?",
+            "quit",
+        ),
+    )
+    assert run.code == 0, run.out + run.err
+    out = run.out
+    assert "Enrolled @Ana on Junior LLM Engineer" in out
+    assert "Your team (1)" in out
+    assert "Welcome aboard, Ana!" in out
+    assert "Weekly check-in · week 1" in out
+    assert "✓ Recorded ⚠️ At risk" in out
+    assert "📝 Waiting on VPN access" in out
+    after_click = out.split("clicks [ ⚠️ At risk ]", 1)[1]
+    assert "Onramp → Priya · DM" in after_click
+    assert "Your mentee needs a hand" in after_click
+    assert "Ana's App Home" in out
+    assert "Ana's App Home updated" in out
+    assert "[ ◐ In progress ▾ ]" in out.split("Ana's App Home updated", 1)[1]
+    assert "§6" in out.split("“What are the 60-day goals?”", 1)[1]
+
+
+def test_mistakes_get_a_clear_message_and_the_session_goes_on(tmp_path: Path) -> None:
+    """Unknown persona, missing button, bad amount, no menu, no modal: each is explained."""
+    run = run_demo(
+        tmp_path,
+        "--interactive",
+        stdin=script(
+            "as bob",
+            'click "Launch"',
+            "advance 2x",
+            "advance",
+            "pick Done",
+            "note hello",
+            "/enroll @ana",
+            'click "unbalanced',
+            "help",
+            "who",
+            "now",
+        ),
+    )
+    assert run.code == 0, run.out + run.err
+    out = run.out
+    assert "✗ There is nobody called 'bob' here; pick one of: ana (new hire)" in out
+    assert "✗ No button labelled 'Launch'" in out
+    assert "✗ advance needs an amount like 7d, 2h, 30m or 1w (got '2x')" in out
+    assert "✗ advance AMOUNT — e.g. advance 7d" in out
+    assert "✗ There is no menu to pick from" in out
+    assert "✗ You have no modal open" in out
+    assert "✗ /enroll is not a command here; slash commands start with /onramp" in out
+    assert "✗ Unbalanced quotes" in out
+    assert "What you can do" in out
+    assert "Priya Nair" in out.split("marco › who", 1)[1]
+    assert "GMT" in out.split("marco › now", 1)[1]
+    assert "Traceback" not in out + run.err
+    assert "Bye." in out  # the end of input ends the session like quit
+
+
+def test_a_dm_that_starts_with_a_command_word_is_still_a_dm(tmp_path: Path) -> None:
+    """ "who is my mentor?" and "as a new hire, what…" go to the bot, not to the REPL."""
+    run = run_demo(
+        tmp_path,
+        "--interactive",
+        stdin=script("as ana", "who is my mentor?", "say advance my career how?", "quit"),
+    )
+    assert run.code == 0, run.out + run.err
+    assert "✎ “who is my mentor?”" in run.out
+    assert "✎ “advance my career how?”" in run.out
+    assert run.out.count("Onramp → Ana · DM") == 2
