@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Settings
 from bot.domain.schedule import Rules
@@ -11,6 +11,7 @@ from bot.services.answers import AnswerModel, AnswerPolicy, Answers, Prices
 from bot.services.catalog import PlanCatalog
 from bot.services.checkins import Checkins, NudgeObserver
 from bot.services.clock import Clock, SystemClock
+from bot.services.events import EventLedger
 from bot.services.onboarding import Onboarding
 from bot.services.prompts import PromptLibrary
 from storage.engine import Database, open_database
@@ -28,6 +29,7 @@ class Container:
     onboarding: Onboarding
     checkins: Checkins
     answers: Answers
+    events: EventLedger | None = None  # Slack event ids handled (shared by processes)
 
     def close(self) -> None:
         """Release database connections."""
@@ -75,6 +77,7 @@ def build(settings: Settings, *, clock: Clock | None = None, migrate: bool = Tru
         onboarding=onboarding,
         checkins=checkins,
         answers=answers,
+        events=EventLedger(db=db, clock=clock),
     )
 
 
@@ -133,6 +136,29 @@ def database_ok(db: Database) -> bool:
     except Exception:
         return False
     return True
+
+
+def health_report(db: Database, scheduler: SchedulerHealth | None = None) -> dict[str, Any]:
+    """``/healthz``: the database answers and (in ``onramp serve``) the scheduler is running.
+
+    ``ok`` is false (HTTP 503) when either is down; a failed last tick is reported but is not
+    fatal on its own (the next tick retries), so a Slack outage doesn't restart the process.
+    """
+    database = database_ok(db)
+    report: dict[str, Any] = {"ok": database, "database": database}
+    if scheduler is not None:
+        state = scheduler.health()
+        report["scheduler"] = state
+        report["ok"] = database and bool(state.get("running"))
+    return report
+
+
+class SchedulerHealth(Protocol):
+    """Anything that reports a scheduler's state (``bot.jobs.scheduler.CheckinScheduler``)."""
+
+    def health(self) -> dict[str, Any]:
+        """JSON-ready state with at least ``running``."""
+        ...
 
 
 if TYPE_CHECKING:
@@ -208,6 +234,7 @@ def build_slack(container: Container, credentials: SlackCredentials) -> SlackRun
         app_name=slack.app_name,
         admins=frozenset(container.settings.admins),
         checkins=container.checkins,
+        events=container.events,
     )
     return SlackRuntime(
         app=build_app(context), context=context, credentials=credentials, refresher=refresher

@@ -189,3 +189,15 @@ class AuditLog(SQLModel, table=True):
     subject_id: int | None = Field(default=None, foreign_key="person.id")
     enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id", index=True)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class SlackEvent(SQLModel, table=True):
+    """An Events API ``event_id`` already handled: Slack retries a delivery it thinks failed,
+    and with several processes behind one Request URL only a shared table de-duplicates."""
+
+    __tablename__ = "slack_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    seen_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True
+    )

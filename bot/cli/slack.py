@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 from typing import Annotated
 from urllib.parse import urlparse
 
@@ -13,20 +14,24 @@ from bot.config import DEFAULT_CONFIG, Settings, load_settings
 
 log = logging.getLogger("onramp.serve")
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REFUSED_TOKEN_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked"}
 
 
-def _configure_logging(settings: Settings, secrets: list[str]) -> None:
-    from bot.slack import logsafety
+class LogFormatChoice(StrEnum):
+    """``--log-format``: one line of text, or one JSON object, per record."""
 
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig()
-    for handler in root.handlers:
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    root.setLevel(settings.log_level)
-    logsafety.install(secrets)
+    TEXT = "text"
+    JSON = "json"
+
+
+def _configure_logging(settings: Settings, secrets: list[str], log_format: str) -> None:
+    from bot import logging_setup
+
+    if settings.anthropic_api_key is not None:
+        secrets = [*secrets, settings.anthropic_api_key.get_secret_value()]
+    logging_setup.configure(
+        level=settings.log_level, fmt="json" if log_format == "json" else "text", secrets=secrets
+    )
 
 
 @app.command()
@@ -41,16 +46,24 @@ def serve(
         str, typer.Option("--host", help="HTTP interface to bind (all by default).")
     ] = "0.0.0.0",  # noqa: S104 - Slack (or the TLS proxy in front) must reach the server
     config: ConfigOption = DEFAULT_CONFIG,
+    log_format: Annotated[
+        LogFormatChoice,
+        typer.Option(
+            "--log-format",
+            envvar="ONRAMP_LOG_FORMAT",
+            help="Log lines as text or JSON objects (secrets and personal data are redacted).",
+        ),
+    ] = LogFormatChoice.TEXT,
 ) -> None:
     """Run the bot: Socket Mode (SLACK_APP_TOKEN) or, with --http, /slack/events and /healthz."""
-    from bot.app import build, build_slack, database_ok
+    from bot.app import build, build_slack, health_report
     from bot.slack import server
     from bot.slack.settings import slack_credentials
 
     with errors():
         settings = load_settings(config)
         credentials = slack_credentials(settings, socket_mode=not http)
-    _configure_logging(settings, credentials.secrets)
+    _configure_logging(settings, credentials.secrets, log_format)
     with errors():
         container = build(settings)  # migrates the database first (idempotent)
     runtime = build_slack(container, credentials)
@@ -70,7 +83,10 @@ def serve(
             log.info("signed in to Slack as @%s (%s)", me.user, me.bot_user_id)
         if http:
             server.serve_http(
-                runtime.app, host=host, port=port, health=lambda: database_ok(container.db)
+                runtime.app,
+                host=host,
+                port=port,
+                health=lambda: health_report(container.db, checkin_jobs),
             )
         else:
             assert credentials.app_token is not None  # noqa: S101 - checked for Socket Mode

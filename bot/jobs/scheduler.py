@@ -10,13 +10,18 @@ message single.
 from __future__ import annotations
 
 import logging
+import threading
+import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.logcontext import log_context
 from bot.services.checkins import Checkins
 
 log = logging.getLogger("onramp.jobs")
@@ -25,13 +30,51 @@ TICK_JOB_ID = "checkins.tick"
 TICK_SECONDS = 60
 
 
-def run_tick(checkins: Checkins) -> None:
+@dataclass
+class TickStatus:
+    """What the last tick did, for ``/healthz`` (thread-safe)."""
+
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    ok: bool | None = None
+    error: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def start(self) -> None:
+        """A tick began."""
+        with self._lock:
+            self.started_at = datetime.now(UTC)
+
+    def finish(self, error: BaseException | None = None) -> None:
+        """A tick ended (with the error that ended it, if any)."""
+        with self._lock:
+            self.finished_at = datetime.now(UTC)
+            self.ok = error is None
+            self.error = None if error is None else type(error).__name__
+
+    def as_json(self) -> dict[str, Any]:
+        """``{"last_tick_started", "last_tick_finished", "last_tick_ok", "last_error"}``."""
+        with self._lock:
+            return {
+                "last_tick_started": self.started_at.isoformat() if self.started_at else None,
+                "last_tick_finished": self.finished_at.isoformat() if self.finished_at else None,
+                "last_tick_ok": self.ok,
+                "last_error": self.error,
+            }
+
+
+def run_tick(checkins: Checkins, status: TickStatus | None = None) -> None:
     """One tick; failures are logged, never raised into the scheduler (the next tick retries)."""
-    try:
-        report = checkins.tick()
-    except Exception:
-        log.exception("check-in tick failed; the next tick will retry")
-        return
+    status = status or TickStatus()
+    status.start()
+    with log_context(request_id=f"tick-{uuid.uuid4().hex[:8]}"):
+        try:
+            report = checkins.tick()
+        except Exception as exc:
+            status.finish(exc)
+            log.exception("check-in tick failed; the next tick will retry")
+            return
+        status.finish()
     if report.sent or report.failed or report.deferred:
         log.info(
             "tick: %d sent, %d deferred, %d failed, %d skipped",
@@ -43,7 +86,7 @@ def run_tick(checkins: Checkins) -> None:
 
 
 def build_scheduler(
-    checkins: Checkins, *, first_run: datetime | None = None
+    checkins: Checkins, *, first_run: datetime | None = None, status: TickStatus | None = None
 ) -> BackgroundScheduler:
     """A scheduler (not started) holding the tick job, first run at ``first_run`` (default: now)."""
     scheduler = BackgroundScheduler(
@@ -55,7 +98,7 @@ def build_scheduler(
     scheduler.add_job(
         run_tick,
         trigger=IntervalTrigger(seconds=TICK_SECONDS, timezone=UTC),
-        args=[checkins],
+        args=[checkins] if status is None else [checkins, status],
         id=TICK_JOB_ID,
         name="Check-in tick: derive due work, send the outbox",
         replace_existing=True,
@@ -68,7 +111,19 @@ class CheckinScheduler:
     """What ``onramp serve`` starts and stops."""
 
     def __init__(self, checkins: Checkins) -> None:
-        self.scheduler = build_scheduler(checkins)
+        self.checkins = checkins
+        self.status = TickStatus()
+        self.scheduler = build_scheduler(checkins, status=self.status)
+
+    def health(self) -> dict[str, Any]:
+        """The scheduler's state for ``/healthz``: running, next tick, what the last one did."""
+        job = self.scheduler.get_job(TICK_JOB_ID) if self.scheduler.running else None
+        next_run = job.next_run_time if job is not None else None
+        return {
+            "running": bool(self.scheduler.running),
+            "next_tick": next_run.isoformat() if next_run else None,
+            **self.status.as_json(),
+        }
 
     def start(self) -> None:
         """Start ticking in a background thread."""

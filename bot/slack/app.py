@@ -9,6 +9,7 @@ commands put their reply in the ack itself, so the reply arrives with the 200.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 import threading
@@ -59,8 +60,8 @@ class ListenerPool(ThreadPoolExecutor):
         self._lock = threading.Lock()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        """Run ``fn`` on a listener thread and remember it until it is done."""
-        future = super().submit(fn, *args, **kwargs)
+        """Run ``fn`` on a listener thread (in the caller's log context) and remember it."""
+        future = super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)
@@ -156,7 +157,7 @@ def build_app(ctx: SlackContext) -> OnrampApp:
         pool=ListenerPool(),
         logger=logging.getLogger("onramp.slack.bolt"),
     )
-    middleware.install(app, directory=ctx.directory, onboarding=ctx.onboarding)
+    middleware.install(app, directory=ctx.directory, onboarding=ctx.onboarding, ledger=ctx.events)
     listeners.register_all(app, ctx)
 
     @app.error

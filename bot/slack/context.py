@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.services.catalog import PlanCatalog
 from bot.services.checkins import Checkins
 from bot.services.clock import Clock
+from bot.services.events import EventLedger
 from bot.services.onboarding import Onboarding
 
 if TYPE_CHECKING:
@@ -81,3 +82,4 @@ class SlackContext:
     admins: frozenset[str] = frozenset()
     subcommands: SubcommandRegistry = field(default_factory=SubcommandRegistry)
     checkins: Checkins | None = None  # check-in answers (bot.slack.listeners.checkins)
+    events: EventLedger | None = None  # event ids handled by any process (de-duplication)

@@ -24,6 +24,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
+from bot.logcontext import log_context
 from bot.services.checkins import DeliveryError, Message, Posted
 from bot.services.onboarding import Profile
 from bot.slack.checkin_blocks import render
@@ -105,6 +106,10 @@ class SlackMessenger:
 
     def post(self, *, channel: str, message: Message) -> Posted:
         """Post with metadata naming the row; if the outcome is unknown, look before failing."""
+        with log_context(outbox_id=message.outbox_id):
+            return self._post(channel, message)
+
+    def _post(self, channel: str, message: Message) -> Posted:
         reply = render(message)
         self._pace(channel)
         started = datetime.now().astimezone()

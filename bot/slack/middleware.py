@@ -15,6 +15,8 @@ from collections.abc import Callable
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
+from bot.logcontext import log_context
+from bot.services.events import EventLedger
 from bot.services.onboarding import Onboarding
 from bot.slack import payloads
 from bot.slack.directory import Directory
@@ -49,7 +51,9 @@ class RequestLog(Middleware):
             rid,
             f" retry={retry}" if retry else "",
         )
-        return next()
+        # Every record of this request (listener threads included) carries its ids.
+        with log_context(request_id=rid, user_id=req.context.user_id):
+            return next()
 
 
 class IgnoreEchoes(Middleware):
@@ -68,9 +72,11 @@ class DeduplicateEvents(Middleware):
     """Processes each Events API ``event_id`` once; Slack's retries (after a slow or failed ack,
     up to three within about five minutes) are acknowledged and dropped.
 
-    The memory is per process: a bounded LRU whose entries expire after ``ttl`` seconds. Two
-    processes behind one Request URL would each see a retry as new; they would need a shared
-    table (an ``event_id`` primary key in the database) instead.
+    A bounded in-process LRU (entries expire after ``ttl`` seconds) answers repeats cheaply;
+    an id it has not seen is then offered to ``ledger`` (the ``slack_event`` table, see
+    :class:`bot.services.events.EventLedger`), so two processes behind one Request URL still
+    handle each event once. If the database cannot be reached the event is handled (a rare
+    double answer beats a lost one) and the failure is logged.
     """
 
     def __init__(
@@ -79,7 +85,9 @@ class DeduplicateEvents(Middleware):
         ttl: float = 3600.0,
         max_entries: int = 10_000,
         monotonic: Callable[[], float] = time.monotonic,
+        ledger: EventLedger | None = None,
     ) -> None:
+        self.ledger = ledger
         self.ttl = ttl
         self.max_entries = max_entries
         self.monotonic = monotonic
@@ -106,7 +114,25 @@ class DeduplicateEvents(Middleware):
         if envelope is not None and envelope.event_id and not self.first_sight(envelope.event_id):
             log.info("slack event %s already handled; retry dropped", envelope.event_id)
             return BoltResponse(status=200, body="")
+        if (
+            envelope is not None
+            and envelope.event_id
+            and not self._first_anywhere(envelope.event_id)
+        ):
+            log.info("slack event %s handled by another process; dropped", envelope.event_id)
+            return BoltResponse(status=200, body="")
         return next()
+
+    def _first_anywhere(self, event_id: str) -> bool:
+        if self.ledger is None:
+            return True
+        try:
+            return self.ledger.first_sight(event_id)
+        except Exception:
+            log.warning(
+                "could not check event %s in the database; handling it", event_id, exc_info=True
+            )
+            return True
 
 
 class KnowPeople(Middleware):
@@ -131,9 +157,11 @@ class KnowPeople(Middleware):
         return next()
 
 
-def install(app: App, *, directory: Directory, onboarding: Onboarding) -> DeduplicateEvents:
+def install(
+    app: App, *, directory: Directory, onboarding: Onboarding, ledger: EventLedger | None = None
+) -> DeduplicateEvents:
     """Add the middleware in order; returns the de-duplicator (tests look at it)."""
-    dedupe = DeduplicateEvents()
+    dedupe = DeduplicateEvents(ledger=ledger)
     app.use(RequestLog())
     app.use(IgnoreEchoes())
     app.use(dedupe)

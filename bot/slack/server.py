@@ -9,9 +9,9 @@ import json
 import logging
 import signal
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode.builtin import SocketModeHandler
@@ -29,16 +29,24 @@ HEALTH_PATH = "/healthz"
 HTTP_THREADS = 8
 
 
-def wsgi_app(app: App, *, health: Callable[[], bool]) -> WSGIApplication:
+#: ``/healthz``'s answer: a bool (the database is reachable) or the whole JSON body with "ok".
+HealthCheck = Callable[[], "bool | Mapping[str, Any]"]
+
+
+def wsgi_app(app: App, *, health: HealthCheck) -> WSGIApplication:
     """One WSGI app: Slack's requests (commands, interactivity, events) on ``/slack/events``,
-    and ``/healthz`` (``{"ok": …, "database": …}``, 503 when the database is unreachable)."""
+    and ``/healthz`` (``{"ok": …, "database": …}`` plus what ``health`` adds, e.g. the
+    scheduler; 503 unless ``ok``)."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
-            database = health()
-            body = json.dumps({"ok": database, "database": database}).encode()
-            status = "200 OK" if database else "503 Service Unavailable"
+            report = health()
+            state = (
+                dict(report) if isinstance(report, Mapping) else {"ok": report, "database": report}
+            )
+            body = json.dumps(state).encode()
+            status = "200 OK" if state.get("ok") else "503 Service Unavailable"
             start_response(
                 status,
                 [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
@@ -46,9 +54,12 @@ def wsgi_app(app: App, *, health: Callable[[], bool]) -> WSGIApplication:
             return [body]
         try:
             return slack(environ, start_response)
-        except ValueError:
-            # Bolt parses the body before it checks the signature; garbage is a client error.
-            log.warning("unparsable request body on %s", environ.get("PATH_INFO"))
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            # Bolt parses the body before it checks the signature; garbage (bad JSON, a JSON
+            # list where an object belongs) is a client error, not a server one.
+            log.warning(
+                "unparsable request body on %s (%s)", environ.get("PATH_INFO"), type(exc).__name__
+            )
             body = b"Bad Request"
             start_response(
                 "400 Bad Request",
@@ -69,7 +80,7 @@ def serve_http(
     *,
     host: str,
     port: int,
-    health: Callable[[], bool],
+    health: HealthCheck,
     threads: int = HTTP_THREADS,
 ) -> None:
     """Serve until SIGTERM/SIGINT; in-flight requests finish before this returns."""
