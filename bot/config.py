@@ -85,7 +85,7 @@ class PriceSettings(_Section):
 class AnthropicSettings(_Section):
     """Claude settings (the key is ANTHROPIC_API_KEY)."""
 
-    model: str = "claude-sonnet-4-5"
+    model: str = "claude-sonnet-4-6"
     max_tokens: int = Field(default=800, ge=64, le=8192)
     timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     max_retries: int = Field(default=2, ge=0, le=10)
