@@ -618,19 +618,17 @@ class World:
     def _answer_directly(self, who: Persona, question: str, *, private: bool) -> list[Entry]:
         """Until the Slack Q&A listener is in this build: the answer service, shown as a reply."""
         answer = self.container.answers.ask(question=question, asker=Actor.slack(who.user_id))
-        lines = [answer.text]
-        if answer.citations:
-            lines.append("")
-            lines += [
-                say.SOURCE_LINE.format(section=c.section, heading=c.heading)
-                for c in answer.citations
-            ]
+        sources = dict.fromkeys(
+            say.SOURCE_LINE.format(section=c.section, heading=_SECTION_NUMBER.sub("", c.heading))
+            for c in answer.citations
+        )
+        lines = [answer.text, "", *sources] if sources else [answer.text]
         blocks = ({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}},)
         self.stats.answers += 1
         self.stats.cited += bool(answer.citations)
-        return [
-            Entry("private" if private else "dm", self.now, who, text=answer.text, blocks=blocks)
-        ]
+        # Not a Slack message: shown for what it is, so the summary counts stay true.
+        kind = "private" if private else "answer"
+        return [Entry(kind, self.now, who, text=answer.text, blocks=blocks)]
 
     def _controls(self, who: Persona) -> Iterator[tuple[Message | Ephemeral | View, Control]]:
         """Controls ``who`` can see: an open modal, their newest DMs, ephemerals, then Home."""
@@ -709,6 +707,7 @@ class World:
 
 STORY_START = date(2026, 11, 2)
 _QUIET_FAILURES = frozenset({"users.info"})
+_SECTION_NUMBER = re.compile(r"^\d+\)\s*")
 
 
 def _rows(selects: list[tuple[Any, Control]], where: Any) -> str:
