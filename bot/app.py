@@ -234,6 +234,7 @@ def build_slack(container: Container, credentials: SlackCredentials) -> SlackRun
         app_name=slack.app_name,
         admins=frozenset(container.settings.admins),
         checkins=container.checkins,
+        answers=container.answers,
         events=container.events,
     )
     return SlackRuntime(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 
+from bot.services.answers import Answers
 from bot.services.catalog import PlanCatalog
 from bot.services.checkins import Checkins
 from bot.services.clock import Clock
@@ -82,4 +83,5 @@ class SlackContext:
     admins: frozenset[str] = frozenset()
     subcommands: SubcommandRegistry = field(default_factory=SubcommandRegistry)
     checkins: Checkins | None = None  # check-in answers (bot.slack.listeners.checkins)
+    answers: Answers | None = None  # Q&A (bot.slack.listeners.qa)
     events: EventLedger | None = None  # event ids handled by any process (de-duplication)

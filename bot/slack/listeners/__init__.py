@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.context import SlackContext
-from bot.slack.listeners import actions, checkins, commands, events, home
+from bot.slack.listeners import actions, checkins, commands, events, home, qa
 
 
 def register_all(app: App, ctx: SlackContext) -> None:
@@ -15,3 +15,4 @@ def register_all(app: App, ctx: SlackContext) -> None:
     actions.register(app, ctx)
     events.register(app, ctx)
     checkins.register(app, ctx)
+    qa.register(app, ctx)
