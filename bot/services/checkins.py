@@ -474,15 +474,14 @@ class Checkins:
         self, enrollment_id: int, hire_id: int, owed: Sequence[_Owed]
     ) -> Iterable[repo.NewRow]:
         for item in owed:
-            slot = item.slot
-            key = f"{slot.kind.value}:{enrollment_id}:{slot.ref}"
+            key = f"{item.kind}:{enrollment_id}:{item.slot.ref}"
             if key in self._known_keys:
                 continue
             yield repo.NewRow(
                 key=key,
-                kind=slot.kind.value,
+                kind=item.kind,
                 recipient_id=hire_id,
-                due_at=slot.due_at,
+                due_at=item.slot.due_at,
                 payload=dict(item.payload),
                 enrollment_id=enrollment_id,
                 state=item.state,
@@ -1272,6 +1271,7 @@ class _Owed:
     """A calendar slot owed at ``now`` (the same for every hire on that calendar)."""
 
     slot: Slot
+    kind: str  # ``slot.kind.value``, read once: ``Enum.value`` is slow in the per-hire loop
     payload: dict[str, Any]
     state: str = repo.PENDING
     reason: str | None = None
@@ -1284,12 +1284,13 @@ def _owed_slots(slots: Sequence[Slot], now: datetime) -> list[_Owed]:
         if slot.due_at > now:
             break
         if slot.is_live(now):
-            owed.append(_Owed(slot, _slot_payload(slot)))
+            owed.append(_Owed(slot, slot.kind.value, _slot_payload(slot)))
         elif slot.kind is Kind.WELCOME and now - slot.stale_at < WELCOME_RECORD_WINDOW:
             # Enrolled after the fact: say once, on the record, why no welcome went out.
             owed.append(
                 _Owed(
                     slot,
+                    slot.kind.value,
                     _slot_payload(slot),
                     state=repo.SKIPPED,
                     reason=(
