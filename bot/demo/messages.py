@@ -22,7 +22,6 @@ HEAD_DID = "{who} ({role})"
 HEAD_DM = "Onramp → {who} · DM"
 HEAD_THREAD = "Onramp → {who} · in thread"
 HEAD_CHANNEL = "Onramp · in a channel"
-HEAD_ANSWER = "Onramp's answer service → {who} (this build has no Slack Q&A listener)"
 HEAD_PRIVATE = "Onramp → {who} · only {who} sees this"
 HEAD_UPDATE = "{who}'s message updated in place"
 HEAD_HOME_UPDATE = "{who}'s App Home updated"
@@ -82,8 +81,6 @@ KIND_NAMES = {
 }
 OTHER_POSTS = "answers and other replies"
 
-# Citations rendered when answers go through the service directly (no Slack Q&A listener).
-SOURCE_LINE = "📖 §{section} {heading}"
 
 # Problems.
 NO_PLANS = (

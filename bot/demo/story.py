@@ -62,6 +62,7 @@ def play(world: World, out: Transcript) -> None:
     show([world.narrate(say.STORY_QUESTIONS)])
     show(world.dm(ana, QUESTIONS[0]))
     show(world.command(ana, f"/onramp ask {QUESTIONS[1]}"))
+    show(world.click(ana, "Helpful"))
 
     # Weeks 2–4: one click each.
     show([world.narrate(say.STORY_QUIET_WEEKS)])

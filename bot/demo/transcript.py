@@ -161,7 +161,6 @@ class Transcript:
             "thread": ("🧵", say.HEAD_THREAD.format(who=who)),
             "channel": ("📣", say.HEAD_CHANNEL),
             "private": ("🔒", say.HEAD_PRIVATE.format(who=who)),
-            "answer": ("💡", say.HEAD_ANSWER.format(who=who)),
             "modal": ("🪟", say.HEAD_MODAL.format(who=who)),
             "home": ("🏠", say.HEAD_HOME.format(who=who)),
         }

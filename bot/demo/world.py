@@ -190,6 +190,7 @@ class World:
         self._seen_responses = 0
         self._submitted: set[str] = set()
         self._start: date | None = None
+        self._acting_on: tuple[str, str] | None = None  # the message a click came from
         self.container: Container
         self.sandbox: SlackSandbox
         self.runtime: SlackRuntime
@@ -378,24 +379,20 @@ class World:
         if command != slash:
             raise DemoError(say.UNKNOWN_COMMAND.format(command=command, slash=slash))
         entries = [self._did(who, typed)]
-        if rest.strip().split(" ")[0].casefold() == "ask":
-            self.stats.questions += 1
-            if "ask" not in self.runtime.context.subcommands.names():
-                return entries + self._answer_directly(who, rest.strip()[3:].strip(), private=True)
+        asked = rest.strip().split(" ")[0].casefold() == "ask"
+        self.stats.questions += asked
         delivery = self._deliver(
             lambda: self.driver.command(self.escape_mentions(rest), who.user_id)
         )
         entries += self._ack_reply(who, delivery)
         found = self.collect()
-        self._count_answers(found, asked=rest.strip().startswith("ask"))
+        self._count_answers(found, asked=asked)
         return entries + found
 
     def dm(self, who: Persona, text: str) -> list[Entry]:
         """``who`` writes ``text`` to the bot in their DM (a question, usually)."""
         entries = [self._did(who, text, kind="said")]
         self.stats.questions += 1
-        if "message" not in self.runtime.app.surface.events:
-            return entries + self._answer_directly(who, text, private=False)
         self._deliver(lambda: self.driver.dm(who.user_id, self.escape_mentions(text)))
         found = self.collect()
         self._count_answers(found, asked=True)
@@ -542,7 +539,7 @@ class World:
         if method == "chat.postEphemeral":
             self.stats.private += 1
             who = self._by_user.get(str(params.get("user") or ""))
-            return [Entry("private", self.now, who, text=text, blocks=blocks)]
+            return [Entry("private", self.now, who, text=text, blocks=blocks, ref=_private(who))]
         if method in ("views.open", "views.push"):
             view = _loads(params.get("view")) or {}
             opened = response.get("view") or {}
@@ -560,15 +557,10 @@ class World:
         if kind == "delete":
             return []
         self.stats.private += 1
-        return [
-            Entry(
-                "update" if kind == "replace" else "private",
-                self.now,
-                who,
-                text=text,
-                blocks=blocks,
-            )
-        ]
+        if kind == "replace":
+            ref = self._acting_on or _private(who)
+            return [Entry("update", self.now, who, text=text, blocks=blocks, ref=ref)]
+        return [Entry("private", self.now, who, text=text, blocks=blocks, ref=_private(who))]
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -601,6 +593,7 @@ class World:
                 who,
                 text=str(body.get("text") or ""),
                 blocks=tuple(body.get("blocks") or ()),
+                ref=_private(who),
             )
         ]
 
@@ -614,21 +607,6 @@ class World:
             self.stats.answers += 1
             if any(_cites(e) for e in replies):
                 self.stats.cited += 1
-
-    def _answer_directly(self, who: Persona, question: str, *, private: bool) -> list[Entry]:
-        """Until the Slack Q&A listener is in this build: the answer service, shown as a reply."""
-        answer = self.container.answers.ask(question=question, asker=Actor.slack(who.user_id))
-        sources = dict.fromkeys(
-            say.SOURCE_LINE.format(section=c.section, heading=_SECTION_NUMBER.sub("", c.heading))
-            for c in answer.citations
-        )
-        lines = [answer.text, "", *sources] if sources else [answer.text]
-        blocks = ({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}},)
-        self.stats.answers += 1
-        self.stats.cited += bool(answer.citations)
-        # Not a Slack message: shown for what it is, so the summary counts stay true.
-        kind = "private" if private else "answer"
-        return [Entry(kind, self.now, who, text=answer.text, blocks=blocks)]
 
     def _controls(self, who: Persona) -> Iterator[tuple[Message | Ephemeral | View, Control]]:
         """Controls ``who`` can see: an open modal, their newest DMs, ephemerals, then Home."""
@@ -672,8 +650,15 @@ class World:
         self, who: Persona, where: Message | Ephemeral | View, control: Control, value: str
     ) -> list[Entry]:
         """Deliver the click or pick; then what followed (and the Home tab, if it was there)."""
-        self._send_action(who, where, control, value)
-        entries = self.collect()
+        if isinstance(where, Message):
+            self._acting_on = (where.channel, where.ts)
+        elif isinstance(where, Ephemeral):
+            self._acting_on = _private(who)
+        try:
+            self._send_action(who, where, control, value)
+            entries = self.collect()
+        finally:
+            self._acting_on = None
         if isinstance(where, View) and where.type == "home":
             home = self.sandbox.home_view(who.user_id)
             if home is not None:
@@ -707,7 +692,11 @@ class World:
 
 STORY_START = date(2026, 11, 2)
 _QUIET_FAILURES = frozenset({"users.info"})
-_SECTION_NUMBER = re.compile(r"^\d+\)\s*")
+
+
+def _private(who: Persona | None) -> tuple[str, str] | None:
+    """The transcript's key for the latest private reply to ``who`` (replaced in place)."""
+    return ("private", who.user_id) if who is not None else None
 
 
 def _rows(selects: list[tuple[Any, Control]], where: Any) -> str:

@@ -95,12 +95,19 @@ def test_the_manager_sees_the_team_and_the_hires_progress(story: Run) -> None:
 def test_role_questions_get_cited_answers(story: Run) -> None:
     """Both questions (a DM and /onramp ask) are answered with blueprint section citations."""
     dm = section_after(story.out, "“How fast should responses be at the 95th percentile?”", 8)
-    assert "→ Ana" in dm.splitlines()[0]
+    assert "Onramp → Ana · DM" in dm.splitlines()[0]
     assert "p95" in dm
     assert re.search(r"§7 KPIs", dm)
     ask = section_after(story.out, "▸ /onramp ask What are the 60-day goals?", 8)
     assert "only Ana sees this" in ask
     assert re.search(r"§6 Goals, Objectives, and Milestones › 60-day goals", ask)
+
+
+def test_feedback_on_an_answer_is_recorded_in_place(story: Run) -> None:
+    """Ana's 👍 on the private answer replaces its buttons with a thank-you, in place."""
+    clicked = section_after(story.out, "clicks [ 👍 Helpful ]", 3)
+    assert "updated in place" in clicked
+    assert "recorded" in clicked.lower()
 
 
 def test_silence_brings_a_reminder_then_an_escalation(story: Run) -> None:
