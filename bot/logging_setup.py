@@ -37,15 +37,18 @@ __all__ = ["CONTEXT_FIELDS", "Redactor", "configure", "log_context", "make_handl
 LOG_FORMATS: tuple[LogFormat, ...] = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s%(context)s"
 
-# Credentials by shape. Each keeps the name and masks the value.
+# Credentials by shape. Each keeps the name and masks the value; values stop at a backslash so
+# that masking the JSON formatter's output never breaks an escape.
 _CREDENTIAL_PATTERNS = (
     # Authorization: Bearer xoxb-… / 'authorization': 'Bearer sk-ant-…' (dict reprs, raw headers)
-    re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic|token)\s+)[^\s'\",}]+"),
-    re.compile(r"(?i)(x-api-key['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+"),
+    re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic|token)\s+)[^\s'\",}\\]+"),
+    re.compile(r"(?i)(x-api-key['\"]?\s*[:=]\s*['\"]?)[^\s'\",}\\]+"),
     # The legacy verification token of form bodies (token=…&team_id=…) and JSON bodies.
-    re.compile(r"(?i)((?:^|[?&\s'\"{(,])token=)[^&\s'\"]+"),
-    re.compile(r"(?i)(['\"]token['\"]\s*:\s*['\"])[^'\"]+"),
-    re.compile(r"(?i)(['\"](?:signing_secret|client_secret|api_key)['\"]\s*:\s*['\"])[^'\"]+"),
+    re.compile(r"(?i)((?:^|[?&\s'\"{(,])token=)[^&\s'\"\\]+"),
+    re.compile(r"(?i)(['\"]token\\?['\"]\s*:\s*\\?['\"])[^'\"\\]+"),
+    re.compile(
+        r"(?i)(['\"](?:signing_secret|client_secret|api_key)\\?['\"]\s*:\s*\\?['\"])[^'\"\\]+"
+    ),
     re.compile(r"()\bsk-ant-[A-Za-z0-9_\-]{6,}"),
 )
 
@@ -112,7 +115,15 @@ class RedactingFormatter(logging.Formatter):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, the context ids, the error."""
+    """One JSON object per line: time, level, logger, message, the context ids, the error.
+
+    Fields are redacted before they are encoded (redacting the encoded line could cut through
+    its quotes); the filter has already cleaned the message, this covers tracebacks.
+    """
+
+    def __init__(self, redactor: Redactor | None = None) -> None:
+        super().__init__()
+        self.redactor = redactor or Redactor()
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as a JSON line (keys are stable: log pipelines index them)."""
@@ -120,16 +131,18 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": self.redactor(record.getMessage()),
         }
         for name in CONTEXT_FIELDS:
             value = getattr(record, name, None)
             if value is not None:
                 data[name] = value
         if record.exc_info:
-            data["error"] = self.formatException(record.exc_info)
+            data["error"] = self.redactor(self.formatException(record.exc_info))
         elif record.exc_text:
-            data["error"] = record.exc_text
+            data["error"] = self.redactor(record.exc_text)
+        if record.stack_info:
+            data["stack"] = self.redactor(record.stack_info)
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
@@ -143,8 +156,10 @@ def make_handler(
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(ContextFilter())
     handler.addFilter(RedactingFilter(redactor))
-    inner = JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT)
-    handler.setFormatter(RedactingFormatter(inner, redactor))
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter(redactor))
+    else:
+        handler.setFormatter(RedactingFormatter(logging.Formatter(TEXT_FORMAT), redactor))
     return handler
 
 

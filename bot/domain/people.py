@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.domain.errors import InvalidInput
+from bot.domain.guardrails import strip_broadcasts
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,30})(?:\|([^>]*))?>$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
@@ -37,6 +38,6 @@ def parse_user_ref(text: str) -> UserRef:
     if name:
         return UserRef(user_id=None, name=name.group(1))
     raise InvalidInput(
-        f"'{token[:80]}' is not a person; mention them like @ana "
+        f"'{strip_broadcasts(token[:80])}' is not a person; mention them like @ana "
         "or give a Slack user id like U0123ABC"
     )

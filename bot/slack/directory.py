@@ -17,6 +17,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.domain.guardrails import strip_broadcasts
 from bot.services.onboarding import Profile
 
 log = logging.getLogger("onramp.slack.directory")
@@ -50,10 +51,17 @@ def profile_from_user(user: Mapping[str, Any]) -> Profile:
     tz = user.get("tz")
     return Profile(
         user_id=str(user["id"]),
-        display_name=str(name) if name else None,
+        # A name is echoed in messages: it must never carry mention or link syntax.
+        display_name=_plain_name(str(name)) if name else None,
         tz=str(tz) if tz else None,
         team_id=str(user["team_id"]) if user.get("team_id") else None,
     )
+
+
+def _plain_name(name: str) -> str | None:
+    """A display name without broadcast mentions or ``<…>`` markup (None if nothing is left)."""
+    cleaned = strip_broadcasts(name).replace("<", "").replace(">", "").strip()
+    return cleaned or None
 
 
 class Directory:

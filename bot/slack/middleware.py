@@ -43,16 +43,16 @@ class RequestLog(Middleware):
         req.context[REQUEST_ID] = rid
         kind, detail = payloads.request_kind(req.body)
         retry = req.headers.get("x-slack-retry-num", [None])[0]
-        log.info(
-            "slack %s %s user=%s request=%s%s",
-            kind,
-            detail,
-            req.context.user_id or "-",
-            rid,
-            f" retry={retry}" if retry else "",
-        )
         # Every record of this request (listener threads included) carries its ids.
         with log_context(request_id=rid, user_id=req.context.user_id):
+            log.info(
+                "slack %s %s user=%s request=%s%s",
+                kind,
+                detail,
+                req.context.user_id or "-",
+                rid,
+                f" retry={retry}" if retry else "",
+            )
             return next()
 
 

@@ -52,6 +52,15 @@ def wsgi_app(app: App, *, health: HealthCheck) -> WSGIApplication:
                 [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
             )
             return [body]
+        if not _looks_signed(environ):
+            # Bolt's verifier raises on a missing or non-numeric timestamp (a 500); refuse here.
+            log.info("unsigned request on %s refused", environ.get("PATH_INFO"))
+            body = b'{"error": "invalid request"}'
+            start_response(
+                "401 Unauthorized",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
         try:
             return slack(environ, start_response)
         except (ValueError, TypeError, AttributeError, KeyError) as exc:
@@ -68,6 +77,13 @@ def wsgi_app(app: App, *, health: HealthCheck) -> WSGIApplication:
             return [body]
 
     return application
+
+
+def _looks_signed(environ: WSGIEnvironment) -> bool:
+    """Whether a request carries Slack's signature headers in their documented form."""
+    timestamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""))
+    signature = str(environ.get("HTTP_X_SLACK_SIGNATURE", ""))
+    return timestamp.isdigit() and len(timestamp) <= 12 and signature.startswith("v0=")
 
 
 def _on_signals(handler: Callable[[int, FrameType | None], None]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
+from bot.domain.guardrails import strip_broadcasts
 from bot.domain.people import UserRef
 from bot.services.onboarding import Actor, Profile
 from bot.slack import blocks, payloads
@@ -38,7 +39,8 @@ def register(app: App, ctx: SlackContext) -> None:
             return
         extensions = ctx.subcommands.names()
         parsed = parser.parse_command(
-            command.text,
+            # Broadcast mentions mean nothing to any subcommand and must never be echoed back.
+            strip_broadcasts(command.text),
             cmd=ctx.command,
             extensions=extensions,
             extension_usage={n: s.usage for n, s in ctx.subcommands.entries.items()},
