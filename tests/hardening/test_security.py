@@ -308,3 +308,30 @@ def test_no_broadcast_mention_is_ever_posted_whatever_people_type(
         }
     )
     assert leaks == []
+
+
+def test_the_same_dm_reaching_two_processes_is_answered_once(
+    slack: SlackDriver, sandbox: SlackSandbox, runtime: Any, second_url: tuple[str, Any]
+) -> None:
+    """A question DM'd once but delivered to both processes (Slack's retry after a slow ack
+    landing on the other one) gets exactly one answer in the DM."""
+    url, second = second_url
+    question = "What are the 30-day goals? Tell <!channel> too."
+    message = sandbox.post_as_user(HIRE, HIRE, question)
+    event = {
+        "type": "message",
+        "channel": message.channel,
+        "user": HIRE,
+        "text": question,
+        "ts": message.ts,
+        "event_ts": message.ts,
+        "channel_type": "im",
+    }
+    assert slack.event(event, event_id="Ev0HARDENINGDM").status == 200
+    assert runtime.settle()
+    other = SlackDriver(sandbox=sandbox, events_url=url)
+    assert other.event(event, event_id="Ev0HARDENINGDM", retry_num=1).status == 200
+    assert second.settle()
+    answers = sandbox.bot_messages(HIRE)
+    assert len(answers) == 1
+    assert not BROADCAST.search(json.dumps([answers[0].text, answers[0].blocks]))
