@@ -865,7 +865,10 @@ class Checkins:
     ) -> None:
         assert row.id is not None  # noqa: S101 - claimed rows exist
         now = self.clock.now()
-        if exc.retryable and row.attempts < MAX_ATTEMPTS:
+        # A 429 says "not yet", never "no": a rate-limited row is retried however often Slack
+        # pushed back (a busy fan-out refuses some rows many times), other errors MAX_ATTEMPTS.
+        rate_limited = exc.retry_after is not None
+        if exc.retryable and (rate_limited or row.attempts < MAX_ATTEMPTS):
             wait = exc.retry_after if exc.retry_after is not None else 2**row.attempts * 15
             not_before = now + timedelta(seconds=max(wait, 1.0))
             if channel is not None and exc.retry_after is not None:

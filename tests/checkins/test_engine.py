@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.progress import Lifecycle
 from bot.sandbox import SlackSandbox
-from bot.services.checkins import Checkins, Mood
+from bot.services.checkins import MAX_ATTEMPTS, Checkins, Mood
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor, Onboarding
 from storage import outbox as repo
@@ -328,6 +328,23 @@ def test_429_burst_defers_only_what_was_refused_and_loses_nothing(
     assert {r.state for r in rows(db, kinds=["welcome"])} == {"sent"}
     refused = [c for c in sandbox.calls("chat.postMessage") if not c.ok]
     assert len(refused) == 3
+
+
+def test_a_row_refused_by_rate_limits_more_often_than_max_attempts_is_still_sent(
+    checkins: Checkins,
+    onboarding: Onboarding,
+    sandbox: SlackSandbox,
+    clock: ManualClock,
+    db: Database,
+) -> None:
+    """429s never fail a row: refused more than MAX_ATTEMPTS times, it still goes out once."""
+    enroll(onboarding, tz="UTC", mentors=())
+    sandbox.fail("chat.postMessage", 429, retry_after=1, times=MAX_ATTEMPTS + 2)
+    run(checkins, clock, "2026-11-02T09:31:00")
+    [welcome] = rows(db, kinds=["welcome"])
+    assert welcome.state == "sent"
+    assert welcome.attempts == MAX_ATTEMPTS + 3
+    assert len(sandbox.bot_messages(HIRE)) == 1
 
 
 def test_server_errors_are_retried_later_and_permanent_errors_fail_with_a_reason(
