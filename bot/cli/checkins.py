@@ -122,6 +122,6 @@ def tick(
 def start_checkins(container: Container, settings: Settings) -> CheckinScheduler:
     """For ``onramp serve``: give the engine the Slack messenger and start ticking every minute."""
     attach_slack(container, settings)
-    scheduler = CheckinScheduler(container.checkins)
+    scheduler = CheckinScheduler(container.checkins, purge=container.answers.purge)
     scheduler.start()
     return scheduler

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +29,8 @@ log = logging.getLogger("onramp.jobs")
 
 TICK_JOB_ID = "checkins.tick"
 TICK_SECONDS = 60
+PURGE_JOB_ID = "qa.purge"
+PURGE_HOURS = 24
 
 
 @dataclass
@@ -85,10 +88,29 @@ def run_tick(checkins: Checkins, status: TickStatus | None = None) -> None:
         )
 
 
+def run_purge(purge: Callable[[], int]) -> None:
+    """Apply the qa_log retention period; failures are logged and retried on the next run."""
+    try:
+        removed = purge()
+    except Exception:
+        log.exception("qa_log retention purge failed; it runs again in %d h", PURGE_HOURS)
+        return
+    if removed:
+        log.info("qa_log retention: %d old answers deleted", removed)
+
+
 def build_scheduler(
-    checkins: Checkins, *, first_run: datetime | None = None, status: TickStatus | None = None
+    checkins: Checkins,
+    *,
+    first_run: datetime | None = None,
+    status: TickStatus | None = None,
+    purge: Callable[[], int] | None = None,
 ) -> BackgroundScheduler:
-    """A scheduler (not started) holding the tick job, first run at ``first_run`` (default: now)."""
+    """A scheduler (not started) holding the tick job, first run at ``first_run`` (default: now).
+
+    With ``purge`` (the answer service's retention purge) it also runs that once a day, starting
+    at ``first_run``, so qa_log never keeps answers past ``answers.qa_retention_days``.
+    """
     scheduler = BackgroundScheduler(
         timezone=UTC,
         jobstores={"default": MemoryJobStore()},
@@ -104,16 +126,26 @@ def build_scheduler(
         replace_existing=True,
         next_run_time=first_run or datetime.now(UTC),
     )
+    if purge is not None:
+        scheduler.add_job(
+            run_purge,
+            trigger=IntervalTrigger(hours=PURGE_HOURS, timezone=UTC),
+            args=[purge],
+            id=PURGE_JOB_ID,
+            name="qa_log retention purge",
+            replace_existing=True,
+            next_run_time=first_run or datetime.now(UTC),
+        )
     return scheduler
 
 
 class CheckinScheduler:
     """What ``onramp serve`` starts and stops."""
 
-    def __init__(self, checkins: Checkins) -> None:
+    def __init__(self, checkins: Checkins, *, purge: Callable[[], int] | None = None) -> None:
         self.checkins = checkins
         self.status = TickStatus()
-        self.scheduler = build_scheduler(checkins, status=self.status)
+        self.scheduler = build_scheduler(checkins, status=self.status, purge=purge)
 
     def health(self) -> dict[str, Any]:
         """The scheduler's state for ``/healthz``: running, next tick, what the last one did."""

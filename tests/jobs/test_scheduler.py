@@ -10,12 +10,14 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.domain.schedule import Rules
-from bot.jobs.scheduler import TICK_JOB_ID, build_scheduler, run_tick
+from bot.jobs.scheduler import PURGE_JOB_ID, TICK_JOB_ID, build_scheduler, run_purge, run_tick
 from bot.services.catalog import PlanCatalog
 from bot.services.checkins import Checkins
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Onboarding
 from storage.engine import Database
+from storage.models import QaLog
+from storage.qa import add_qa, purge_before, recent_qa
 
 
 @pytest.fixture
@@ -70,3 +72,51 @@ def test_a_failing_tick_is_logged_not_raised(
     with caplog.at_level(logging.ERROR, logger="onramp.jobs"):
         run_tick(checkins)
     assert "tick failed" in caplog.text
+
+
+def test_the_retention_purge_runs_daily_and_deletes_old_answers(
+    checkins: Checkins, db: Database, clock: ManualClock
+) -> None:
+    """With a purge given, a daily job applies qa_log retention: old rows go, recent ones stay."""
+    now = clock.now()
+    with db.transaction() as session:
+        for age_days in (200, 10):
+            add_qa(
+                session=session,
+                entry=QaLog(
+                    question="q",
+                    answer="a",
+                    backend="extractive",
+                    prompt_version="answer@v1",
+                    created_at=now - timedelta(days=age_days),
+                ),
+            )
+
+    def purge() -> int:
+        with db.transaction() as session:
+            return purge_before(session=session, cutoff=now - timedelta(days=180))
+
+    scheduler = build_scheduler(checkins, first_run=datetime(2030, 1, 1, tzinfo=UTC), purge=purge)
+    scheduler.start(paused=True)
+    try:
+        job = scheduler.get_job(PURGE_JOB_ID)
+        assert job is not None
+        assert job.trigger.interval == timedelta(hours=24)
+        assert job.func is run_purge
+    finally:
+        scheduler.shutdown(wait=False)
+    run_purge(purge)
+    with db.read() as session:
+        left = recent_qa(session=session)
+    assert [now - row.created_at for row in left] == [timedelta(days=10)]
+
+
+def test_a_failing_purge_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
+    """A purge that fails is logged and left for the next day's run."""
+
+    def broken() -> int:
+        raise RuntimeError("database went away")
+
+    with caplog.at_level(logging.ERROR, logger="onramp.jobs"):
+        run_purge(broken)
+    assert "retention purge failed" in caplog.text
