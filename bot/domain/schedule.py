@@ -230,7 +230,7 @@ class LocalCalendar:
 # --- a hire's calendar ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slot:
     """One calendar check-in for one hire: what, which one, when due, when no longer worth it."""
 
