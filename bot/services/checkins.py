@@ -515,7 +515,8 @@ class Checkins:
         )
         enrollment_ids = {r.enrollment_id for r in unanswered} | {b.enrollment_id for b in blocked}
         mentors = repo.mentor_pairs(session=session, enrollment_ids=sorted(enrollment_ids))
-        managers = _managers(session, enrollment_ids)
+        # Plan ids in one query, not one per unanswered row (the soak test's hot spot).
+        managers, plan_ids = _managers(session, enrollment_ids), _plan_ids(session, enrollment_ids)
         person_ids = {r.recipient_id for r in unanswered} | set(managers.values())
         person_ids |= {m for ms in mentors.values() for m in ms}
         people = self._people(session, person_ids, zones)
@@ -526,7 +527,9 @@ class Checkins:
             return found.calendar if found else default_calendar
 
         def rules(enrollment_id: int) -> Rules:
-            plan_id = _plan_ids(session, [enrollment_id]).get(enrollment_id)
+            plan_id = plan_ids.get(enrollment_id) or _plan_ids(session, [enrollment_id]).get(
+                enrollment_id
+            )
             return self.rules_for(plan_id) if plan_id else self.defaults
 
         # Reminders: a check-in unanswered after N working days, while it is still current.
