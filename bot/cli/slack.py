@@ -44,7 +44,7 @@ def serve(
     ] = 3000,
     host: Annotated[
         str, typer.Option("--host", help="HTTP interface to bind (all by default).")
-    ] = "0.0.0.0",  # noqa: S104 - Slack (or the TLS proxy in front) must reach the server
+    ] = "0.0.0.0",  # noqa: S104 - Slack (or its TLS proxy) must reach it  # nosec B104
     config: ConfigOption = DEFAULT_CONFIG,
     log_format: Annotated[
         LogFormatChoice,

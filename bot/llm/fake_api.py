@@ -63,7 +63,8 @@ def message(
 ) -> dict[str, Any]:
     """A Messages API response body."""
     return {
-        "id": "msg_fake_" + hashlib.sha1(json.dumps(content).encode()).hexdigest()[:12],  # noqa: S324
+        "id": "msg_fake_"
+        + hashlib.sha1(json.dumps(content).encode(), usedforsecurity=False).hexdigest()[:12],
         "type": "message",
         "role": "assistant",
         "model": model,

@@ -384,7 +384,7 @@ class SlackDriver:
         )
         started = time.monotonic()
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310  # nosec B310
                 status, answer = response.status, response.read()
                 answer_headers = {k.lower(): v for k, v in response.headers.items()}
         except urllib.error.HTTPError as error:
