@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from enum import StrEnum
 from typing import Annotated
@@ -69,6 +70,9 @@ def serve(
     runtime = build_slack(container, credentials)
     from bot.cli.checkins import start_checkins
 
+    # Everything built so far lives as long as the process: keep it out of the collector's full
+    # passes, which otherwise stall every request for ~90 ms (docs/benchmarks.md, ack latency).
+    gc.freeze()
     checkin_jobs = start_checkins(container, settings)
     try:
         me = runtime.context.identity.resolve()
