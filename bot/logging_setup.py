@@ -53,6 +53,9 @@ _CREDENTIAL_PATTERNS = (
 )
 
 
+_DATETIME = re.compile(r"\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?")
+
+
 class Redactor:
     """Removes secrets (by value and by shape) and personal data from text."""
 
@@ -64,7 +67,13 @@ class Redactor:
         text = self.masker.mask(text)
         for pattern in _CREDENTIAL_PATTERNS:
             text = pattern.sub(lambda m: f"{m.group(1)}{MASK}", text)
-        return redact(text).text
+        # Dates and times are kept whole: "2026-11-29 02:24" would otherwise read as a phone.
+        parts, last = [], 0
+        for match in _DATETIME.finditer(text):
+            parts += [redact(text[last : match.start()]).text, match.group(0)]
+            last = match.end()
+        parts.append(redact(text[last:]).text)
+        return "".join(parts)
 
 
 class ContextFilter(logging.Filter):

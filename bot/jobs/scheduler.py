@@ -163,6 +163,8 @@ class CheckinScheduler:
         log.info("check-in scheduler started: a tick every %d s", TICK_SECONDS)
 
     def stop(self) -> None:
-        """Stop; wait for a running tick to finish so no row is left half-sent."""
+        """Stop; the running tick finishes the message in flight and releases the rows it
+        claimed but did not send, so none is left in ``sending``."""
+        self.checkins.stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)

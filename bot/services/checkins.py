@@ -22,6 +22,7 @@ from any surface — into an immediate mentor nudge.
 from __future__ import annotations
 
 import logging
+import threading
 import time as time_module
 import uuid
 from collections import defaultdict
@@ -314,6 +315,8 @@ class Checkins:
         self._slots: dict[tuple[str, date, str | None, str | None], tuple[Slot, ...]] = {}
         self._known_keys: set[str] = set()
         self._profiles_tried: set[str] = set()
+        #: Set at shutdown: sending stops after the message in flight, claimed rows go back.
+        self.stopping = threading.Event()
         self._holidays: dict[str | None, Container[date]] = {}
 
     # --- calendars ------------------------------------------------------------------------
@@ -786,12 +789,16 @@ class Checkins:
         token = uuid.uuid4().hex
         started = self.clock.now()
         cooling: dict[str, datetime] = {}
-        while self.clock.now() - started < SEND_BUDGET:
+        while not self.stopping.is_set() and self.clock.now() - started < SEND_BUDGET:
             current = max(now, self.clock.now())
             with self.db.transaction() as session:
                 claimed = repo.claim(session=session, now=current, token=token, limit=CLAIM_BATCH)
             if claimed:
-                for row in _round_robin(claimed):
+                ordered = _round_robin(claimed)
+                for index, row in enumerate(ordered):
+                    if self.stopping.is_set():
+                        self._release(ordered[index:], token)
+                        break
                     self._send_one(row, token, now, report, cooling)
                 continue
             # Nothing claimable: wait for a short Retry-After if that lets a row go this tick.
@@ -804,6 +811,20 @@ class Checkins:
             self.sleep(wait.total_seconds())
             cooling = {c: t for c, t in cooling.items() if t > self.clock.now()}
         return report
+
+    def _release(self, rows: Sequence[Outbox], token: str) -> None:
+        """Give claimed, unsent rows back (``pending``, due now) so no row waits in ``sending``."""
+        with self.db.transaction() as session:
+            for row in rows:
+                if row.id is not None:
+                    repo.mark_retry(
+                        session=session,
+                        outbox_id=row.id,
+                        token=token,
+                        not_before=self.clock.now(),
+                        reason="released at shutdown; the next tick sends it",
+                    )
+        log.info("shutdown: %d claimed check-ins released for the next tick", len(rows))
 
     def _send_one(
         self,

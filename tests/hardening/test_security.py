@@ -335,3 +335,18 @@ def test_the_same_dm_reaching_two_processes_is_answered_once(
     answers = sandbox.bot_messages(HIRE)
     assert len(answers) == 1
     assert not BROADCAST.search(json.dumps([answers[0].text, answers[0].blocks]))
+
+
+def test_redactor_masks_credentials_and_personal_data_but_keeps_dates() -> None:
+    """Header values, form tokens, keys, e-mails and phone numbers are masked; the dates and
+    times in library log lines stay readable (they are not phone numbers)."""
+    redactor = logging_setup.Redactor(["a-configured-secret"])
+    line = (
+        "next run at: 2026-11-29 02:24:42 UTC body: token=abc123&team_id=T1 "
+        "headers {'Authorization': 'Bearer xoxb-1-2-abc', 'x-api-key': 'sk-ant-api03-xyz'} "
+        "call +1 415 555 0100 or jane@example.com; a-configured-secret"
+    )
+    masked = redactor(line)
+    assert "2026-11-29 02:24:42" in masked
+    for leaked in ("abc123", "xoxb-1-2-abc", "sk-ant-api03-xyz", "555 0100", "jane@", "configured"):
+        assert leaked not in masked
