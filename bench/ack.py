@@ -1,0 +1,194 @@
+"""Ack latency: signed slash commands at a fixed arrival rate, Onramp against a bare Bolt app.
+
+Both servers are subprocesses served the same way (``bot.slack.server.serve_http``: waitress on
+127.0.0.1); ``onramp serve --http`` runs against a temp SQLite database and the Slack sandbox
+(``bot.sandbox``, in this process) for the Web API. The load is **open loop**: request *i* is
+scheduled at ``start + i / rate`` and handed to a pool of sender threads at that instant whether or
+not earlier requests have been answered; its latency runs from the *scheduled* time to the end of
+the HTTP response, so queueing anywhere (client pool, server accept queue, waitress threads) is
+counted. Each request is what Slack sends — form-encoded, signed with the signing secret
+(``SlackDriver.command``), a fresh connection each, with a ``response_url`` and ``trigger_id``.
+
+The mix is half ``/onramp help`` and half ``/onramp progress <@hire>`` by that hire's manager
+(a permission check, the hire's plan and milestone states from the database, Block Kit), over
+ten callers. A warm-up (every caller once, on both servers) comes first, so the one-time
+``users.info`` lookup of each caller is not in the figures. The measured load then alternates
+between the two servers in 2-second stretches (bare first, then Onramp first, …), so that other
+work on a shared machine hits both alike.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from bench.common import ROOT, Workspace, free_port, onramp, percentile, wait_http
+from bench.seed import seed
+
+RATE = 100.0  # requests per second
+CALLERS = 10
+SENDERS = 64  # client threads: far more than 100/s x a few ms needs, so the client never queues
+#: Requests per stretch of load on one server before switching to the other (2 s at 100/s).
+CHUNK = 200
+
+
+@dataclass
+class Series:
+    """Latencies (ms, scheduled send → response) and failures of one target."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    @property
+    def p50(self) -> float:
+        """Median."""
+        return percentile(self.latencies_ms, 50)
+
+    @property
+    def p99(self) -> float:
+        """99th percentile."""
+        return percentile(self.latencies_ms, 99)
+
+
+@dataclass
+class AckResult:
+    """Onramp and the bare Bolt app under the same load."""
+
+    onramp: Series
+    bare: Series
+    rate: float
+    requests: int
+
+    @property
+    def ratio(self) -> float:
+        """Onramp's p99 over the bare app's p99."""
+        return self.onramp.p99 / self.bare.p99 if self.bare.p99 else float("inf")
+
+
+def open_loop(
+    send: Callable[[int], int], *, count: int, rate: float, series: Series, workers: int = SENDERS
+) -> None:
+    """Schedule ``count`` calls of ``send(i)`` at ``rate``/s; record latency from schedule."""
+    lock = threading.Lock()
+
+    def job(index: int, scheduled: float) -> None:
+        try:
+            status = send(index)
+        except Exception:
+            status = 0
+        elapsed = (time.perf_counter() - scheduled) * 1000
+        with lock:
+            series.latencies_ms.append(elapsed)
+            if status != 200:
+                series.errors += 1
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="load") as pool:
+        start = time.perf_counter() + 0.1
+        for index in range(count):
+            scheduled = start + index / rate
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(job, index, scheduled)
+
+
+def run(
+    workspace: Workspace,
+    *,
+    requests: int,
+    chunk: int = CHUNK,
+    log: Callable[[str], None] = print,
+) -> AckResult:
+    """Start the sandbox and both servers; warm up; ``requests`` each, in alternating chunks."""
+    from datetime import UTC, datetime
+
+    from bot.app import build
+    from bot.config import load_settings
+    from bot.sandbox import SlackDriver, SlackSandbox
+
+    url = workspace.database_url("ack")
+    config = workspace.config("ack", database_url=url)
+    container = build(load_settings(config))  # migrate, then seed hires with managers
+    try:
+        # Plans starting in a month: the server's own tick finds nothing due during the run.
+        seeded = seed(
+            container.db,
+            container.catalog,
+            count=200,
+            now=datetime.now(UTC),
+            spread_days=10,
+            start_offset_days=-40,
+        )
+    finally:
+        container.close()
+    callers = seeded.managers[:CALLERS]
+    hires = seeded.hires[:CALLERS]  # hire i reports to manager i (see bench.seed)
+
+    with SlackSandbox() as sandbox:
+        for uid in (*seeded.managers, *seeded.mentors, *seeded.hires):
+            sandbox.add_user(uid, uid.lower(), tz="Europe/Berlin")
+        env = workspace.env(url, sandbox.env())
+        onramp_port, bare_port = free_port(), free_port()
+        server = workspace.spawn(
+            "ack-onramp",
+            onramp(
+                "serve",
+                "--http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(onramp_port),
+                "--config",
+                str(config),
+            ),
+            env=env,
+        )
+        bare = workspace.spawn(
+            "ack-bare", [_python(), str(ROOT / "bench" / "bare_bolt.py"), str(bare_port)], env=env
+        )
+        try:
+            wait_http(f"http://127.0.0.1:{onramp_port}/healthz", timeout=60, process=server.process)
+            wait_http(f"http://127.0.0.1:{bare_port}/healthz", timeout=60, process=bare.process)
+            drivers = {
+                "onramp": SlackDriver(sandbox, f"http://127.0.0.1:{onramp_port}/slack/events"),
+                "bare": SlackDriver(sandbox, f"http://127.0.0.1:{bare_port}/slack/events"),
+            }
+
+            def sender(driver: SlackDriver) -> Callable[[int], int]:
+                def send(index: int) -> int:
+                    who = index % CALLERS
+                    text = "help" if index % 2 else f"progress <@{hires[who]}|{hires[who].lower()}>"
+                    return driver.command(text, callers[who]).status
+
+                return send
+
+            for name, driver in drivers.items():  # warm-up: every caller, both commands
+                for index in range(2 * CALLERS):
+                    status = sender(driver)(index)
+                    if status != 200:
+                        raise RuntimeError(f"warm-up request to {name} answered {status}")
+            results = {"onramp": Series(), "bare": Series()}
+            chunks = max(1, requests // chunk)
+            for index in range(chunks):
+                order = ("bare", "onramp") if index % 2 == 0 else ("onramp", "bare")
+                for name in order:
+                    open_loop(sender(drivers[name]), count=chunk, rate=RATE, series=results[name])
+            log(
+                f"ack: onramp p50 {results['onramp'].p50:.1f} ms p99 {results['onramp'].p99:.1f}"
+                f" ms; bare p50 {results['bare'].p50:.1f} ms p99 {results['bare'].p99:.1f} ms"
+            )
+        finally:
+            workspace.forget(server)
+            workspace.forget(bare)
+    return AckResult(
+        onramp=results["onramp"], bare=results["bare"], rate=RATE, requests=chunks * chunk
+    )
+
+
+def _python() -> str:
+    import sys
+
+    return sys.executable

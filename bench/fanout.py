@@ -1,0 +1,233 @@
+"""Fan-out: thousands of check-ins through a rate-limited Slack, exactly once, across ``kill -9``.
+
+Every seeded hire starts on the same day, so each owes exactly one welcome when the tick runs.
+The sandbox (in this process) answers ``chat.postMessage`` with 429 + ``Retry-After`` above
+``limit`` calls in any one-second window. The real sending path does the work: ``onramp tick``
+subprocesses, one after another until the outbox is drained (a tick stops sending after its
+45-second budget; the next one carries on). Each tick runs ``--now`` the fixed instant
+:data:`NOW` plus the real time elapsed, so the calendar is deterministic while rate limits,
+Retry-After and leases run on real time.
+
+Then it is judged from both sides: the sandbox's record of successful posts (each names its
+outbox row in the message metadata) and the outbox table.
+
+- **achieved rate** = successful posts over the span from the first post attempt to the last
+  successful post, as a fraction of what the limit admits over that span (``limit × (span + 1 s)``:
+  the sliding window lets a full second's worth through at once, then ``limit`` a second);
+- **duplicates** = posts beyond the first for one outbox row;
+- **lost** = rows owed (not skipped) with no successful post.
+
+The kill run is the same, except that the first ``onramp tick`` is killed with SIGKILL once half
+the messages are out, and restarted. The restarted process runs with its clock 150 s ahead, past
+the 2-minute sending lease, as a restart that late would be: rows the dead process had claimed
+are reconciled against the DM history (sent if Slack has them, sent again if not) straight away.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bench.common import Child, Workspace, onramp
+from bench.seed import seed
+
+#: A Tuesday late enough (23:00 UTC) that 09:30 local has passed in every seeded zone.
+NOW = datetime(2026, 3, 10, 23, 0, tzinfo=UTC)
+#: How far ahead of the dead sender's clock the restarted one runs (the lease is 2 minutes).
+RESTART_SKEW = timedelta(seconds=150)
+MAX_TICKS = 40
+
+
+@dataclass
+class FanoutResult:
+    """What one run achieved."""
+
+    messages: int
+    limit: float
+    sent: int = 0
+    duplicates: int = 0
+    lost: int = 0
+    seconds: float = 0.0
+    ticks: int = 0
+    rate_limited: int = 0
+    killed_after: int | None = None
+    reconciled_found: int = 0
+    reconciled_resent: int = 0
+    states: dict[str, int] = field(default_factory=dict)
+    per_row: Counter[Any] = field(default_factory=Counter)
+
+    @property
+    def rate(self) -> float:
+        """Successful posts per second over the sending phase."""
+        return self.sent / self.seconds if self.seconds else 0.0
+
+    @property
+    def allowed(self) -> float:
+        """Posts the limit admits over the run: a full window at once, then ``limit`` a second.
+
+        The sandbox's limiter is a sliding one-second window, so over ``seconds`` it lets
+        ``limit × (seconds + 1)`` through at most; dividing by ``limit × seconds`` instead would
+        credit the first window's burst to the sender.
+        """
+        return self.limit * (self.seconds + 1.0)
+
+    @property
+    def ratio(self) -> float:
+        """Successful posts as a fraction of what the limit allowed over the same span."""
+        return self.sent / self.allowed if self.seconds else 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        """The figures, rounded."""
+        return {
+            "messages": self.messages,
+            "limit_per_second": self.limit,
+            "sent": self.sent,
+            "duplicates": self.duplicates,
+            "lost": self.lost,
+            "seconds": round(self.seconds, 2),
+            "rate_per_second": round(self.rate, 2),
+            "allowed_by_limit": round(self.allowed),
+            "ratio_of_limit": round(self.ratio, 3),
+            "ticks": self.ticks,
+            "rate_limited_429": self.rate_limited,
+            **(
+                {
+                    "killed_after_posts": self.killed_after,
+                    "reconciled_found_in_history": self.reconciled_found,
+                    "reconciled_sent_again": self.reconciled_resent,
+                }
+                if self.killed_after is not None
+                else {}
+            ),
+            "outbox_states": self.states,
+        }
+
+
+def run(
+    workspace: Workspace,
+    *,
+    messages: int,
+    limit: float,
+    kill: bool,
+    log: Callable[[str], None] = print,
+) -> FanoutResult:
+    """Seed ``messages`` hires, send their welcomes through the limit; optionally kill midway."""
+    from bot.app import build
+    from bot.config import load_settings
+    from bot.sandbox import SlackSandbox
+
+    name = "fanout-kill" if kill else "fanout"
+    url = workspace.database_url(name)
+    config = workspace.config(name, database_url=url)
+    container = build(load_settings(config))
+    try:
+        seeded = seed(container.db, container.catalog, count=messages, now=NOW, spread_days=0)
+    finally:
+        container.close()
+
+    result = FanoutResult(messages=messages, limit=limit)
+    with SlackSandbox() as sandbox:
+        for uid in (*seeded.hires, *seeded.managers, *seeded.mentors):
+            sandbox.add_user(uid, uid.lower())
+        sandbox.rate_limit("chat.postMessage", per_second=limit)
+        env = workspace.env(url, sandbox.env())
+        started = time.monotonic()
+
+        def tick(skew: timedelta = timedelta(0)) -> Child:
+            now = NOW + timedelta(seconds=time.monotonic() - started) + skew
+            result.ticks += 1
+            argv = onramp("tick", "--json", "--now", now.isoformat(), "--config", str(config))
+            return workspace.spawn(f"{name}-{result.ticks}", argv, env=env)
+
+        def posted() -> int:
+            return sum(1 for c in sandbox.calls("chat.postMessage") if c.ok)
+
+        skew = timedelta(0)
+        if kill:
+            first = tick()
+            while first.process.poll() is None and posted() < messages // 2:
+                time.sleep(0.02)
+            result.killed_after = posted()
+            first.kill9()
+            workspace.forget(first)
+            log(f"{name}: killed the sender (kill -9) after {result.killed_after} posts")
+            skew = RESTART_SKEW
+        while result.ticks < MAX_TICKS:
+            child = tick(skew)
+            child.process.wait()
+            output = child.output()
+            workspace.forget(child)
+            if child.process.returncode not in (0, 1):
+                raise RuntimeError(f"onramp tick exited {child.process.returncode}: {output}")
+            # Rows the killed sender left in "sending": found in the DM history, or sent again.
+            result.reconciled_found += output.count('"reason": "found in the DM history"')
+            result.reconciled_resent += output.count('"reason": "not posted; retrying"')
+            if _pending(url) == 0:
+                break
+
+        _judge_posts(sandbox, result)
+    _judge_outbox(url, result)
+    log(
+        f"{name}: {result.sent} posts in {result.seconds:.1f} s = {result.rate:.1f}/s, "
+        f"{result.ratio:.0%} of what {limit:g}/s allows, {result.duplicates} duplicates, "
+        f"{result.lost} lost, {result.rate_limited} answered 429, {result.ticks} ticks"
+    )
+    return result
+
+
+def _judge_posts(sandbox: Any, result: FanoutResult) -> None:
+    """Rate, 429s and duplicates from the sandbox's record of ``chat.postMessage``."""
+    calls = sandbox.calls("chat.postMessage")
+    ok = [c for c in calls if c.ok]
+    result.rate_limited = sum(1 for c in calls if c.status == 429)
+    result.per_row = Counter(
+        (m.event_payload or {}).get("outbox_id") for m in sandbox.bot_messages()
+    )
+    result.duplicates = sum(n - 1 for n in result.per_row.values() if n > 1)
+    result.sent = len(ok)
+    if ok:
+        result.seconds = ok[-1].at.timestamp() - calls[0].at.timestamp()
+
+
+def _judge_outbox(url: str, result: FanoutResult) -> None:
+    """Lost rows (owed, never posted) and the final states, from the outbox table."""
+    from sqlalchemy import create_engine
+
+    from storage.models import Outbox
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            states = conn.execute(
+                select(Outbox.state, func.count()).group_by(Outbox.state)  # type: ignore[arg-type]
+            ).all()
+            owed = conn.execute(select(Outbox.id).where(Outbox.state != "skipped")).scalars()
+            result.lost = sum(1 for row_id in owed if result.per_row.get(row_id, 0) == 0)
+    finally:
+        engine.dispose()
+    result.states = {state: int(n) for state, n in states}
+
+
+def _pending(url: str) -> int:
+    from sqlalchemy import create_engine
+
+    from storage.models import Outbox
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(Outbox)
+                    .where(Outbox.state.in_(("pending", "sending")))  # type: ignore[attr-defined]
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
