@@ -35,6 +35,8 @@ from storage.engine import Database
 from storage.models import Enrollment, Person
 
 NOTE_LIMIT = 2000
+#: In Slack, a start date further than this from today is almost certainly a typo in the year.
+START_WINDOW_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -259,8 +261,15 @@ class Onboarding:
                     f"(since {existing.start_date:%Y-%m-%d}, {existing.status}). Complete or "
                     "withdraw that plan before starting another."
                 )
+            today = self._today(hire_person)
             if start is None:
-                start = next_working_day(self._today(hire_person))
+                start = next_working_day(today)
+            elif not actor.operator and abs((start - today).days) > START_WINDOW_DAYS:
+                # Operators may backfill old enrollments from the CLI; in Slack it's a typo.
+                raise InvalidInput(
+                    f"The start date {start:%Y-%m-%d} is more than a year from today "
+                    f"({today:%Y-%m-%d}); check the year, and write it as YYYY-MM-DD."
+                )
             enrollment = Enrollment(
                 hire_id=_id(hire_person),
                 manager_id=_id(manager_person),
@@ -410,7 +419,7 @@ class Onboarding:
         """Open plans the actor manages (operators and admins: every open plan)."""
         with self.db.read() as session:
             me = repo.get_person(session=session, user_id=actor.user_id) if actor.user_id else None
-            if actor.operator:
+            if self._is_admin(actor, me):
                 rows = repo.enrollments_where(session=session)
             elif me is None:
                 return []

@@ -223,6 +223,7 @@ def test_team_and_mentees(onboarding: Onboarding) -> None:
     assert [r.hire.user_id for r in onboarding.team(actor=Actor.slack(BOSS))] == [HIRE]
     assert [r.hire.user_id for r in onboarding.mentees(actor=Actor.slack(MENTOR))] == [HIRE]
     assert len(onboarding.team(actor=Actor.cli())) == 2
+    assert len(onboarding.team(actor=Actor.slack(ADMIN))) == 2
     assert onboarding.team(actor=Actor.slack(STRANGER)) == []
 
 
@@ -248,3 +249,11 @@ def test_export_has_a_row_per_milestone(onboarding: Onboarding) -> None:
     assert len(rows) == 32
     done = [r for r in rows if r["milestone_status"] == "done"]
     assert [r["milestone"] for r in done] == ["d30-product-surface"]
+
+
+@pytest.mark.parametrize("start", [date(1999, 1, 1), date(2099, 1, 1), date(2027, 12, 1)])
+def test_start_dates_far_from_today_are_refused(onboarding: Onboarding, start: date) -> None:
+    """In Slack a start date over a year from today is refused as a typo; the CLI may backfill."""
+    with pytest.raises(InvalidInput, match="more than a year from today"):
+        _enroll(onboarding, start=start)
+    _enroll(onboarding, start=start, actor=Actor.cli(), manager=BOSS)
