@@ -79,8 +79,8 @@ def test_check_ins_survive_429_storms_5xx_and_dropped_connections(
     """While chat.postMessage answers 429s, 500s, 503s and drops connections (some after
     posting), every check-in still reaches Slack exactly once and the outbox says so."""
     enroll_hire(slack)
-    # Each failure costs the row it hits an attempt (six are allowed), so the storm is sized
-    # to be survived; a longer one ends in `failed` with the reason, which is reported.
+    # 429s cost no attempt; 5xx and resets do (six are allowed), so those are sized to be
+    # survived; more would end in `failed` with the reason, which is reported.
     sandbox.fail("chat.postMessage", 429, retry_after=2, times=3)
     sandbox.fail("chat.postMessage", 500, times=1)
     sandbox.fail("chat.postMessage", 503, times=1)
