@@ -6,6 +6,7 @@ is wrong and how to fix it. Precedence: environment variables, then ``app.yaml``
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
@@ -267,4 +268,19 @@ def load_settings(path: Path | None = None) -> Settings:
         settings.plans_dir = base / settings.plans_dir
     if not settings.prompts_dir.is_absolute():
         settings.prompts_dir = base / settings.prompts_dir
+    if not any(name.upper() == "DATABASE_URL" for name in os.environ):
+        # Like plans_dir, a relative SQLite file named in app.yaml sits beside app.yaml, so the
+        # same config reaches the same database from any working directory.
+        settings.database_url = _beside(settings.database_url, base)
     return settings
+
+
+def _beside(url: str, base: Path) -> str:
+    """``sqlite:///name.db`` → ``sqlite:////abs/base/name.db``; other URLs unchanged."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url.startswith("sqlite:////"):
+        return url
+    path = url.removeprefix(prefix)
+    if not path or path.startswith(":memory:") or path.startswith("file:"):
+        return url
+    return prefix + str((base / path).resolve())

@@ -35,10 +35,11 @@ def test_environment_outranks_app_yaml(tmp_path: Path, monkeypatch: pytest.Monke
     assert settings.web_api_url == "http://b/api/"
 
 
-def test_a_missing_file_means_defaults(tmp_path: Path) -> None:
+def test_a_missing_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without app.yaml Onramp runs on defaults (SQLite file, UTC, plans/ beside the config)."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     settings = load_settings(tmp_path / "absent.yaml")
-    assert settings.database_url == "sqlite:///onramp.db"
+    assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'onramp.db'}"
     assert settings.default_timezone == "UTC"
 
 
@@ -61,3 +62,21 @@ def test_bad_settings_name_the_key_and_the_fix(tmp_path: Path, text: str, messag
     assert message in str(excinfo.value)
     assert "xoxb-1" not in str(excinfo.value)
     assert "sk-ant-x" not in str(excinfo.value)
+
+
+def test_a_relative_sqlite_file_sits_beside_app_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relative SQLite path in app.yaml is resolved against the file, not the working dir."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(ROOT)
+    settings = load_settings(_write(tmp_path, "database_url: sqlite:///data/onramp.db\n"))
+    assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'data' / 'onramp.db'}"
+
+
+def test_database_url_from_the_environment_is_taken_as_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DATABASE_URL is used exactly as set (relative to the working directory, as usual)."""
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///here.db")
+    assert load_settings(_write(tmp_path, "")).database_url == "sqlite:///here.db"
