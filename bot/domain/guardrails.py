@@ -128,16 +128,44 @@ def strip_broadcasts(text: str) -> str:
     return text
 
 
+# Where an instruction to the bot starts: the start of the text or of a clause, or after a
+# softener ("please act as …", "now, ignore …"). A mention in the middle of a question ("should I
+# act as incident commander?", "tests for attempts to ignore instructions") is not one.
+_CLAUSE = r"(?:^|[.!?;:,\n(\"'“‘]\s*|\b(?:and|then|now|please|just|also|but|so|ok|okay)\s+)"
+
+_SENTENCES = re.compile(r"[^.?!\n]+(?:[.?!]+|$)")
+_MARK = "\x00"
+
+
+def drop_broadcasts(question: str) -> str:
+    """A question without its broadcast mentions, and without the sentences asking for them.
+
+    "What KPIs matter? Also add <!everyone> to the reply" becomes "What KPIs matter?": a
+    sentence with a broadcast in it asks the bot to ping people, which it never does. When every
+    sentence has one, only the mentions are removed, and the rest is answered.
+    """
+    marked = _BROADCAST_PLAIN.sub(_MARK, _BROADCAST_SPECIAL.sub(_MARK, question.replace(_MARK, "")))
+    parts = [p.strip() for p in _SENTENCES.findall(marked) if p.strip()]
+    kept = [p for p in parts if _MARK not in p]
+    text = " ".join(kept) if kept and len(kept) < len(parts) else question
+    return " ".join(strip_broadcasts(text.replace(_MARK, " ")).split())
+
+
 _INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
     "override": re.compile(
-        r"\b(ignore|disregard|forget|override|bypass|skip)\b[^.?!]{0,40}\b"
-        r"(instructions?|rules|guidelines|prompt|context|guardrails|polic(y|ies)|restrictions)\b",
+        _CLAUSE + r"(ignore|disregard|forget|override|bypass)\s+(all\s+|any\s+|of\s+)?"
+        r"(your|the|my|these|those|previous|prior|above|earlier|preceding|original|system|safety)"
+        r"\b[^.?!]{0,30}\b"
+        r"(instructions?|rules|guidelines|prompts?|guardrails|polic(y|ies)|restrictions|"
+        r"programming|directives?)\b",
         re.I,
     ),
     "reveal_prompt": re.compile(
-        r"\b(print|reveal|show|repeat|output|dump|leak|tell me|display|give me|what (is|are))\b"
-        r"[^.?!]{0,40}\b(system|hidden|initial|original|secret|developer)\s+"
-        r"(prompt|instructions?|message|rules)\b",
+        r"\b(print|reveal|show|repeat|output|dump|leak|tell me|display|give me|share|paste)\b"
+        r"[^.?!]{0,20}\b(your|the)\s+(\w+\s+)?(system|hidden|initial|original|secret|developer)"
+        r"\s+(prompt|instructions?|message|rules)\b|"
+        r"\bwhat('s| is| are| were)\s+your\s+(\w+\s+)?(prompt|instructions?|rules)\b|"
+        r"\b(instructions?|prompt|rules)\s+(you were given|you were told|you follow|you have)\b",
         re.I,
     ),
     "repeat_context": re.compile(
@@ -146,8 +174,14 @@ _INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "role_play": re.compile(
-        r"\b(you are now|from now on you|act as|pretend (to be|you)|roleplay|role-play|"
-        r"jailbreak|developer mode|DAN\b|do anything now)",
+        r"\b(you are now|you're now|from now on,? you|developer mode|do anything now)\b|"
+        + _CLAUSE
+        + r"(act|behave|respond|answer)\s+as\b|"
+        + _CLAUSE
+        + r"(pretend|imagine)\s+(to be|you are|you're|that you)\b|"
+        + _CLAUSE
+        + r"role-?play(ing)?\b|"
+        r"(?-i:\bDAN\b)",
         re.I,
     ),
     "fake_system": re.compile(r"(^|\n|['\"“])\s*(system|assistant|admin)\s*:", re.I),
@@ -162,6 +196,12 @@ _INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
+#: Markers of instructions aimed at the bot itself: a question carrying one is refused whatever
+#: the backend. The others (``fake_system``, ``secrets``, ``broadcast``) only flag: "where are API
+#: keys kept?" is a fair question about the role.
+REFUSING_MARKERS = frozenset({"override", "reveal_prompt", "repeat_context", "role_play"})
+
+
 def injection_markers(text: str) -> tuple[str, ...]:
     """The names of the injection patterns found in ``text`` (empty when none)."""
     return tuple(name for name, pattern in _INJECTION_PATTERNS.items() if pattern.search(text))
@@ -171,8 +211,10 @@ __all__ = [
     "CARD",
     "EMAIL",
     "PHONE",
+    "REFUSING_MARKERS",
     "SECRET",
     "Redaction",
+    "drop_broadcasts",
     "injection_markers",
     "luhn_valid",
     "redact",

@@ -39,6 +39,12 @@ class Intent:
     status: MilestoneStatus | None = None
     subject: str = ""
     topic: str | None = None
+    #: The words that made a question off-topic ("salary", "office hours" …).
+    cue: str = ""
+    #: Off-topic whatever the blueprint says: a request for general coding help or a lookup of
+    #: this company's own names, links and numbers. Other topic rules are vetoed by a blueprint
+    #: that covers the question (see ``Answers``).
+    certain: bool = False
 
     @property
     def personal(self) -> bool:
@@ -60,8 +66,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
 _OFF_TOPIC: dict[str, re.Pattern[str]] = {
     "pay": _rx(
         r"\b(salary|salaries|wages?|compensation|bonus(es)?|equity|stock options?|rsus?|pension|"
-        r"401k|paycheck|payslip|payroll|get paid|be paid|paid|pay (rise|raise|band|scale|range)|"
-        r"how much (do|will|would|does) \w+ (make|earn|get)|earn)\b"
+        r"401k|paycheck|payslip|payroll|payday|(get|be|am|are|is|being|getting) paid|"
+        r"pay (rise|raise|band|scale|range)|how much (do|will|would|does) \w+ (make|earn|get))\b"
     ),
     "leave": _rx(
         r"\b(vacation|holidays?|pto|paid time off|time off|days off|sick (days?|leave)|"
@@ -72,22 +78,28 @@ _OFF_TOPIC: dict[str, re.Pattern[str]] = {
         r"visa|expenses? (claim|policy|report)|reimburse\w*)\b"
     ),
     "remote": _rx(
-        r"\b(remote(ly)?|work(ing)? from (home|abroad|another country|[A-Z][a-z]+)|wfh|hybrid|"
-        r"office days|in the office|days in office)\b"
+        r"\b(work(ing)? from (home|abroad|another country|[A-Z][a-z]+)|wfh|office days|"
+        r"in the office|days in office|fully remote|(work|working|job|role|position|team)\s+"
+        r"(\w+\s+)?(remote(ly)?|hybrid)|(remote(ly)?|hybrid)\s+(work|working|job|role|position|"
+        r"days?|policy|schedule|arrangement|setup|first|friendly|on)|remote(ly)? (from|abroad))\b"
     ),
     "workplace": _rx(
         r"\b(timesheets?|expenses?|expensing|reimburs\w*|emergency contacts?|meeting rooms?|"
         r"book a room|probation\w*|employee (id|number|handbook)|revenue|share price|"
-        r"train station|bus stop|nearest|org(anization)? chart|reset my password|my password|"
-        r"badge|swag|t-?shirt|birthday|party|offsite venue)\b"
+        r"train station|bus stop|org(anization)? chart|reset my password|my password|"
+        r"badge|swag|t-?shirt|birthday|(holiday|christmas|office|team|company|summer|leaving|"
+        r"farewell|birthday) part(y|ies)|offsite venue)\b"
     ),
     "facilities": _rx(
-        r"\b(laptop|vpn|it (support|help ?desk)|help ?desk|password reset|email account|office|"
+        r"\b(laptop|vpn|it (support|help ?desk)|help ?desk|password reset|email account|"
+        r"(at|to|in|into|near|around|from) the office|office (address|building|location)|"
         r"desk|chair|"
         r"ceo|cto|cfo|founders?|headquarters|hq|org chart|company history|"
         r"parking|park my|car park|office address|desk booking|cafeteria|canteen|lunch|"
         r"dress code|wifi|wi-fi|badge|dogs?|pets?|commute|bike|kitchen|coffee machine|printer|"
-        r"pizza|restaurants?)\b"
+        r"pizza|restaurants?)\b|"
+        r"\b(install|set ?up|configure)\b[^.?!]{0,40}\bon (windows|mac|macos|linux|my (laptop|"
+        r"machine|computer))\b"
     ),
     "small_talk": _rx(
         r"\b(weather|forecast|football|soccer|basketball|match last night|sports?|movies?|"
@@ -95,13 +107,44 @@ _OFF_TOPIC: dict[str, re.Pattern[str]] = {
         r"meaning of life|your favou?rite)\b"
     ),
     "coding_help": _rx(
-        r"\b(write|give me|generate|fix|debug|refactor|implement)\b[^.?!]{0,30}\b"
-        r"(function|script|code|snippet|query|regex|class|program|bash|sql)\b|"
         r"\b(reverse a (list|string)|fizzbuzz|leetcode|stack ?overflow|segfault|"
         r"null pointer|compile error|my code|this code|ide|vs ?code|pycharm|vim|emacs|"
         r"text editor)\b"
     ),
 }
+
+# Coding work asked *of the bot* ("write me a function", "can you fix this regex"), as opposed to a
+# question about whether the role writes code ("will I write production code?").
+_CODING_REQUEST = _rx(
+    r"(^|[.!?;:]\s*|\b(can|could|would|will) you (please )?|\bplease |\bhelp me (to )?|"
+    r"\bi (need|want) you to |\bi'?d like you to )"
+    r"(write|give me|generate|fix|debug|refactor|implement|code up)\b[^.?!]{0,30}\b"
+    r"(function|script|code|snippet|query|regex|class|program|bash|sql)\b|"
+    r"\b(write|generate|give) me (a|an|some)\b[^.?!]{0,30}\b"
+    r"(function|script|code|snippet|query|regex|class|program)\b|"
+    r"\b(function|script|code|snippet|query|regex|program)\b[^.?!]{0,30}\bfor me\b"
+)
+
+# This company's own names, links, channels and numbers: a role blueprint is generic and never
+# knows them ("what's the URL of our dashboard?", "which Slack channel is for incidents?").
+_INSTANCE = (
+    r"(urls?|links?|channels?|dashboard|board|wiki|repo|repository|project|cluster|server|"
+    r"account|workspace|bucket|rotation|schedule|calendar|address|domain|version|name|"
+    r"headcount|org chart)"
+)
+_COMPANY = _rx(
+    r"\b(url|urls|web ?address|links? (to|for))\b|"
+    r"\b(slack|teams|discord) channels?\b|\b(which|what)(\s+is|'s)?\s+(the\s+)?channel\b|"
+    r"\bhow many (people|employees|staff|engineers|developers|colleagues)\b[^.?!]{0,40}\b"
+    r"(this|our|the) (company|org\w*|business|firm)\b|\bheadcount\b|"
+    r"\bhow (big|large) is (this|our|the) (company|org\w*|business)\b|"
+    r"\b(our|this company'?s|the company'?s|our team'?s|my team'?s|my squad'?s)\s+"
+    r"(\S+\s+){0,3}?" + _INSTANCE + r"\b|"
+    r"\b(which|what)\s+(\S+\s+){0,2}?(channel|dashboard|board|wiki|repo|repository|project|"
+    r"cluster|workspace|server|rotation)\s+(is|are|does|do)\s+(we|our|my team|the team|"
+    r"my squad)\b|"
+    r"\bwhat('s| is) the name of (our|my)\b"
+)
 
 # Phrases that look off-topic but are about the role ("cost per request" is not pay).
 _ON_TOPIC_GUARD = _rx(
@@ -174,7 +217,10 @@ _GENERIC_OWNERS = {
     "industry",
     "business",
 }
-_POSSESSIVE = _rx(r"\b([a-z][\w.-]*)['’]s\s+(?:\w+\s+){0,3}?" + _PROGRESS_NOUNS + r"\b")
+_POSSESSIVE = _rx(
+    r"(?:\b(\w+)\s+)?\b([a-z][\w.-]*)['’]s\s+(?:\w+\s+){0,3}?" + _PROGRESS_NOUNS + r"\b"
+)
+_INDEFINITE = {"a", "an", "any", "each", "every", "another", "some", "one", "typical", "average"}
 _MENTION = _rx(r"<@[A-Z0-9]+(?:\|[^>]*)?>|(?<![\w<])@(?!(channel|here|everyone)\b)[a-z][\w.-]+")
 _OTHERS = _rx(
     r"\b(how (is|'s|are)|how far (along )?(is|are)|is|has|have|did|does|what (is|has|did))\s+"
@@ -185,9 +231,10 @@ _OTHERS = _rx(
     r"working on|status|milestones?|stuck)\b"
 )
 _OTHERS_NOUN = _rx(
-    r"\b(every(one|body)'?s?|all (the )?(hires|new hires|engineers|people)|other (hires|people|"
+    r"\b(every(one|body)'?s?|(?:every|each) (?:new )?hire'?s?|"
+    r"all (the )?(hires|new hires|engineers|people)|other (hires|people|"
     r"engineers)'?s?|(my|a) (mentee|colleague|coworker|co-worker|teammate|peer|report)s?'?s?|"
-    r"(his|her|their) )\s*" + _PROGRESS_NOUNS + r"?\b"
+    r"(his|her|their) )\s*(?:\d+-day\s+)?(?P<noun>" + _PROGRESS_NOUNS + r")?\b"
 )
 
 # --- the asker's own plan -----------------------------------------------------------------------
@@ -240,9 +287,34 @@ _UPDATE: tuple[tuple[MilestoneStatus, re.Pattern[str]], ...] = (
     ),
     (
         MilestoneStatus.SKIPPED,
-        _rx(r"\bmark\s+(?P<y>.+?)\s+(as\s+)?skipped\b|\bskip\s+(?P<x>.+)"),
+        _rx(
+            r"\bmark\s+(?P<y>.+?)\s+(as\s+)?skipped\b|"
+            r"\bi(?:'m|’m|\s+am|'ll|\s+will|\s+want\s+to|'d\s+like\s+to|\s+would\s+like\s+to|"
+            r"\s+have|'ve|\s+just)?(?:\s+going\s+to)?\s+(skip|skipped|skipping)\s+(?P<x>.+)|"
+            r"^\s*(please\s+)?skip\s+(?P<z>.+)"
+        ),
     ),
 )
+
+# "Done with X." / "Finished X." — a statement without a subject.
+_BARE_DONE = _rx(r"^\s*(all\s+)?(done|finished|completed)\s+(with\s+)?(?P<x>\S.+)")
+
+# A sentence that asks rather than tells: it may mention finishing or skipping a milestone ("what
+# happens after I've finished X?", "if I skip X, is that a problem?") but must never change one.
+_QUESTION_START = _rx(
+    r"^\s*(what|what's|whats|when|where|which|who|whom|whose|why|how|if|once|after|before|"
+    r"until|unless|whether|suppose|supposing|assuming|in case|should|shall|can|could|would|will|"
+    r"is|are|am|was|were|do|does|did|have|has|had|may|might|must|any|anything|ok|okay)\b"
+)
+# A conditional or temporal clause around the statement: "… after I've finished X", "… if I skip".
+_SUBORDINATE = _rx(
+    r"\b(if|once|after|before|when|whenever|until|unless|whether|in case|as soon as|by the time|"
+    r"assuming|suppose|supposing|what happens|what if|should|would|could|can|will|do|does|did)"
+    r"\s+(?:\S+\s+){0,2}$"
+)
+# A request to the bot to record a status is an instruction even when phrased as a question.
+_POLITE_MARK = _rx(r"^\s*(please\s+)?(can|could|would|will)\s+you\s+(please\s+)?(?=mark\b)")
+_SENTENCE = re.compile(r"[^.?!\n]+[.?!]*")
 
 _PHASE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rx(r"\b(day[- ]?30|30[- ]?days?|first month|month one|1 month)\b"), "30d"),
@@ -270,9 +342,11 @@ def phase_of(text: str, plan: Plan | None) -> str | None:
 
 def _other_person(text: str) -> str | None:
     for match in _POSSESSIVE.finditer(text):
-        owner = match.group(1).lower()
-        if owner not in _GENERIC_OWNERS:
-            return match.group(1)
+        owner = match.group(2).lower()
+        # "an intern's tasks", "a tech lead's review": a kind of person, not someone on a plan.
+        generic = (match.group(1) or "").lower() in _INDEFINITE
+        if owner not in _GENERIC_OWNERS and not generic:
+            return match.group(2)
     mention = _MENTION.search(text)
     if mention and re.search(_PROGRESS_NOUNS + r"|doing|along|finished|done|blocked", text, re.I):
         return mention.group(0)
@@ -280,15 +354,54 @@ def _other_person(text: str) -> str | None:
     if other:
         return other.group(6)
     noun = _OTHERS_NOUN.search(text)
-    if noun and (noun.group(0).strip().lower() not in {"his", "her", "their"} or noun.group(7)):
-        return noun.group(0).strip()
+    if noun:
+        # "everyone" and "their" alone are everyday words ("does everyone do code review?");
+        # they point at other people's data only with a progress noun ("everyone's milestones").
+        vague = noun.group(2) is not None or noun.group(0).strip().lower() in {
+            "his",
+            "her",
+            "their",
+        }
+        if noun.group("noun") or not vague:
+            return noun.group(0).strip()
     return None
 
 
-def _off_topic(text: str) -> str | None:
+def _off_topic(text: str) -> tuple[str, str] | None:
     for topic, pattern in _OFF_TOPIC.items():
-        if pattern.search(text) and not (topic != "coding_help" and _ON_TOPIC_GUARD.search(text)):
-            return topic
+        match = pattern.search(text)
+        if match and not (topic != "coding_help" and _ON_TOPIC_GUARD.search(text)):
+            return topic, match.group(0)
+    return None
+
+
+def is_question(sentence: str) -> bool:
+    """Whether a sentence asks or supposes rather than tells: it ends in "?" or opens like a
+    question or a condition ("what …", "should I …", "if …", "once …")."""
+    text = sentence.strip()
+    return text.endswith("?") or bool(_QUESTION_START.match(text))
+
+
+def _update(text: str) -> Intent | None:
+    """A status update stated in one of the message's sentences, or ``None``.
+
+    Only statements update ("I finished X.", "Mark X as done", "Done with X"); a question or a
+    conditional clause about a milestone never does.
+    """
+    for raw in _SENTENCE.findall(text):
+        polite = _POLITE_MARK.match(raw)
+        sentence = (raw[polite.end() :].rstrip(" ?") if polite else raw).strip()
+        if not sentence or is_question(sentence):
+            continue
+        for status, pattern in _UPDATE:
+            match = pattern.search(sentence)
+            if match and not _SUBORDINATE.search(sentence[: match.start()]):
+                subject = next((g for g in match.groupdict().values() if g), "")
+                return Intent(IntentKind.UPDATE, status=status, subject=subject.strip(" .!?\"'"))
+        bare = _BARE_DONE.match(sentence)
+        if bare:
+            subject = bare.group("x").strip(" .!?\"'")
+            return Intent(IntentKind.UPDATE, status=MilestoneStatus.DONE, subject=subject)
     return None
 
 
@@ -299,21 +412,18 @@ def classify(question: str, plan: Plan | None = None) -> Intent:
     if other:
         return Intent(IntentKind.OTHER_PERSON, subject=other)
     first_person = bool(_FIRST_PERSON.search(text))
-    if first_person:
-        for status, pattern in _UPDATE:
-            match = pattern.search(text)
-            if match:
-                subject = next((g for g in match.groupdict().values() if g), "").strip(" .!?\"'")
-                return Intent(IntentKind.UPDATE, status=status, subject=subject)
-    elif text.lower().startswith("mark "):
-        for status, pattern in _UPDATE:
-            match = pattern.search(text)
-            if match:
-                subject = next((g for g in match.groupdict().values() if g), "").strip(" .!?")
-                return Intent(IntentKind.UPDATE, status=status, subject=subject)
+    update = _update(text)
+    if update is not None:
+        return update
+    company = _COMPANY.search(text)
+    if company:
+        return Intent(IntentKind.OFF_TOPIC, topic="company", cue=company.group(0), certain=True)
+    coding = _CODING_REQUEST.search(text)
+    if coding:
+        return Intent(IntentKind.OFF_TOPIC, topic="coding_help", cue=coding.group(0), certain=True)
     topic = _off_topic(text)
     if topic:
-        return Intent(IntentKind.OFF_TOPIC, topic=topic)
+        return Intent(IntentKind.OFF_TOPIC, topic=topic[0], cue=topic[1])
     phase = phase_of(text, plan)
     if not first_person:
         # "What's left for day 60?" is about the asker even without "my".

@@ -30,6 +30,8 @@ OFF_TOPIC = {
     + ASK_MENTOR,
     "coding_help": "I can't help with general coding questions; I answer questions about the "
     "{role} role and your onboarding plan. Your mentor is a great person to pair with on code.",
+    "company": "The {role} blueprint describes the role in general, not this company's own "
+    "names, links, channels or numbers, so I can't look that up. " + ASK_MENTOR,
 }
 
 INJECTION = (

@@ -2,20 +2,23 @@
 
 The flow of :meth:`Answers.ask`:
 
-1. Redact the question (e-mails, phone and card numbers, tokens, keys) — nothing unredacted goes
-   further, not to a model, a log line or ``qa_log``.
-2. Guardrails before any backend: questions about someone else's progress, instruction-override
-   attempts and off-topic requests (pay, leave, office logistics, general coding) get a polite,
-   fixed refusal.
-3. Personal questions ("what should I focus on this week?", "I finished X") are answered from the
+1. Redact the question (e-mails, phone and card numbers, tokens, keys) and strip broadcast
+   mentions from it — nothing unredacted goes further, not to a model, a log line or ``qa_log``.
+2. Classify its intent (:func:`bot.domain.intents.classify`) *before* the cache: personal
+   questions are never served from the cache nor stored in it.
+3. Guardrails before any backend: questions about someone else's progress, instructions aimed at
+   the bot and off-topic requests (pay, leave, office logistics, coding help, this company's own
+   links and names) get a polite, fixed refusal. A topic rule whose cue words the blueprint itself
+   uses is only a hint: it refuses only when the blueprint does not cover the question either.
+4. Personal questions ("what should I focus on this week?", "I finished X") are answered from the
    asker's own enrollment through :class:`~bot.services.onboarding.Onboarding` — by intent rules
    offline, by tools (read_my_progress, update_my_milestone) with Claude. The tools never take a
-   user id: their scope is the asker.
-4. Everything else is retrieved from the blueprint (:mod:`bot.services.retrieval`) and answered
+   user id: their scope is the asker. Without an open enrollment the answer says so.
+5. Everything else is retrieved from the blueprint (:mod:`bot.services.retrieval`) and answered
    by the chosen backend: ``extractive`` quotes the best passages, or refuses below the calibrated
    coverage threshold; ``anthropic`` sends them as ``search_result`` blocks with citations. When
    Claude fails (error, timeout, overload) the extractive answer is given instead and says so.
-5. Broadcast mentions are stripped from the answer, and the answer is logged in ``qa_log``.
+6. Broadcast mentions are stripped from the answer, and the answer is logged in ``qa_log``.
 
 Backends reach Anthropic only through the :class:`AnswerModel` port; the adapter lives in
 :mod:`bot.llm.anthropic_backend`.
@@ -35,9 +38,15 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.domain.chunks import sentences, words
+from bot.domain.chunks import sentences, terms, words
 from bot.domain.errors import InvalidInput, NotFound, OnrampError
-from bot.domain.guardrails import injection_markers, redact, strip_broadcasts
+from bot.domain.guardrails import (
+    REFUSING_MARKERS,
+    drop_broadcasts,
+    injection_markers,
+    redact,
+    strip_broadcasts,
+)
 from bot.domain.intents import Intent, IntentKind, classify, match_milestones
 from bot.domain.plan import LoadedPlan
 from bot.domain.progress import MilestoneStatus
@@ -62,8 +71,10 @@ FALLBACK = "extractive (fallback)"
 GUARDRAIL = "guardrail"
 PERSONAL = "personal"
 
-#: Injection patterns that make a question a refusal whatever the backend.
-_REFUSE_MARKERS = {"override", "reveal_prompt", "repeat_context", "role_play"}
+#: An extra passage must score at least this share of the best one (measured, docs/answers.md).
+EXTRA_SCORE = 0.5
+#: Scores closer than this are a tie (then a section not cited yet goes first).
+_TIE = 1e-6
 
 # --- the model port --------------------------------------------------------------------------
 
@@ -316,6 +327,7 @@ class Answers:
         self.model = model
         self.policy = policy or AnswerPolicy()
         self._retrievers: dict[str, Retriever] = {}
+        self._vocabulary: dict[str, tuple[frozenset[str], ...]] = {}
         self._loaded_at: dict[str, datetime] = {}
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, ...], Answer] = OrderedDict()
@@ -332,6 +344,7 @@ class Answers:
             policy=self.policy,
         )
         other._retrievers = self._retrievers  # same class; the indexes are immutable
+        other._vocabulary = self._vocabulary
         return other
 
     # --- public API --------------------------------------------------------------------------
@@ -387,14 +400,25 @@ class Answers:
             )
         chosen = self.backend_for(backend)
         redacted = redact(text)
-        clean = redacted.text
+        # A broadcast in a question is never acted on; the rest of the question is answered.
+        clean = drop_broadcasts(redacted.text)
+        if not clean:
+            raise InvalidInput("Ask a question, e.g. “What are the 60-day goals?”")
         report = self._own_report(asker)
         loaded = self._plan(plan_id, report)
         prompt_ref = self.policy.prompt
-        answer = self._cached(clean, loaded, chosen)
+        intent = classify(clean, loaded.plan)
+        # Personal answers depend on who asks: never from the cache, never into it.
+        cacheable = not intent.personal
+        answer = self._cached(clean, loaded, chosen) if cacheable else None
         if answer is None:
-            answer = self._answer(clean, asker, report, loaded, chosen)
-            if not answer.personal and not answer.refused and answer.backend == chosen:
+            answer = self._answer(clean, intent, asker, report, loaded, chosen)
+            if (
+                cacheable
+                and not answer.personal
+                and not answer.refused
+                and answer.backend == chosen
+            ):
                 self._remember(clean, loaded, chosen, answer)
         final = replace(
             answer,
@@ -443,20 +467,25 @@ class Answers:
     def _answer(
         self,
         question: str,
+        intent: Intent,
         asker: Actor | None,
         report: EnrollmentReport | None,
         loaded: LoadedPlan,
         backend: str,
     ) -> Answer:
         role = loaded.plan.title
-        intent = classify(question, loaded.plan)
         if intent.kind is IntentKind.OTHER_PERSON:
             return self._refusal(say.OTHER_PERSON, "other_person")
-        if _REFUSE_MARKERS & set(injection_markers(question)):
+        if REFUSING_MARKERS & set(injection_markers(question)):
             return self._refusal(say.INJECTION.format(role=role), "injection")
         if intent.kind is IntentKind.OFF_TOPIC and intent.topic:
-            return self._refusal(say.OFF_TOPIC[intent.topic].format(role=role), "off_topic")
+            if self._topic_vetoes(question, intent, loaded):
+                return self._refusal(say.OFF_TOPIC[intent.topic].format(role=role), "off_topic")
+            intent = Intent(IntentKind.BLUEPRINT)
         open_report = report if report is not None and report.status.open else None
+        if intent.personal and (asker is None or open_report is None):
+            # Never a nearest passage for "what should I focus on?": there is no plan to read.
+            return self._refusal(say.NOT_ENROLLED.format(role=role), "not_enrolled")
         if backend == ANTHROPIC and self.model is not None:
             try:
                 return self._claude(question, asker, open_report, loaded, intent)
@@ -479,21 +508,48 @@ class Answers:
         intent: Intent,
     ) -> Answer:
         role = loaded.plan.title
-        if intent.kind is IntentKind.UPDATE:
+        if intent.personal:
             if asker is None or report is None:
                 return self._refusal(say.NOT_ENROLLED.format(role=role), "not_enrolled")
-            return self._update(asker, report, intent)
-        if intent.personal and report is not None:
+            if intent.kind is IntentKind.UPDATE:
+                return self._update(asker, report, intent)
             handler = {
                 IntentKind.FOCUS: say.focus,
                 IntentKind.REMAINING: say.remaining,
                 IntentKind.PROGRESS: say.progress,
             }[intent.kind]
             return self._personal_answer(handler(report, intent.phase_id))
-        answer = self._extractive(question, loaded)
-        if answer.refused and intent.personal:
-            return self._refusal(say.NOT_ENROLLED.format(role=role), "not_enrolled")
-        return answer
+        return self._extractive(question, loaded)
+
+    def _topic_vetoes(self, question: str, intent: Intent, loaded: LoadedPlan) -> bool:
+        """Whether an off-topic rule refuses ``question``.
+
+        Certain rules (coding help asked of the bot, this company's own links and names) always
+        do. The others are word patterns ("holiday party", "paid time off"): when the blueprint
+        itself uses the cue words together on one line ("hybrid search" for "hybrid"), the rule
+        is only a hint and refuses only if the blueprint does not cover the question either.
+        """
+        if intent.certain:
+            return True
+        cue = frozenset(terms(intent.cue))
+        if not cue or not any(cue <= line for line in self._blueprint_lines(loaded)):
+            return True  # clearly about the topic: the blueprint never speaks of it
+        passages = self.retriever(loaded.plan.id).search(question, limit=1)
+        return not passages or passages[0].coverage < self.policy.min_coverage
+
+    def _blueprint_lines(self, loaded: LoadedPlan) -> tuple[frozenset[str], ...]:
+        """The stemmed content words of each heading and line of a plan's blueprint."""
+        with self._lock:
+            found = self._vocabulary.get(loaded.content_hash)
+            if found is None:
+                found = tuple(
+                    frozenset(terms(line))
+                    for section in loaded.blueprint.sections
+                    for line in (section.title, *section.text.splitlines())
+                    if line.strip()
+                )
+                self._vocabulary[loaded.content_hash] = found
+            return found
 
     def _update(self, asker: Actor, report: EnrollmentReport, intent: Intent) -> Answer:
         status = intent.status or MilestoneStatus.DONE
@@ -530,21 +586,16 @@ class Answers:
         role = loaded.plan.title
         if not passages or passages[0].coverage < self.policy.min_coverage:
             return self._refusal(say.NOT_IN_BLUEPRINT.format(role=role), "below_threshold")
-        best = passages[0]
-        chosen = [best]
-        for passage in passages[1:]:
-            if len(chosen) >= self.policy.max_passages:
-                break
-            if (
-                passage.score >= 0.4 * best.score
-                and passage.coverage >= self.policy.min_coverage
-                and passage.chunk.id not in {c.chunk.id for c in chosen}
-            ):
-                chosen.append(passage)
+        wanted = query_stems(retriever, question)
         lines = [say.INTRO.format(role=role)]
         citations = []
-        for passage in chosen:
-            text, quote = _excerpt(passage, query_stems(retriever, question))
+        picked = select_passages(
+            passages,
+            min_coverage=self.policy.min_coverage,
+            limit=self.policy.max_passages,
+            excerpt=lambda p: _excerpt(p, wanted),
+        )
+        for passage, text, quote in picked:
             chunk = passage.chunk
             lines.append(say.cite_line(text, chunk.number, _section_title(chunk.heading)))
             citations.append(Citation(chunk.number, chunk.section_id, chunk.heading, quote))
@@ -765,6 +816,44 @@ def _excerpt(passage: Passage, wanted: frozenset[str]) -> tuple[str, str]:
     return text, "\n".join(parts[i] for i in keep)
 
 
+def select_passages(
+    passages: Sequence[Passage],
+    *,
+    min_coverage: float,
+    limit: int,
+    excerpt: Callable[[Passage], tuple[str, str]],
+) -> list[tuple[Passage, str, str]]:
+    """The passages an extractive answer quotes (best first), each with its shown text and quote.
+
+    The best passage, then others only when they are relevant on their own: they clear
+    ``min_coverage`` and score at least half as well as the best one (a passage far behind
+    that shares a loose word with the question is noise). Never the same section and quote
+    twice; among equally scored passages, one from a section not cited yet goes first.
+    """
+    if not passages:
+        return []
+    best = passages[0]
+    pool = [best] + [
+        p
+        for p in passages[1:]
+        if p.score >= EXTRA_SCORE * best.score and p.coverage >= min_coverage
+    ]
+    picked: list[tuple[Passage, str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    while pool and len(picked) < limit:
+        top = max(p.score for p in pool)
+        cited = {p.chunk.section_id for p, _, _ in picked}
+        tied = [p for p in pool if top - p.score <= _TIE]
+        passage = next((p for p in tied if p.chunk.section_id not in cited), tied[0])
+        pool.remove(passage)
+        text, quote = excerpt(passage)
+        key = (passage.chunk.section_id, " ".join(quote.split()))
+        if key not in seen:
+            seen.add(key)
+            picked.append((passage, text, quote))
+    return picked
+
+
 def _section_title(heading: str) -> str:
     """``6) Goals, … › 30-day goals (…)`` → ``Goals, … › 30-day goals (…)``."""
     return re.sub(r"^\d+\)\s*", "", heading)
@@ -797,4 +886,5 @@ __all__ = [
     "UpdateMyMilestone",
     "Usage",
     "normalize_question",
+    "select_passages",
 ]

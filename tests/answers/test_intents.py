@@ -44,3 +44,100 @@ def test_updates_carry_status_and_subject(plan: LoadedPlan) -> None:
     assert started.status is MilestoneStatus.IN_PROGRESS
     assert match_milestones(done.subject, plan.plan)[0].milestone_id == "d60-offline-eval-set"
     assert match_milestones(started.subject, plan.plan)[0].milestone_id == "m6-ci-gating"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What happens after I've finished the offline eval set?",
+        "If I skip the fine-tuning work, is that a problem?",
+        "What should I have done after my first four weeks?",
+        "Once I've completed the CI gating, what comes next",
+        "Tell me what to do after I finish the offline eval set.",
+        "Should I mark the offline eval set as done?",
+        "I wonder what happens if I skip the fine-tuning work?",
+    ],
+)
+def test_questions_about_milestones_never_update(plan: LoadedPlan, question: str) -> None:
+    """A question or conditional clause that mentions finishing or skipping is not an update."""
+    assert classify(question, plan.plan).kind is not IntentKind.UPDATE
+
+
+@pytest.mark.parametrize(
+    ("statement", "status"),
+    [
+        ("I've completed the offline eval set.", MilestoneStatus.DONE),
+        ("Done with the offline eval set", MilestoneStatus.DONE),
+        ("Mark d30-prompt-flow-tests as done", MilestoneStatus.DONE),
+        ("Could you mark d30-prompt-flow-tests as done?", MilestoneStatus.DONE),
+        ("I finished the offline eval set. What should I do next?", MilestoneStatus.DONE),
+        ("I'm going to skip the fine-tuning work.", MilestoneStatus.SKIPPED),
+    ],
+)
+def test_statements_still_update(plan: LoadedPlan, statement: str, status: MilestoneStatus) -> None:
+    """Statements ("I've completed X", "done with X", "mark X as done") update with a status."""
+    intent = classify(statement, plan.plan)
+    assert (intent.kind, intent.status) == (IntentKind.UPDATE, status)
+    assert intent.subject
+    assert "?" not in intent.subject
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Am I expected to implement function calling handlers?",
+        "Will I write production code or mostly eval scripts?",
+        "Do I have to be on call outside office hours?",
+        "Do we integrate third-party model APIs?",
+        "Do I need to understand nearest neighbour search?",
+        "Should we use paid hosted APIs or self-host?",
+        "What are an intern's tasks compared to mine?",
+        "Does everyone on the team do code review?",
+        "When should I use hybrid search?",
+        "Which observability tools might I use?",
+        "What do we use to toggle features on for some users?",
+    ],
+)
+def test_role_questions_with_everyday_topic_words_go_to_the_blueprint(
+    plan: LoadedPlan, question: str
+) -> None:
+    """Words like "office", "paid", "party" or "implement" don't make a role question off-topic."""
+    assert classify(question, plan.plan).kind is IntentKind.BLUEPRINT
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many people work at this company?",
+        "What is the Slack channel for incidents?",
+        "What's the URL of our Datadog dashboard?",
+        "Which Jira board is my team using?",
+        "What is the name of our team's Jira project?",
+        "Which Kubernetes version does our cluster run?",
+        "Is there a link to the onboarding wiki?",
+    ],
+)
+def test_company_specific_lookups_are_certain_off_topic(plan: LoadedPlan, question: str) -> None:
+    """Lookups of this company's own links, channels, names and numbers are off-topic for sure."""
+    intent = classify(question, plan.plan)
+    assert (intent.kind, intent.topic, intent.certain) == (IntentKind.OFF_TOPIC, "company", True)
+
+
+@pytest.mark.parametrize(
+    ("question", "certain"),
+    [
+        ("Can you write me a Python function that reverses a linked list?", True),
+        ("Help me write a bash script that renames my jpg files", True),
+        ("Fix this regex for me, it doesn't match emails.", True),
+        ("What's the starting salary for this position?", False),
+        ("When is the company holiday party?", False),
+        ("Is this job hybrid?", False),
+    ],
+)
+def test_off_topic_requests_carry_their_cue(plan: LoadedPlan, question: str, certain: bool) -> None:
+    """Coding asked of the bot is certain; word-list topics carry the words that matched."""
+    intent = classify(question, plan.plan)
+    assert intent.kind is IntentKind.OFF_TOPIC
+    assert intent.certain is certain
+    assert intent.cue
+    assert intent.cue.lower() in question.lower()
