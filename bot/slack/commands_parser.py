@@ -1,7 +1,9 @@
 """``/onramp`` command text → a typed command, or a usage error with a suggestion. Pure.
 
 Mentions arrive escaped (``<@U123|ana>``) because the manifest sets ``should_escape: true``;
-``@ana`` and ``U123`` are accepted too and resolved by the service.
+``U123`` is accepted too. ``@ana`` (a name typed without picking it from the autocomplete) is
+resolved by the service among people Onramp knows, except where a person would be put on record
+(``enroll``'s hire and mentors): there it is refused with a hint to use the autocomplete.
 """
 
 from __future__ import annotations
@@ -179,19 +181,22 @@ def _one_user(args: list[str], usage_line: str) -> UserRef | UsageError:
 
 
 def _enroll(args: list[str], usage_line: str, cmd: str) -> Enroll | UsageError:
-    if not args or _OPTION.match(args[0]):
-        return UsageError(msg.MISSING_USER.format(usage=usage_line))
-    hire = _user(args[0], usage_line)
-    if isinstance(hire, UsageError):
-        return hire
+    """The hire and the options, in any order; people must be Slack mentions (or user ids)."""
+    hire: UserRef | None = None
     plan_id: str | None = None
     start: date | None = None
     mentors: list[UserRef] = []
     seen: set[str] = set()
-    for token in args[1:]:
+    for token in args:
         option = _OPTION.match(token)
         if option is None:
-            return UsageError(msg.EXTRA_ARGUMENTS.format(extra=token), usage_line)
+            if hire is not None:
+                return UsageError(msg.EXTRA_ARGUMENTS.format(extra=token), usage_line)
+            ref = _person(token, usage_line)
+            if isinstance(ref, UsageError):
+                return ref
+            hire = ref
+            continue
         key, value = option.group(1), option.group(2)
         if key in seen and key != "mentor":
             return UsageError(msg.REPEATED_OPTION.format(option=key), usage_line)
@@ -208,13 +213,24 @@ def _enroll(args: list[str], usage_line: str, cmd: str) -> Enroll | UsageError:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 return UsageError(msg.BAD_DATE.format(value=value), usage_line)
         elif key == "mentor":
-            mentor = _user(value, usage_line)
+            mentor = _person(value, usage_line)
             if isinstance(mentor, UsageError):
                 return mentor
             mentors.append(mentor)
         else:
             return UsageError(msg.UNKNOWN_OPTION.format(option=key), usage_line)
+    if hire is None:
+        return UsageError(msg.MISSING_USER.format(usage=usage_line))
     return Enroll(hire=hire, plan_id=plan_id, start=start, mentors=tuple(mentors))
+
+
+def _person(token: str, usage_line: str) -> UserRef | UsageError:
+    """Someone to put on record: a mention or a user id, never a bare name (Slack sends a
+    mention only when the person was picked from the autocomplete; a typed name may be anyone)."""
+    ref = _user(token, usage_line)
+    if isinstance(ref, UserRef) and ref.user_id is None:
+        return UsageError(msg.PICK_FROM_AUTOCOMPLETE.format(name=ref.text), usage_line)
+    return ref
 
 
 def _mark(rest: str, usage_line: str) -> Mark | UsageError:

@@ -52,6 +52,10 @@ USAGE_LINE = "Usage: `{usage}`"
 
 MISSING_USER = "Say whose plan: mention them, like `{usage}`."
 EXTRA_ARGUMENTS = "I didn't understand `{extra}`."
+PICK_FROM_AUTOCOMPLETE = (
+    "I can't tell who `{name}` is. Pick them from the @ autocomplete as you type, so Slack "
+    "sends me the person rather than a name."
+)
 BAD_DATE = "`start={value}` is not a date; use YYYY-MM-DD, e.g. start=2026-03-02."
 BAD_PLAN_ID = (
     "`plan={value}` is not a plan id; ids are lower-case words joined by '-'. "
@@ -59,6 +63,13 @@ BAD_PLAN_ID = (
 )
 UNKNOWN_OPTION = "`{option}=` is not an option here; use plan=, start= or mentor=."
 REPEATED_OPTION = "`{option}=` is given twice; give it once."
+NOT_IN_WORKSPACE = (
+    "I can't find `{user}` in this Slack workspace. Pick the person from the @ autocomplete."
+)
+NOT_A_PERSON = "<@{user}> is an app, not a person: only people can be hires or mentors."
+DEACTIVATED = (
+    "<@{user}>'s Slack account is deactivated. Pick someone who is still in the workspace."
+)
 MISSING_MILESTONE = "Say which milestone and its new status, like `{usage}`."
 MISSING_STATUS = (
     "Say the new status of `{milestone}`: not_started, in_progress, done, blocked or skipped."

@@ -8,6 +8,7 @@ import pytest
 
 from bot.domain.progress import Lifecycle, MilestoneStatus
 from bot.slack import commands_parser as p
+from bot.slack import messages as msg
 
 
 def test_escaped_mentions_become_user_refs() -> None:
@@ -29,6 +30,39 @@ def test_enroll_with_every_option() -> None:
     assert [m.user_id for m in parsed.mentors] == ["U0M1", "U0M2"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "enroll plan=role-x <@U0HIRE|h>",
+        "enroll start=2026-03-02 mentor=<@U0M1|a> <@U0HIRE|h> plan=role-x",
+        "enroll mentor=<@U0M1|a> plan=role-x start=2026-03-02 U0HIRE",
+    ],
+)
+def test_enroll_takes_the_hire_anywhere_among_the_options(text: str) -> None:
+    """The hire may come before, between or after the options."""
+    parsed = p.parse_command(text)
+    assert isinstance(parsed, p.Enroll)
+    assert parsed.hire.user_id == "U0HIRE"
+    assert parsed.plan_id == "role-x"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("enroll @nobody", "@nobody"),
+        ("enroll nobody2", "@nobody2"),
+        ("enroll <@U0A1> mentor=@ghost", "@ghost"),
+        ("enroll plan=x @nobody", "@nobody"),
+    ],
+)
+def test_enroll_refuses_typed_names(text: str, name: str) -> None:
+    """A hire or mentor must be a mention (picked from the autocomplete) or a user id."""
+    parsed = p.parse_command(text)
+    assert isinstance(parsed, p.UsageError)
+    assert parsed.render().startswith(msg.PICK_FROM_AUTOCOMPLETE.format(name=name))
+    assert "Usage: `/onramp enroll @user" in parsed.render()
+
+
 def test_mentions_with_spaces_in_the_name_stay_whole() -> None:
     """A display name with spaces inside a mention doesn't split the token."""
     assert p.tokenize("<@U1|Ana María> plan=x") == ["<@U1|Ana María>", "plan=x"]
@@ -43,6 +77,7 @@ def test_mentions_with_spaces_in_the_name_stay_whole() -> None:
         ("enroll <@U0A1> plan=a plan=b", "is given twice"),
         ("enroll <@U0A1> who=<@U0A2>", "is not an option here"),
         ("enroll plan=x", "Say whose plan"),
+        ("enroll <@U0A1> <@U0A2>", "I didn't understand `<@U0A2>`"),
         ("progress", "Say whose plan"),
         ("progress <@U0A1> <@U0A2>", "I didn't understand `<@U0A2>`"),
         ("pause !!", "is not a person"),
