@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
@@ -24,6 +24,8 @@ from bot.slack.directory import Directory
 log = logging.getLogger("onramp.slack.requests")
 
 REQUEST_ID = "onramp_request_id"
+#: Context key: when this request's ``users.info`` lookups must stop waiting (monotonic clock).
+LOOKUP_DEADLINE = "onramp_lookup_deadline"
 
 
 def request_id(context: dict[str, object]) -> str:
@@ -137,7 +139,12 @@ class DeduplicateEvents(Middleware):
 
 class KnowPeople(Middleware):
     """Creates or refreshes the caller (name, time zone from ``users.info``) on first sight,
-    then at most once per directory cache period. Never blocks the request on a failure."""
+    then at most once per directory cache period. Never blocks the request on a failure.
+
+    It opens the request's lookup budget (:data:`LOOKUP_DEADLINE` in the context): every
+    ``users.info`` asked before the ack — the caller's here, the people a command names in the
+    listener — waits until that one deadline at most, so a slow Slack can't cost the ack.
+    """
 
     def __init__(self, *, directory: Directory, onboarding: Onboarding) -> None:
         self.directory = directory
@@ -146,15 +153,23 @@ class KnowPeople(Middleware):
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
+        deadline = self.directory.deadline()
+        req.context[LOOKUP_DEADLINE] = deadline
         user_id = req.context.user_id
         if user_id:
             try:
-                found = self.directory.lookup(user_id)
+                found = self.directory.lookup(user_id, deadline=deadline)
                 if found.fetched and found.found:
                     self.onboarding.ensure_person(profile=found.profile)
             except Exception:
                 log.exception("could not record %s", user_id)
         return next()
+
+
+def lookup_deadline(context: Mapping[str, object], directory: Directory) -> float:
+    """The request's lookup deadline (a fresh budget if the middleware didn't open one)."""
+    value = context.get(LOOKUP_DEADLINE)
+    return value if isinstance(value, float) else directory.deadline()
 
 
 def install(

@@ -79,9 +79,10 @@ def test_progress_of_unknown_person_reveals_nothing(enrolled: SlackDriver) -> No
 
 @pytest.mark.parametrize("persona", list(PERSONAS))
 def test_team(enrolled: SlackDriver, persona: str) -> None:
-    """The manager sees their hire on the team list; anyone else has no team yet."""
+    """The manager (and an admin, who sees every open plan) has the hire on the team list;
+    anyone else has no team yet."""
     text = shown(enrolled.command("team", PERSONAS[persona]))
-    if persona == "manager":
+    if persona in ("manager", "admin"):
         assert msg.TEAM_TITLE.format(count=1) in text
         assert f"<@{HIRE}>" in text
     else:
@@ -114,6 +115,12 @@ def test_enroll_with_plan_start_and_mentor(enrolled: SlackDriver) -> None:
     )
     assert "from 2026-12-01" in text
     assert f"mentor: <@{MENTOR}>" in text
+
+
+def test_enroll_with_the_options_first(enrolled: SlackDriver) -> None:
+    """``enroll plan=… @user``: the options may come before the mention."""
+    text = shown(enrolled.command(f"enroll plan=junior-llm-engineer <@{NEWCOMER}|nia>", MANAGER))
+    assert f"Enrolled <@{NEWCOMER}>" in text
 
 
 def test_enroll_twice_is_refused(enrolled: SlackDriver) -> None:
@@ -228,8 +235,9 @@ def test_mark_refreshes_home_for_hire_manager_and_mentor(
 def test_users_info_failure_falls_back_to_the_user_id(
     enrolled: SlackDriver, sandbox: SlackSandbox
 ) -> None:
-    """When ``users.info`` fails, enroll still works and the person is known by their id."""
-    sandbox.fail("users.info", status=200, error="user_not_found", times=None)
+    """When ``users.info`` is unavailable (a stand-in without it), enroll still works and the
+    person is known by their id."""
+    sandbox.fail("users.info", status=200, error="unknown_method", times=None)
     text = shown(enrolled.command(f"enroll <@{NEWCOMER}>", OTHER_MANAGER))
     assert f"Enrolled <@{NEWCOMER}>" in text
     assert NEWCOMER in shown(enrolled.command(f"progress <@{NEWCOMER}>", OTHER_MANAGER))

@@ -1,18 +1,30 @@
 """``/onramp``: parse the text, call one service, reply in the ack (ephemeral).
 
-Fast subcommands answer in the ack body itself (Slack shows it to the caller only), which works
-within the 3 s budget and needs no extra round trip. Registered extension subcommands (``ask``)
+Built-in subcommands answer in the ack body itself (Slack shows it to the caller only): the
+reply and the change it reports travel together, so nothing is committed that the caller isn't
+told about, and there is no second round trip that could fail. That holds only if the ack is in
+time, so every ``users.info`` asked before it shares one budget (about a second, opened by
+:class:`bot.slack.middleware.KnowPeople`); people Slack can't describe in time are recorded by
+their id and the name in the mention, and their profile is filled in by a later lookup (the next
+request naming them, or the tick's profile refresh). Registered extension subcommands (``ask``)
 get the ack and ``respond`` and decide for themselves.
+
+People put on record from Slack (``enroll``'s hire and mentors) must be real people: a mention
+or user id (the parser refuses bare names), that ``users.info`` doesn't call ``user_not_found``,
+a bot (this app included) or deactivated. When ``users.info`` can't answer (a stand-in without
+it, an error, no answer within the budget) the mention is trusted as Slack sent it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
+from bot.domain.errors import InvalidInput
 from bot.domain.guardrails import strip_broadcasts
 from bot.domain.people import UserRef
 from bot.services.onboarding import Actor, Profile
@@ -20,8 +32,9 @@ from bot.slack import blocks, payloads
 from bot.slack import commands_parser as parser
 from bot.slack import messages as msg
 from bot.slack.context import SlackContext, SubcommandCall
+from bot.slack.directory import Lookup, Status
 from bot.slack.errors import error_text
-from bot.slack.middleware import request_id
+from bot.slack.middleware import lookup_deadline, request_id
 
 log = logging.getLogger("onramp.slack.commands")
 
@@ -60,7 +73,13 @@ def register(app: App, ctx: SlackContext) -> None:
             )
             return
         try:
-            reply = dispatch(ctx, command.user_id, parsed)
+            reply = dispatch(
+                ctx,
+                command.user_id,
+                parsed,
+                deadline=lookup_deadline(context, ctx.directory),
+                bot_user_id=context.bot_user_id,
+            )
         except Exception as exc:
             reply = blocks.text_reply(error_text(exc, request_id=rid))
         ack(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
@@ -68,24 +87,61 @@ def register(app: App, ctx: SlackContext) -> None:
     app.command(ctx.command)(on_command)
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who runs the command, and what the handlers need to know about the request."""
+
+    actor: Actor
+    deadline: float | None = None  # when users.info lookups stop waiting (monotonic clock)
+    bot_user_id: str | None = None  # this app's own user id, when known
+
+
 def dispatch(
-    ctx: SlackContext, user_id: str, parsed: parser.Command | parser.UsageError
+    ctx: SlackContext,
+    user_id: str,
+    parsed: parser.Command | parser.UsageError,
+    *,
+    deadline: float | None = None,
+    bot_user_id: str | None = None,
 ) -> blocks.Reply:
     """Run one parsed command for ``user_id`` and render the reply."""
     if isinstance(parsed, parser.UsageError):
         return blocks.text_reply(parsed.render())
     handler = _HANDLERS[type(parsed)]  # an Extension is handed to its module before this
-    return handler(ctx, Actor.slack(user_id), parsed)
+    return handler(
+        ctx, Caller(Actor.slack(user_id), deadline=deadline, bot_user_id=bot_user_id), parsed
+    )
 
 
-def _profile(ctx: SlackContext, ref: UserRef) -> str | Profile:
-    """A mentioned person as a :class:`Profile` from Slack (name, time zone) when we can."""
-    if ref.user_id is None:
-        return f"@{ref.name}"
-    return ctx.directory.lookup(ref.user_id, name_hint=ref.name).profile
+def _people(ctx: SlackContext, caller: Caller, refs: Sequence[UserRef]) -> list[Profile]:
+    """Mentioned people as :class:`Profile` s from Slack, all looked up at once within the
+    request's budget; refuses anyone who isn't a real, active person in the workspace."""
+    wanted: list[tuple[str, str | None]] = []
+    for ref in refs:
+        if ref.user_id is None:  # the parser only lets mentions and ids through
+            raise InvalidInput(msg.PICK_FROM_AUTOCOMPLETE.format(name=ref.text))
+        wanted.append((ref.user_id, ref.name))
+    found = ctx.directory.lookup_many(wanted, deadline=caller.deadline)
+    for lookup in found:
+        problem = _not_a_person(lookup, bot_user_id=caller.bot_user_id)
+        if problem is not None:
+            raise InvalidInput(problem)
+    return [lookup.profile for lookup in found]
 
 
-def _help(ctx: SlackContext, _actor: Actor, _cmd: Any) -> blocks.Reply:
+def _not_a_person(lookup: Lookup, *, bot_user_id: str | None) -> str | None:
+    """Why this lookup can't be a hire or mentor (None: it can, or Slack couldn't say)."""
+    user_id = lookup.profile.user_id
+    if user_id == bot_user_id or (lookup.found and lookup.is_bot):
+        return msg.NOT_A_PERSON.format(user=user_id)
+    if lookup.status is Status.NOT_FOUND:
+        return msg.NOT_IN_WORKSPACE.format(user=user_id)
+    if lookup.found and lookup.deleted:
+        return msg.DEACTIVATED.format(user=user_id)
+    return None
+
+
+def _help(ctx: SlackContext, _caller: Caller, _cmd: Any) -> blocks.Reply:
     extras = [
         blocks.ExtensionHelp(name=s.name, usage=s.usage, summary=s.summary)
         for s in ctx.subcommands.entries.values()
@@ -93,51 +149,52 @@ def _help(ctx: SlackContext, _actor: Actor, _cmd: Any) -> blocks.Reply:
     return blocks.help_reply(ctx.command, extras)
 
 
-def _me(ctx: SlackContext, actor: Actor, _cmd: Any) -> blocks.Reply:
-    report = ctx.onboarding.own(actor=actor)
+def _me(ctx: SlackContext, caller: Caller, _cmd: Any) -> blocks.Reply:
+    report = ctx.onboarding.own(actor=caller.actor)
     if report is None:
         return blocks.text_reply(msg.NOT_ON_A_PLAN.format(cmd=ctx.command))
     return blocks.progress_reply(report)
 
 
-def _progress(ctx: SlackContext, actor: Actor, cmd: parser.Progress) -> blocks.Reply:
-    report = ctx.onboarding.progress(actor=actor, hire=cmd.hire.user_id or f"@{cmd.hire.name}")
+def _progress(ctx: SlackContext, caller: Caller, cmd: parser.Progress) -> blocks.Reply:
+    report = ctx.onboarding.progress(actor=caller.actor, hire=cmd.hire.user_id or cmd.hire.text)
     return blocks.progress_reply(report)
 
 
-def _team(ctx: SlackContext, actor: Actor, _cmd: Any) -> blocks.Reply:
-    return blocks.team_reply(ctx.onboarding.team(actor=actor), ctx.command)
+def _team(ctx: SlackContext, caller: Caller, _cmd: Any) -> blocks.Reply:
+    return blocks.team_reply(ctx.onboarding.team(actor=caller.actor), ctx.command)
 
 
-def _plans(ctx: SlackContext, _actor: Actor, _cmd: Any) -> blocks.Reply:
+def _plans(ctx: SlackContext, _caller: Caller, _cmd: Any) -> blocks.Reply:
     return blocks.plans_reply(ctx.catalog.all(), ctx.command)
 
 
-def _enroll(ctx: SlackContext, actor: Actor, cmd: parser.Enroll) -> blocks.Reply:
+def _enroll(ctx: SlackContext, caller: Caller, cmd: parser.Enroll) -> blocks.Reply:
+    hire, *mentors = _people(ctx, caller, [cmd.hire, *cmd.mentors])
     report = ctx.onboarding.enroll(
-        actor=actor,
-        hire=_profile(ctx, cmd.hire),
-        plan_id=cmd.plan_id,
-        start=cmd.start,
-        mentors=[_profile(ctx, m) for m in cmd.mentors],
+        actor=caller.actor, hire=hire, plan_id=cmd.plan_id, start=cmd.start, mentors=mentors
     )
     return blocks.enrolled_reply(report)
 
 
-def _change(ctx: SlackContext, actor: Actor, cmd: parser.Change) -> blocks.Reply:
-    hire = cmd.hire.user_id or f"@{cmd.hire.name}"
-    report = ctx.onboarding.change(actor=actor, hire=hire, action=cmd.action)
+def _change(ctx: SlackContext, caller: Caller, cmd: parser.Change) -> blocks.Reply:
+    hire = cmd.hire.user_id or cmd.hire.text
+    report = ctx.onboarding.change(actor=caller.actor, hire=hire, action=cmd.action)
     return blocks.changed_reply(report, cmd.action.value, ctx.command)
 
 
-def _mark(ctx: SlackContext, actor: Actor, cmd: parser.Mark) -> blocks.Reply:
+def _mark(ctx: SlackContext, caller: Caller, cmd: parser.Mark) -> blocks.Reply:
     report = ctx.onboarding.mark(
-        actor=actor, milestone_id=cmd.milestone_id, status=cmd.status, note=cmd.note, source="slack"
+        actor=caller.actor,
+        milestone_id=cmd.milestone_id,
+        status=cmd.status,
+        note=cmd.note,
+        source="slack",
     )
     return blocks.marked_reply(report, cmd.milestone_id)
 
 
-_HANDLERS: dict[type, Callable[[SlackContext, Actor, Any], blocks.Reply]] = {
+_HANDLERS: dict[type, Callable[[SlackContext, Caller, Any], blocks.Reply]] = {
     parser.Help: _help,
     parser.Me: _me,
     parser.Progress: _progress,
