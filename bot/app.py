@@ -101,6 +101,9 @@ def build_answers(
             model=settings.anthropic.model,
             max_tokens=settings.anthropic.max_tokens,
         )
+    # numpy, the tokenizer and the weights load only in processes that answer questions.
+    from bot.llm.minilm import load_encoder
+
     prices = settings.anthropic.prices
     policy = AnswerPolicy(
         backend=settings.answers.backend,
@@ -123,6 +126,7 @@ def build_answers(
         clock=clock,
         model=model,
         policy=policy,
+        encoder=load_encoder(),
     )
 
 

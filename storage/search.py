@@ -38,13 +38,21 @@ class Hit:
     score: float
 
 
-def quote_terms(terms: Iterable[str]) -> str:
-    """An FTS5 query that ORs the given terms, each quoted so nothing in it is syntax."""
+def quote_terms(terms: Iterable[str], phrases: Iterable[str] = ()) -> str:
+    """An FTS5 query that ORs the given terms, each quoted so nothing in it is syntax.
+
+    Each of ``phrases`` ("60 day") becomes one quoted FTS5 phrase: it matches only when its words
+    appear together, in order.
+    """
     parts: list[str] = []
     for term in terms:
         for piece in _SAFE_TERM.split(term):
             if piece:
                 parts.append(f'"{piece}"')
+    for phrase in phrases:
+        pieces = [p for p in _SAFE_TERM.split(phrase) if p]
+        if pieces:
+            parts.append('"' + " ".join(pieces) + '"')
     return " OR ".join(dict.fromkeys(parts))
 
 
@@ -71,9 +79,11 @@ class SearchIndex:
         )
         self._db.commit()
 
-    def search(self, terms: Iterable[str], *, limit: int = 20) -> list[Hit]:
-        """The best ``limit`` passages containing any of ``terms``, best first."""
-        query = quote_terms(terms)
+    def search(
+        self, terms: Iterable[str], *, phrases: Iterable[str] = (), limit: int = 20
+    ) -> list[Hit]:
+        """The best ``limit`` passages containing any of ``terms`` or ``phrases``, best first."""
+        query = quote_terms(terms, phrases)
         if not query:
             return []
         with self._lock:

@@ -123,6 +123,7 @@ def _answers_for(base: Answers, prompt: str) -> Answers:
         clock=base.clock,
         model=base.model,
         policy=replace(base.policy, prompt=prompt),
+        encoder=base.encoder,
     )
     answers.prompts.get(prompt)  # an unknown version is a configuration error, before any work
     return answers

@@ -131,14 +131,55 @@ def plans_check(
     with errors():
         targets = paths or [load_settings(config).plans_dir]
         loaded, problems = check_paths(targets)
+        from bot.services.semantic import check_plan_vectors, embeddings_path
+
         for p in loaded:
             typer.echo(
                 f"ok  {p.path}: {len(p.plan.phases)} phases, {len(p.plan.milestone_ids)} "
                 f"milestones, {len(p.plan.kpis)} KPIs, "
                 f"every source found in {p.blueprint.source_name}"
             )
+            if not embeddings_path(p).exists():
+                typer.echo(
+                    f"note {p.plan.id}: no {embeddings_path(p).name}, so answers use BM25 only; "
+                    "run `onramp plans index` to add semantic search"
+                )
+            elif problem := check_plan_vectors(p):
+                problems.append(problem)
         if problems:
             raise PlanError(problems)
+
+
+@plans_app.command("index")
+def plans_index(
+    plan_id: Annotated[
+        str | None, typer.Argument(metavar="[ID]", help="Plan id (default: every plan)")
+    ] = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Encode a plan's blueprint passages for semantic search (writes embeddings.npz beside it)."""
+    with errors():
+        from bot.domain.chunks import chunk_blueprint
+        from bot.llm.minilm import PACKAGE, load_encoder
+        from bot.services.catalog import PlanCatalog
+        from bot.services.semantic import build_vectors, embeddings_path, save_vectors
+
+        catalog = PlanCatalog(load_settings(config).plans_dir)
+        plans = [catalog.get(plan_id)] if plan_id else catalog.all()
+        encoder = load_encoder()
+        if encoder is None:
+            raise PlanError(
+                [f"the {PACKAGE} package is not installed; run `uv sync` and try again"]
+            )
+        for loaded in plans:
+            chunks = chunk_blueprint(loaded.blueprint)
+            vectors = build_vectors(encoder, chunks)
+            path = embeddings_path(loaded)
+            save_vectors(path, vectors)
+            typer.echo(
+                f"indexed {loaded.plan.id}: {len(chunks)} passages with {vectors.model} "
+                f"-> {path} (blueprint hash {vectors.blueprint_hash})"
+            )
 
 
 @plans_app.command("schema")

@@ -188,6 +188,8 @@ STOP_WORDS = word_set(
     which while who who's whom whose why will with within without would yes yet you you'd you're
     your yours typically typical exactly kind sort anything something someone anyone everyone
     expected expect supposed hey hi hello okay ok
+    can't cannot don't doesn't didn't won't wouldn't shouldn't couldn't isn't aren't wasn't
+    weren't haven't hasn't hadn't mustn't needn't
     """
 )
 

@@ -38,7 +38,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.domain.chunks import sentences, terms, words
+from bot.domain.chunks import chunk_blueprint, sentences, terms, words
 from bot.domain.errors import InvalidInput, NotFound, OnrampError
 from bot.domain.guardrails import (
     REFUSING_MARKERS,
@@ -56,6 +56,7 @@ from bot.services.clock import Clock
 from bot.services.onboarding import Actor, EnrollmentReport, Onboarding
 from bot.services.prompts import PromptLibrary
 from bot.services.retrieval import Passage, RetrievalTuning, Retriever, key_of
+from bot.services.semantic import Encoder, scorer_for
 from storage import qa as qa_repo
 from storage import repositories as repo
 from storage.engine import Database
@@ -318,8 +319,10 @@ class Answers:
         clock: Clock,
         model: AnswerModel | None = None,
         policy: AnswerPolicy | None = None,
+        encoder: Encoder | None = None,
     ) -> None:
         self.db = db
+        self.encoder = encoder
         self.catalog = catalog
         self.onboarding = onboarding
         self.prompts = prompts
@@ -342,6 +345,7 @@ class Answers:
             clock=clock,
             model=self.model,
             policy=self.policy,
+            encoder=self.encoder,
         )
         other._retrievers = self._retrievers  # same class; the indexes are immutable
         other._vocabulary = self._vocabulary
@@ -369,7 +373,9 @@ class Answers:
             found = self._retrievers.get(plan_id)
             if found is None:
                 loaded = self.catalog.get(plan_id)
-                found = Retriever.for_blueprint(loaded.blueprint, tuning=self.policy.tuning)
+                chunks = chunk_blueprint(loaded.blueprint)
+                semantic = scorer_for(loaded, chunks, self.encoder)
+                found = Retriever(chunks, tuning=self.policy.tuning, semantic=semantic)
                 self._retrievers[plan_id] = found
                 self._loaded_at[plan_id] = self.clock.now()
             return found
@@ -584,7 +590,7 @@ class Answers:
         query = retriever.prepare(question)
         passages = retriever.search(query, limit=8)
         role = loaded.plan.title
-        if not passages or passages[0].coverage < self.policy.min_coverage:
+        if not passages or passages[0].confidence < self.policy.min_coverage:
             return self._refusal(say.NOT_IN_BLUEPRINT.format(role=role), "below_threshold")
         wanted = query_stems(retriever, question)
         lines = [say.INTRO.format(role=role)]
@@ -620,7 +626,7 @@ class Answers:
         assert self.model is not None  # noqa: S101 - checked by the caller
         retriever = self.retriever(loaded.plan.id)
         passages = retriever.search(question, limit=self.policy.model_passages)
-        usable = [p for p in passages if p.coverage >= self.policy.min_coverage / 2]
+        usable = [p for p in passages if p.confidence >= self.policy.min_coverage / 2]
         tools = TOOLS if (asker is not None and report is not None) else ()
         if not usable and not tools:
             return self._refusal(
@@ -836,7 +842,7 @@ def select_passages(
     pool = [best] + [
         p
         for p in passages[1:]
-        if p.score >= EXTRA_SCORE * best.score and p.coverage >= min_coverage
+        if p.score >= EXTRA_SCORE * best.score and p.confidence >= min_coverage
     ]
     picked: list[tuple[Passage, str, str]] = []
     seen: set[tuple[str, str]] = set()

@@ -17,15 +17,22 @@ All tuning numbers live in :class:`RetrievalTuning` and were set by measuring th
 
 from __future__ import annotations
 
+import functools
+import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type information
+
 from bot.domain.blueprint import Blueprint
-from bot.domain.chunks import STOP_WORDS, Chunk, chunk_blueprint, stem, word_set, words
+from bot.domain.chunks import STOP_WORDS, Chunk, chunk_blueprint, word_set, words
+from bot.services.semantic import SemanticScorer
 from storage.search import SearchIndex
+
+log = logging.getLogger("onramp.retrieval")
 
 #: Paraphrases rewritten before tokenizing, as (pattern, replacement). The replacement is in the
 #: blueprint's own vocabulary; the original words stay in the question too.
@@ -52,8 +59,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r"\bfirst quarter\b",
         "90-day",
     ),
-    (r"\b95(th)? percentile\b|\bninety[- ]fifth percentile\b|\btail latency\b", "p95 latency"),
-    (r"\b(50th percentile|median)\b", "p50 latency"),
+    (r"\b95(th)? percentile\b|\bninety[- ]fifth percentile\b|\btail latency\b", "p95"),
+    (r"\b(50th percentile|median)\b", "p50"),
     (r"\bpull requests?\b|\bmerge requests?\b", "PR PRs"),
     (r"\breport(s)? to\b|\bline manager\b|\bwho manages\b", "manager reports"),
     (
@@ -303,7 +310,7 @@ EXTRA_STOP_WORDS = word_set(
     staying count counts mean means matter matters besides stand look looks like normal
     usually write concrete someone somebody people person things stuff overall general
     generally specific specifically example examples regarding related relate expected
-    supposed am ought
+    supposed am ought ultimately briefly roughly approximately quite truly simply
     """
 )
 
@@ -323,7 +330,6 @@ GENERIC_WORDS = word_set(
     """
 )
 GENERIC_WEIGHT = 1.0
-KEY_LENGTH = 6
 
 
 _SECTION_NUMBER = re.compile(r"(^|› )\d+\)\s*")
@@ -334,10 +340,37 @@ def heading_text(heading: str) -> str:
     return _SECTION_NUMBER.sub(r"\1", heading)
 
 
+@functools.cache
+def _porter() -> Callable[[str], str]:
+    # The same Porter algorithm as FTS5's ``porter`` tokenizer, so the index and the coverage
+    # re-rank agree on what a word's stem is.
+    stem_word: Callable[[str], str] = Stemmer.Stemmer("porter").stemWord
+    return stem_word
+
+
+@functools.lru_cache(maxsize=8192)
 def key_of(word: str) -> str:
-    """The matching key of a word: its light stem cut to six letters, so "performer" and
-    "performance", "interviewers" and "interviews" meet."""
-    return stem(word)[:KEY_LENGTH]
+    """The matching key of a word: its Porter stem ("performer" and "performance" → "perform",
+    "interviewers" and "interviews" → "interview")."""
+    w = word.lower()
+    return w if w.isdigit() else _porter()(w)
+
+
+@functools.cache
+def _zipf() -> Callable[[str, str], float] | None:
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a dependency
+        log.warning("wordfreq is not installed; unknown words get a flat weight")
+        return None
+    return zipf_frequency
+
+
+@functools.lru_cache(maxsize=8192)
+def zipf(word: str) -> float | None:
+    """How common ``word`` is in general English (Zipf scale: 7 "the" … 1 very rare), if known."""
+    lookup = _zipf()
+    return None if lookup is None else lookup(word, "en")
 
 
 NUMBER_WORDS = {
@@ -370,9 +403,24 @@ class RetrievalTuning:
     """Numbers measured on the golden set (see docs/answers.md)."""
 
     candidates: int = 40
+    #: Weight of a word the blueprint never uses: ``rarity_top − zipf`` (its general-English
+    #: rarity) clamped to [min_unknown_weight, unknown_word_idf]. "kubernetes" (Zipf 2.3) weighs
+    #: the maximum, "ultimately" (4.6) little, "can't" (5.8) the minimum.
     unknown_word_idf: float = 3.0
+    min_unknown_weight: float = 0.3
+    rarity_top: float = 6.0
     max_word_idf: float = 4.0
     weights: tuple[float, float, float] = (2.0, 3.0, 1.0)
+    #: Hybrid with the semantic scorer: passages among the top ``semantic_candidates`` by cosine
+    #: join BM25's candidates; score = lexical/1.25 + semantic_weight × cosine. The refusal
+    #: confidence is coverage + confidence_cosine × cosine, calibrated at ``hybrid_threshold``
+    #: and rescaled so that the answer policy's one threshold (``lexical_threshold``, the
+    #: coverage calibration of BM25 alone) applies whichever mode is on.
+    semantic_candidates: int = 20
+    semantic_weight: float = 3.0
+    confidence_cosine: float = 3.0
+    hybrid_threshold: float = 0.95
+    lexical_threshold: float = 0.45
 
 
 @dataclass(frozen=True)
@@ -382,6 +430,9 @@ class Concept:
     word: str
     stems: frozenset[str]
     weight: float
+    #: Multi-word alternatives ("60-day" → ("60", "day")): they count only when the whole phrase
+    #: appears, in order.
+    phrases: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -391,6 +442,7 @@ class Query:
     text: str
     search_words: tuple[str, ...]
     concepts: tuple[Concept, ...]
+    search_phrases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -402,6 +454,11 @@ class Passage:
     bm25: float
     coverage: float
     matched: frozenset[str] = field(default_factory=frozenset)
+    #: Cosine similarity to the question (0 without a semantic scorer).
+    similarity: float = 0.0
+    #: What the refusal threshold is compared with: coverage, plus the weighted similarity when
+    #: a semantic scorer is on.
+    confidence: float = 0.0
 
 
 def _acronyms(chunks: Sequence[Chunk]) -> dict[str, tuple[str, ...]]:
@@ -420,30 +477,53 @@ def _acronyms(chunks: Sequence[Chunk]) -> dict[str, tuple[str, ...]]:
 class Retriever:
     """Search one blueprint's passages. Build once per plan; thread-safe."""
 
-    def __init__(self, chunks: Sequence[Chunk], *, tuning: RetrievalTuning | None = None) -> None:
+    def __init__(
+        self,
+        chunks: Sequence[Chunk],
+        *,
+        tuning: RetrievalTuning | None = None,
+        semantic: SemanticScorer | None = None,
+    ) -> None:
         self.tuning = tuning or RetrievalTuning()
         self.chunks = list(chunks)
+        self.semantic = semantic
         self.index = SearchIndex(self.chunks, weights=self.tuning.weights)
-        self._stems = [
-            frozenset(key_of(w) for w in words(f"{heading_text(c.heading)} {c.key} {c.body}"))
+        sequences = [
+            [key_of(w) for w in words(f"{heading_text(c.heading)} {c.key} {c.body}")]
             for c in self.chunks
         ]
+        self._stems = [frozenset(seq) for seq in sequences]
+        self._sequences = [f" {' '.join(seq)} " for seq in sequences]
         df: Counter[str] = Counter()
         for stems in self._stems:
             df.update(stems)
         n = len(self.chunks)
         self._idf = {s: math.log((n + 1) / (count + 0.5)) for s, count in df.items()}
-        self._synonyms: dict[str, tuple[str, ...]] = dict(SYNONYMS)
+        # Synonyms are keyed by stem, so "toggle" finds the entry for "toggles".
+        self._synonyms: dict[str, tuple[str, ...]] = {}
+        for word, alternatives in SYNONYMS.items():
+            key = key_of(word)
+            self._synonyms[key] = tuple(
+                dict.fromkeys((*self._synonyms.get(key, ()), *alternatives))
+            )
         for short, long in _acronyms(self.chunks).items():
-            self._synonyms[short] = (*self._synonyms.get(short, ()), *long)
+            key = key_of(short)
+            self._synonyms[key] = (*self._synonyms.get(key, ()), *long)
         self._phrases = [(re.compile(p, re.I), r) for p, r in PHRASES]
+        zipf("the")  # loads wordfreq's English table (~0.3 s) now, not on the first question
+        if self.semantic is not None:
+            self.semantic.warm()
 
     @classmethod
     def for_blueprint(
-        cls, blueprint: Blueprint, *, tuning: RetrievalTuning | None = None
+        cls,
+        blueprint: Blueprint,
+        *,
+        tuning: RetrievalTuning | None = None,
+        semantic: SemanticScorer | None = None,
     ) -> Retriever:
         """A retriever over every passage of ``blueprint``."""
-        return cls(chunk_blueprint(blueprint), tuning=tuning)
+        return cls(chunk_blueprint(blueprint), tuning=tuning, semantic=semantic)
 
     def idf(self, stem_: str) -> float:
         """Inverse document frequency of a stem among the passages, capped (unknown: the tuning
@@ -451,6 +531,15 @@ class Retriever:
         if stem_ not in self._idf:
             return self.tuning.unknown_word_idf
         return min(self._idf[stem_], self.tuning.max_word_idf)
+
+    def unknown_weight(self, word: str) -> float:
+        """The weight of a word the blueprint never uses: high when it is rare in English too
+        (probably what the question is about), low when it is everyday filler."""
+        t = self.tuning
+        frequency = zipf(word)
+        if frequency is None:
+            return t.unknown_word_idf
+        return min(t.unknown_word_idf, max(t.min_unknown_weight, t.rarity_top - frequency))
 
     def prepare(self, question: str) -> Query:
         """Expand ``question`` into search words and weighted concepts."""
@@ -469,21 +558,35 @@ class Retriever:
                 text = pattern.sub(" ", text)
         concepts: list[Concept] = []
         search: list[str] = []
+        search_phrases: list[str] = []
         seen: set[str] = set()
         for replacement, own in additions:
-            phrase_words = [w for w in words(replacement) if w not in stop] + own
-            stems = frozenset(key_of(w) for w in phrase_words)
-            search.extend(phrase_words)
-            if stems and not stems <= seen:
-                seen |= stems
-                concepts.append(Concept(replacement, stems, max(self.idf(s) for s in stems)))
+            singles = list(own)
+            phrases: set[tuple[str, ...]] = set()
+            for token in replacement.split():
+                token_words = words(token)
+                if len(token_words) > 1:
+                    # "60-day" is one phrase: "day" alone must not count (nor be searched).
+                    phrases.add(tuple(key_of(w) for w in token_words))
+                    search_phrases.append(" ".join(token_words))
+                elif token_words and token_words[0] not in stop:
+                    singles.append(token_words[0])
+            stems = frozenset(key_of(w) for w in singles)
+            search.extend(singles)
+            phrase_stems = {s for p in phrases for s in p}
+            if (stems or phrases) and not (stems | phrase_stems) <= seen:
+                seen |= stems | phrase_stems
+                weights = [self.idf(s) for s in stems] + [
+                    max(self.idf(s) for s in p) for p in phrases
+                ]
+                concepts.append(Concept(replacement, stems, max(weights), frozenset(phrases)))
         for word in words(text):
             if word in stop:
                 continue
             base = key_of(word)
             if base in seen:
                 continue
-            alternatives = self._synonyms.get(word, ()) or self._synonyms.get(stem(word), ())
+            alternatives = self._synonyms.get(base, ())
             stems = frozenset({base, *(key_of(a) for w in alternatives for a in words(w))})
             seen |= stems
             if word not in GENERIC_WORDS:
@@ -491,35 +594,65 @@ class Retriever:
                 search.append(word)
             search.extend(w for a in alternatives for w in words(a))
             known = [self.idf(s) for s in stems if s in self._idf]
-            # A word the blueprint never uses counts fully against coverage: it is probably
-            # what the question is really about.
-            weight = max(known) if known else self.tuning.unknown_word_idf
+            # A word the blueprint never uses counts against coverage by its rarity in English:
+            # "kubernetes" is probably what the question is about, "ultimately" is not.
+            weight = max(known) if known else self.unknown_weight(word)
             if word in GENERIC_WORDS:
                 weight = min(weight, GENERIC_WEIGHT)
             concepts.append(Concept(word, stems, weight))
-        return Query(text=question, search_words=tuple(search), concepts=tuple(concepts))
+        return Query(
+            text=question,
+            search_words=tuple(search),
+            concepts=tuple(concepts),
+            search_phrases=tuple(dict.fromkeys(search_phrases)),
+        )
+
+    def _contains(self, concept: Concept, index: int) -> bool:
+        if concept.stems & self._stems[index]:
+            return True
+        sequence = self._sequences[index]
+        return any(f" {' '.join(p)} " in sequence for p in concept.phrases)
 
     def coverage(self, query: Query, index: int) -> tuple[float, frozenset[str]]:
         """IDF-weighted share of the question's concepts that passage ``index`` contains."""
         total = sum(c.weight for c in query.concepts)
         if total <= 0:
             return 0.0, frozenset()
-        stems = self._stems[index]
-        matched = [c for c in query.concepts if c.stems & stems]
+        matched = [c for c in query.concepts if self._contains(c, index)]
         return sum(c.weight for c in matched) / total, frozenset(c.word for c in matched)
 
     def search(self, question: str | Query, *, limit: int = 5) -> list[Passage]:
         """The best passages for ``question``, best first (empty when nothing matches)."""
         query = question if isinstance(question, Query) else self.prepare(question)
-        hits = self.index.search(query.search_words, limit=self.tuning.candidates)
-        if not hits:
+        t = self.tuning
+        hits = self.index.search(
+            query.search_words, phrases=query.search_phrases, limit=t.candidates
+        )
+        bm25 = {h.index: h.score for h in hits}
+        similarity: list[float] | None = None
+        if self.semantic is not None:
+            scores = self.semantic.scores(query.text)
+            similarity = [float(x) for x in scores]
+            ranked = sorted(range(len(similarity)), key=lambda i: -similarity[i])
+            for i in ranked[: t.semantic_candidates]:
+                bm25.setdefault(i, 0.0)
+        if not bm25:
             return []
-        top = max(h.score for h in hits) or 1.0
+        top = max(bm25.values()) or 1.0
         passages = []
-        for hit in hits:
-            cover, matched = self.coverage(query, hit.index)
-            score = (hit.score / top) * (0.25 + cover)
-            passages.append(Passage(self.chunks[hit.index], score, hit.score, cover, matched))
+        for index, raw in bm25.items():
+            cover, matched = self.coverage(query, index)
+            lexical = (raw / top) * (0.25 + cover)
+            if similarity is None:
+                score, cosine, confidence = lexical, 0.0, cover
+            else:
+                cosine = similarity[index]
+                score = lexical / 1.25 + t.semantic_weight * cosine
+                raw_confidence = cover + t.confidence_cosine * cosine
+                confidence = raw_confidence * t.lexical_threshold / t.hybrid_threshold
+            passages.append(
+                Passage(self.chunks[index], score, raw, cover, matched, cosine, confidence)
+            )
         passages.sort(key=lambda p: -p.score)
         return passages[:limit]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.plan import LoadedPlan
+from bot.llm.minilm import load_encoder
 from bot.services.answers import AnswerModel, AnswerPolicy, Answers
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
@@ -20,6 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PLAN_ID = "junior-llm-engineer"
 GOLDEN = ROOT / "plans" / PLAN_ID / "evals.yaml"
 HELDOUT = Path(__file__).with_name("heldout.yaml")
+REVIEW = Path(__file__).with_name("review_blind.yaml")
+OOS_HARD = Path(__file__).with_name("oos_hard.yaml")
+#: One lazily loaded encoder for the whole test session (the weights load once).
+_ENCODER = load_encoder()
 
 
 def make_answers(
@@ -30,7 +35,8 @@ def make_answers(
     model: AnswerModel | None = None,
     policy: AnswerPolicy | None = None,
 ) -> Answers:
-    """An answer service wired like ``bot.app.build`` does, with an optional model."""
+    """An answer service wired like ``bot.app.build`` does (semantic retrieval on), with an
+    optional model."""
     onboarding = Onboarding(db=db, catalog=catalog, clock=clock, admins=frozenset({"U0ADMIN"}))
     return Answers(
         db=db,
@@ -40,6 +46,7 @@ def make_answers(
         clock=clock,
         model=model,
         policy=policy,
+        encoder=_ENCODER,
     )
 
 

@@ -177,10 +177,10 @@ def test_passage_selection_prefers_new_sections_on_ties_and_drops_weak_extras(
     passages = offline_answers.retriever(PLAN_ID).search("What are the 30-day goals?", limit=8)
     same = [p for p in passages if p.chunk.section_id == passages[0].chunk.section_id]
     other = next(p for p in passages if p.chunk.section_id != passages[0].chunk.section_id)
-    best, sibling = (replace(p, score=2.0, coverage=1.0) for p in same[:2])
-    newcomer = replace(other, score=1.0, coverage=1.0)
-    far = replace(other, score=0.9, coverage=1.0)
-    thin = replace(other, score=1.9, coverage=0.3)
+    best, sibling = (replace(p, score=2.0, coverage=1.0, confidence=1.0) for p in same[:2])
+    newcomer = replace(other, score=1.0, coverage=1.0, confidence=1.0)
+    far = replace(other, score=0.9, coverage=1.0, confidence=1.0)
+    thin = replace(other, score=1.9, coverage=0.3, confidence=0.3)
 
     def quote(p: object) -> tuple[str, str]:
         return "shown", getattr(p, "chunk").quote  # noqa: B009
