@@ -1,6 +1,7 @@
 """Fan-out: thousands of check-ins through a rate-limited Slack, exactly once, across ``kill -9``.
 
-Every seeded hire starts on the same day, so each owes exactly one welcome when the tick runs.
+Every seeded hire starts on the same day in the same zone, so each owes exactly one welcome, due
+at the same send time — the burst Onramp produces at a zone's send time.
 The sandbox (in this process) answers ``chat.postMessage`` with 429 + ``Retry-After`` above
 ``limit`` calls in any one-second window. The real sending path does the work: ``onramp tick``
 subprocesses, one after another until the outbox is drained (a tick stops sending after its
@@ -37,8 +38,10 @@ from sqlalchemy import func, select
 from bench.common import Child, Workspace, onramp
 from bench.seed import seed
 
-#: A Tuesday late enough (23:00 UTC) that 09:30 local has passed in every seeded zone.
-NOW = datetime(2026, 3, 10, 23, 0, tzinfo=UTC)
+#: A Tuesday, 15 minutes into the 09:30 send time of the hires' zone (UTC): the fan-out Onramp
+#: does at each zone's send time, when every hire there owes a check-in at once.
+NOW = datetime(2026, 3, 10, 9, 45, tzinfo=UTC)
+ZONE = (("UTC", None),)
 #: How far ahead of the dead sender's clock the restarted one runs (the lease is 2 minutes).
 RESTART_SKEW = timedelta(seconds=150)
 MAX_TICKS = 40
@@ -127,7 +130,9 @@ def run(
     config = workspace.config(name, database_url=url)
     container = build(load_settings(config))
     try:
-        seeded = seed(container.db, container.catalog, count=messages, now=NOW, spread_days=0)
+        seeded = seed(
+            container.db, container.catalog, count=messages, now=NOW, spread_days=0, zones=ZONE
+        )
     finally:
         container.close()
 
@@ -136,41 +141,19 @@ def run(
         for uid in (*seeded.hires, *seeded.managers, *seeded.mentors):
             sandbox.add_user(uid, uid.lower())
         sandbox.rate_limit("chat.postMessage", per_second=limit)
-        env = workspace.env(url, sandbox.env())
-        started = time.monotonic()
-
-        def tick(skew: timedelta = timedelta(0)) -> Child:
-            now = NOW + timedelta(seconds=time.monotonic() - started) + skew
-            result.ticks += 1
-            argv = onramp("tick", "--json", "--now", now.isoformat(), "--config", str(config))
-            return workspace.spawn(f"{name}-{result.ticks}", argv, env=env)
-
-        def posted() -> int:
-            return sum(1 for c in sandbox.calls("chat.postMessage") if c.ok)
-
+        sender = _Sender(
+            workspace=workspace,
+            name=name,
+            config=config,
+            env=workspace.env(url, sandbox.env()),
+            result=result,
+        )
         skew = timedelta(0)
         if kill:
-            first = tick()
-            while first.process.poll() is None and posted() < messages // 2:
-                time.sleep(0.02)
-            result.killed_after = posted()
-            first.kill9()
-            workspace.forget(first)
+            result.killed_after = sender.kill_midway(lambda: _posted(sandbox), messages // 2)
             log(f"{name}: killed the sender (kill -9) after {result.killed_after} posts")
             skew = RESTART_SKEW
-        while result.ticks < MAX_TICKS:
-            child = tick(skew)
-            child.process.wait()
-            output = child.output()
-            workspace.forget(child)
-            if child.process.returncode not in (0, 1):
-                raise RuntimeError(f"onramp tick exited {child.process.returncode}: {output}")
-            # Rows the killed sender left in "sending": found in the DM history, or sent again.
-            result.reconciled_found += output.count('"reason": "found in the DM history"')
-            result.reconciled_resent += output.count('"reason": "not posted; retrying"')
-            if _pending(url) == 0:
-                break
-
+        sender.drain(url, skew)
         _judge_posts(sandbox, result)
     _judge_outbox(url, result)
     log(
@@ -179,6 +162,66 @@ def run(
         f"{result.lost} lost, {result.rate_limited} answered 429, {result.ticks} ticks"
     )
     return result
+
+
+@dataclass
+class _Sender:
+    """Runs ``onramp tick`` processes one after another, the clock at NOW + real elapsed time."""
+
+    workspace: Workspace
+    name: str
+    config: Any
+    env: dict[str, str]
+    result: FanoutResult
+    started: float = field(default_factory=time.monotonic)
+
+    def tick(self, skew: timedelta = timedelta(0)) -> Child:
+        """Start one ``onramp tick``."""
+        now = NOW + timedelta(seconds=time.monotonic() - self.started) + skew
+        self.result.ticks += 1
+        argv = onramp("tick", "--json", "--now", now.isoformat(), "--config", str(self.config))
+        return self.workspace.spawn(f"{self.name}-{self.result.ticks}", argv, env=self.env)
+
+    def kill_midway(self, posted: Callable[[], int], after: int) -> int:
+        """Start a tick, ``kill -9`` it once ``after`` messages are out; return how many were."""
+        first = self.tick()
+        while first.process.poll() is None and posted() < after:
+            time.sleep(0.02)
+        count = posted()
+        if first.process.poll() is not None:
+            raise RuntimeError(
+                f"{self.name}: the sender finished before {after} posts ({count}); nothing to "
+                f"kill: {first.output()[-2000:]}"
+            )
+        first.kill9()
+        self.workspace.forget(first)
+        return count
+
+    def drain(self, url: str, skew: timedelta) -> None:
+        """Tick until no row is pending or sending; fail loudly if that stops making progress."""
+        before, stalled = self.result.messages, 0
+        while self.result.ticks < MAX_TICKS:
+            child = self.tick(skew)
+            child.process.wait()
+            output = child.output()
+            self.workspace.forget(child)
+            if child.process.returncode not in (0, 1) or "Traceback" in output:
+                raise RuntimeError(f"onramp tick exited {child.process.returncode}: {output}")
+            # Rows the killed sender left in "sending": found in the DM history, or sent again.
+            self.result.reconciled_found += output.count('"reason": "found in the DM history"')
+            self.result.reconciled_resent += output.count('"reason": "not posted; retrying"')
+            left = _pending(url)
+            if left == 0:
+                return
+            stalled = stalled + 1 if left == before else 0
+            if stalled >= 2:
+                raise RuntimeError(f"{self.name}: {left} rows pending; two ticks sent nothing")
+            before = left
+        raise RuntimeError(f"{self.name}: the outbox was not drained after {MAX_TICKS} ticks")
+
+
+def _posted(sandbox: Any) -> int:
+    return sum(1 for c in sandbox.calls("chat.postMessage") if c.ok)
 
 
 def _judge_posts(sandbox: Any, result: FanoutResult) -> None:

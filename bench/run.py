@@ -35,14 +35,12 @@ class Sizes:
     fanout_messages: int
     fanout_limit: float
     memory_enrollments: int = 10_000
-    ack_chunk: int = 200
 
 
-QUICK = Sizes(ack_requests=800, tick_sizes=(1_000, 10_000), fanout_messages=1_000, fanout_limit=50)
+QUICK = Sizes(ack_requests=800, tick_sizes=(1_000, 10_000), fanout_messages=1_000, fanout_limit=40)
 #: Tiny sizes for the test suite (tests/bench): the machinery works; the figures mean nothing.
 SMOKE = Sizes(
     ack_requests=100,
-    ack_chunk=50,
     tick_sizes=(50, 500),
     fanout_messages=40,
     fanout_limit=20,
@@ -52,7 +50,7 @@ FULL = Sizes(
     ack_requests=3_000,
     tick_sizes=(1_000, 10_000, 100_000),
     fanout_messages=10_000,
-    fanout_limit=50,
+    fanout_limit=40,
 )
 
 
@@ -99,9 +97,7 @@ def measure(sizes: Sizes, only: set[str]) -> tuple[dict[str, Any], dict[str, Any
     raw: dict[str, Any] = {}
     with terminate_on_sigterm(), Workspace() as workspace:
         if "ack" in only:
-            result = ack.run(
-                workspace, requests=sizes.ack_requests, chunk=sizes.ack_chunk, log=_log
-            )
+            result = ack.run(workspace, requests=sizes.ack_requests, log=_log)
             raw["ack"] = result
             figures.update(
                 ack_p50_ms=round(result.onramp.p50, 2),

@@ -8,6 +8,7 @@ are what is seeded, with the same columns the services would write.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -65,11 +66,13 @@ def seed(
     seed_value: int = 8,
     spread_days: int = SPREAD_DAYS,
     start_offset_days: int = 0,
+    zones: Sequence[tuple[str, str | None]] = ZONES,
 ) -> Seeded:
     """Insert ``count`` hires on the catalog's default plan, with managers and mentors.
 
     Start dates are ``now - start_offset_days - U(0, spread_days)`` days; ``spread_days=0`` puts
     every hire on the same start date (used for a fan-out where every hire owes one welcome).
+    Each person gets a (zone, holiday country) drawn from ``zones``.
     """
     rng = random.Random(seed_value)
     plan_id = catalog.default_id()
@@ -95,7 +98,7 @@ def seed(
         }
 
     with db.engine.begin() as conn:
-        people = [person(u, rng.choice(ZONES)) for u in (*managers, *mentors, *hires)]
+        people = [person(u, rng.choice(zones)) for u in (*managers, *mentors, *hires)]
         for i in range(0, len(people), CHUNK):
             conn.execute(insert(Person), people[i : i + CHUNK])
         ids = dict(
