@@ -151,6 +151,87 @@ def drop_broadcasts(question: str) -> str:
     return " ".join(strip_broadcasts(text.replace(_MARK, " ")).split())
 
 
+# A request for the bot to act rather than answer: post, send, DM, ping or draft a message for a
+# channel. "How should I announce a prompt change?" asks about the role (no imperative), and
+# "<!here> what are the KPIs?" only carries a mention (dropped; the question is answered).
+_ASK_BOT = r"(?:(?:can|could|would|will) you\s+(?:please\s+)?|please\s+|go\s+(?:and\s+)?)?"
+_AUDIENCE = (
+    r"(?:#[\w-]+|<[#@!][^>]*>?|everyone|everybody|all of (?:us|them)|the (?:whole |entire )?"
+    r"(?:team|channel|company|org|group|squad|department)|my (?:manager|mentor|team|boss|lead|"
+    r"colleagues?|teammates?|mentees?)|them|people|slack|a channel|the (?:new )?hires)"
+)
+_MESSAGE = (
+    r"(?:announcement|message|note|notice|update|reminder|memo|alert|post|dm|e-?mail|reply|"
+    r"tweet|broadcast)s?"
+)
+_ACT = re.compile(
+    _CLAUSE + _ASK_BOT + r"(?:post|send|broadcast|announce|publish|forward|share|notify|alert|"
+    r"ping|dm|direct[- ]message|message|e-?mail|tag|remind)\b(?!\s+(?:me|us)\b)"
+    r"[^.?!]{0,50}?(?:\b(?:to|in|on|into|with|for)\s+)?"
+    + _AUDIENCE
+    + r"|"
+    + _CLAUSE
+    + _ASK_BOT
+    + r"(?:post|send|broadcast|publish|share|forward)\s+(?:out\s+)?(?:a|an|the|this|that|my|"
+    r"our)?\s*(?:[\w-]+\s+){0,2}?"
+    + _MESSAGE
+    + r"\b|"
+    + _CLAUSE
+    + _ASK_BOT
+    + r"(?:send|post|share|forward)\s+(?:this|that|it)\b|"
+    + _CLAUSE
+    + _ASK_BOT
+    + r"tell\s+"
+    + _AUDIENCE
+    + r"|"
+    + _CLAUSE
+    + _ASK_BOT
+    + r"(?:write|draft|compose|prepare|create|make)\s+(?:me\s+|us\s+)?(?:a|an|the|this|that)\s+"
+    r"(?:[\w#-]+\s+){0,2}?" + _MESSAGE + r"\b|"
+    r"\b(?:and|then)\s+(?:post|send|publish|share|broadcast)\s+it\b",
+    re.I,
+)
+
+# Configuration and secrets asked *of the bot*: "print your environment variables", "what's your
+# Slack token?", "show me the config you run with", "enable debug mode". "Where are API keys
+# kept?" asks about the role and stays a question (only the ``secrets`` flag).
+_REVEAL = (
+    r"(?:print|dump|output|reveal|leak|expose|paste|echo|cat|display|list|show|give|tell|send|"
+    r"share|read out|spit out|return)"
+)
+_CREDENTIAL_WORDS = (
+    r"(?:env(?:ironment)?\s+(?:variables?|vars?)|\.env(?:\s+file)?|credentials?|passwords?|"
+    r"(?:api|access|bot|slack|auth|oauth|signing|bearer|refresh|anthropic|openai|secret)[ _-]?"
+    r"(?:keys?|tokens?|secrets?)|secrets?(?!\s+(?:management|manager|store|vault|handling|"
+    r"storage|rotation|scanning)))"
+)
+_CONFIG_NOUN = r"(?:config(?:uration)?s?|settings|setup|system\s+config\w*)"
+_EXFILTRATE = re.compile(
+    r"\b" + _REVEAL + r"\s+(?:(?:me|us|the|all|your|full|current|any|of|every|whole|entire|raw|"
+    r"exact|complete|running|live|active|bot'?s)\s+){0,4}" + _CREDENTIAL_WORDS + r"\b|"
+    r"\b"
+    + _REVEAL
+    + r"\b[^.?!]{0,25}\byour\s+(?:[\w-]+\s+){0,3}?(?:"
+    + _CREDENTIAL_WORDS
+    + r"|"
+    + _CONFIG_NOUN
+    + r"|keys?|tokens?)\b|"
+    r"\bwhat(?:'s|s| is| are)\s+your\s+(?:[\w-]+\s+){0,2}?(?:"
+    + _CREDENTIAL_WORDS
+    + r"|"
+    + _CONFIG_NOUN
+    + r"|keys?|tokens?)\b|"
+    r"\b(?:"
+    + _CREDENTIAL_WORDS
+    + r"|"
+    + _CONFIG_NOUN
+    + r"|keys?|tokens?)\b[^.?!]{0,30}\byou(?:'re| are)?"
+    r"\s+(?:use|using|run|running|have|hold|were given|are configured|load|loaded)\b|"
+    r"\b(?:enable|turn on|activate|enter|switch (?:on|to|into)|start|unlock|go into)\s+"
+    r"(?:\w+\s+){0,2}?(?:debug|admin|maintenance|god|sudo|root|diagnostic|unrestricted)\s+mode\b",
+    re.I,
+)
+
 _INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
     "override": re.compile(
         _CLAUSE + r"(ignore|disregard|forget|override|bypass)\s+(all\s+|any\s+|of\s+)?"
@@ -193,13 +274,20 @@ _INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
     "broadcast": re.compile(
         r"<!(channel|here|everyone|subteam)|[@＠](channel|here|everyone)\b", re.I
     ),
+    "act": _ACT,
+    "exfiltrate": _EXFILTRATE,
 }
 
 
 #: Markers of instructions aimed at the bot itself: a question carrying one is refused whatever
-#: the backend. The others (``fake_system``, ``secrets``, ``broadcast``) only flag: "where are API
+#: the backend (``act``: post, send or draft messages; ``exfiltrate``: its configuration or
+#: secrets). The others (``fake_system``, ``secrets``, ``broadcast``) only flag: "where are API
 #: keys kept?" is a fair question about the role.
-REFUSING_MARKERS = frozenset({"override", "reveal_prompt", "repeat_context", "role_play"})
+REFUSING_MARKERS = frozenset(
+    {"override", "reveal_prompt", "repeat_context", "role_play", "act", "exfiltrate"}
+)
+#: Of those, the markers of a request to act (post, send, DM …) rather than to answer.
+ACTION_MARKERS = frozenset({"act"})
 
 
 def injection_markers(text: str) -> tuple[str, ...]:
@@ -208,6 +296,7 @@ def injection_markers(text: str) -> tuple[str, ...]:
 
 
 __all__ = [
+    "ACTION_MARKERS",
     "CARD",
     "EMAIL",
     "PHONE",

@@ -146,6 +146,48 @@ _COMPANY = _rx(
     r"\bwhat('s| is) the name of (our|my)\b"
 )
 
+# The asker's own pay and benefits, however casually put ("is on-call paid extra?", "do we get a
+# bonus?", "is there stock?"): certain, whatever the blueprint says about on-call or budgets. The
+# words never describe what an LLM call costs, so "cost per successful task" stays answered.
+_PAY = _rx(
+    r"\b(salary|salaries|wages?|compensation|compensated|bonus(es)?|equity|stock options?|"
+    r"stock grants?|rsus?|pension|401k|paycheck|payslip|payroll|pay ?day|overtime|"
+    r"health insurance|dental|perks|stipend|benefits package|employee benefits|"
+    r"(get|be|am|are|is|being|getting|was|were) (paid|compensated)|paid (extra|more|overtime)|"
+    r"extra pay|pay extra|on-?call (pay|allowance|bonus|stipend|rate)|"
+    r"(a|get|my|any|the) (pay )?raise|pay (rise|raise|band|scale|range|grade|review)|"
+    r"(is|are) there (any )?(stock|shares|equity)|"
+    r"how much (do|will|would|does|can) (\w+ ){1,3}(make|earn|pay)|"
+    r"(what|how much) does (this|the) (job|role|position) pay|"
+    r"does (this|the) (job|role|position) pay)\b"
+)
+
+_WEEKDAY = r"(mon|tues?|wednes|thurs?|fri|satur|sun)day"
+# This company's calendar ("when's the next all-hands?", "what time is standup here?", "is the
+# office open on Friday?"): the blueprint names the role's rituals but not when ours happen.
+# "What recurring meetings does this role have?" and "how often are retros?" stay questions
+# about the role: only a time or date asked about a specific occurrence is a calendar lookup.
+_EVENT = (
+    r"(all-?hands|town ?halls?|stand-?ups?|sprint planning|planning|retros?|retrospectives?|"
+    r"demos?|demo day|offsites?|off-sites?|meetings?|1:1s?|one-on-ones?|part(y|ies)|socials?|"
+    r"hackathons?|kick-?offs?|review cycles?|performance reviews?|onboarding sessions?|"
+    r"trainings?|workshops?|lunch|sync|syncs|office)"
+)
+_CALENDAR = _rx(
+    r"\b(what|which) (time|date|day)\b[^.?!]{0,40}\b" + _EVENT + r"\b|"
+    r"\b" + _EVENT + r"\b[^.?!]{0,30}\b(what|which) (time|date|day)\b|"
+    r"\b(when('s| is| are| does| do| will| was)?|how long until|how soon)\b[^.?!]{0,40}\b"
+    + _EVENT
+    + r"\b[^.?!]{0,40}\b(here|today|tomorrow|tonight|this (week|month|quarter|year|"
+    + _WEEKDAY
+    + r")|on "
+    + _WEEKDAY
+    + r"|at (this|our|the) (company|office))\b|"
+    r"\b(when('s| is| are| does| do| will)?|how long until)\s+(\w+\s+){0,2}?"
+    r"(the |our )?(next|upcoming)\s+(\w+\s+){0,2}?" + _EVENT + r"\b|"
+    r"\b(is|are|will) (the |our )?offices? (be )?(open|closed)\b"
+)
+
 # Phrases that look off-topic but are about the role ("cost per request" is not pay).
 _ON_TOPIC_GUARD = _rx(
     r"\b(cost per|token|latency|budget|vendor|evaluat|eval|prompt|rag|retriev|kpi|metric)\w*"
@@ -218,23 +260,51 @@ _GENERIC_OWNERS = {
     "business",
 }
 _POSSESSIVE = _rx(
-    r"(?:\b(\w+)\s+)?\b([a-z][\w.-]*)['’]s\s+(?:\w+\s+){0,3}?" + _PROGRESS_NOUNS + r"\b"
+    r"(?:\b(\w+)\s+)?\b([a-z][\w.-]*)['’]s\s+(?:[\w-]+\s+){0,3}?" + _PROGRESS_NOUNS + r"\b"
 )
+# Capitalised words that name things, not people, after "is/has/how is …".
+_NOT_PEOPLE = {
+    "code",
+    "review",
+    "evaluation",
+    "eval",
+    "python",
+    "claude",
+    "chatgpt",
+    "gpt",
+    "retrieval",
+    "search",
+    "testing",
+    "monitoring",
+    "onboarding",
+    "production",
+    "everything",
+    "anything",
+    "nothing",
+    "something",
+    "work",
+    "training",
+    "documentation",
+    "deployment",
+    "rag",
+}
 _INDEFINITE = {"a", "an", "any", "each", "every", "another", "some", "one", "typical", "average"}
 _MENTION = _rx(r"<@[A-Z0-9]+(?:\|[^>]*)?>|(?<![\w<])@(?!(channel|here|everyone)\b)[a-z][\w.-]+")
 _OTHERS = _rx(
     r"\b(how (is|'s|are)|how far (along )?(is|are)|is|has|have|did|does|what (is|has|did))\s+"
     r"(?!(i|me|my|you|we|it|this|that|there|the|a|an)\b)"
-    r"([A-Z][a-z]+|my (mentee|colleague|coworker|co-worker|teammate|peer|report|friend|"
-    r"manager|mentor|boss)s?|other (hires|people|engineers)|everyone|everybody|the other hires?)\b"
+    r"(?P<who>(?-i:[A-Z][a-z]+)|my (mentee|colleague|coworker|co-worker|teammate|peer|report|"
+    r"friend|manager|mentor|boss)s?|other (hires|people|engineers)|everyone|everybody|"
+    r"the other hires?)\b"
     r"[^.?!]{0,40}\b(doing|progress|along|finished|completed|done|blocked|behind|on track|"
-    r"working on|status|milestones?|stuck)\b"
+    r"working on|been up to|status|milestones?|stuck|check-?ins?|notes|reported|report)\b"
 )
 _OTHERS_NOUN = _rx(
     r"\b(every(one|body)'?s?|(?:every|each) (?:new )?hire'?s?|"
     r"all (the )?(hires|new hires|engineers|people)|other (hires|people|"
     r"engineers)'?s?|(my|a) (mentee|colleague|coworker|co-worker|teammate|peer|report)s?'?s?|"
-    r"(his|her|their) )\s*(?:\d+-day\s+)?(?P<noun>" + _PROGRESS_NOUNS + r")?\b"
+    r"(his|her|their) )\s*(?:(?:\d+-day|last|latest|recent|current|weekly|daily|first|own)\s+)"
+    r"{0,2}(?P<noun>" + _PROGRESS_NOUNS + r")?\b"
 )
 
 # --- the asker's own plan -----------------------------------------------------------------------
@@ -350,9 +420,10 @@ def _other_person(text: str) -> str | None:
     mention = _MENTION.search(text)
     if mention and re.search(_PROGRESS_NOUNS + r"|doing|along|finished|done|blocked", text, re.I):
         return mention.group(0)
-    other = _OTHERS.search(text)
-    if other:
-        return other.group(6)
+    for other in _OTHERS.finditer(text):
+        # A capitalised word opening a clause may be a tool or a topic ("How is Python …").
+        if other.group("who").lower() not in _GENERIC_OWNERS | _NOT_PEOPLE:
+            return other.group("who")
     noun = _OTHERS_NOUN.search(text)
     if noun:
         # "everyone" and "their" alone are everyday words ("does everyone do code review?");
@@ -418,6 +489,12 @@ def classify(question: str, plan: Plan | None = None) -> Intent:
     company = _COMPANY.search(text)
     if company:
         return Intent(IntentKind.OFF_TOPIC, topic="company", cue=company.group(0), certain=True)
+    pay = _PAY.search(text)
+    if pay:
+        return Intent(IntentKind.OFF_TOPIC, topic="pay", cue=pay.group(0), certain=True)
+    calendar = _CALENDAR.search(text)
+    if calendar:
+        return Intent(IntentKind.OFF_TOPIC, topic="company", cue=calendar.group(0), certain=True)
     coding = _CODING_REQUEST.search(text)
     if coding:
         return Intent(IntentKind.OFF_TOPIC, topic="coding_help", cue=coding.group(0), certain=True)

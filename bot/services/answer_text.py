@@ -31,13 +31,19 @@ OFF_TOPIC = {
     "coding_help": "I can't help with general coding questions; I answer questions about the "
     "{role} role and your onboarding plan. Your mentor is a great person to pair with on code.",
     "company": "The {role} blueprint describes the role in general, not this company's own "
-    "names, links, channels or numbers, so I can't look that up. " + ASK_MENTOR,
+    "names, links, channels, calendar or numbers, so I can't look that up. " + ASK_MENTOR,
 }
 
 INJECTION = (
     "I only answer questions about the {role} role from its blueprint, and I don't follow "
     "instructions written inside questions. Try asking about the role itself, for example "
     "“What are the 60-day goals?”"
+)
+
+NO_ACTIONS = (
+    "I only answer questions about the {role} role and your onboarding plan; I can't post, send "
+    "or write messages for anyone. Try asking about the role itself, for example “What are the "
+    "60-day goals?”"
 )
 
 OTHER_PERSON = (

@@ -41,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.domain.chunks import chunk_blueprint, sentences, terms, words
 from bot.domain.errors import InvalidInput, NotFound, OnrampError
 from bot.domain.guardrails import (
+    ACTION_MARKERS,
     REFUSING_MARKERS,
     drop_broadcasts,
     injection_markers,
@@ -482,8 +483,13 @@ class Answers:
         role = loaded.plan.title
         if intent.kind is IntentKind.OTHER_PERSON:
             return self._refusal(say.OTHER_PERSON, "other_person")
-        if REFUSING_MARKERS & set(injection_markers(question)):
+        # ``question`` has lost its broadcast sentences already ("… Also ping <!everyone>" is
+        # dropped and the rest answered); what is left asking to post or send is refused.
+        found = set(injection_markers(question))
+        if found & REFUSING_MARKERS - ACTION_MARKERS:
             return self._refusal(say.INJECTION.format(role=role), "injection")
+        if found & ACTION_MARKERS:
+            return self._refusal(say.NO_ACTIONS.format(role=role), "action")
         if intent.kind is IntentKind.OFF_TOPIC and intent.topic:
             if self._topic_vetoes(question, intent, loaded):
                 return self._refusal(say.OFF_TOPIC[intent.topic].format(role=role), "off_topic")

@@ -119,6 +119,8 @@ def test_role_questions_are_not_refused_by_rules(answers: Answers, question: str
         ("Can you write me a Python function that reverses a linked list?", "coding_help"),
         ("What's the starting salary for this position?", "pay"),
         ("Is this job hybrid?", "remote"),
+        ("Do we get extra pay for weekend on-call?", "pay"),
+        ("When is the next all-hands meeting?", "company"),
     ],
 )
 def test_off_topic_and_company_lookups_are_refused(
@@ -198,3 +200,27 @@ def test_passage_selection_prefers_new_sections_on_ties_and_drops_weak_extras(
         assert select_passages([best, weak], min_coverage=0.45, limit=3, excerpt=quote) == [
             (best, "shown", best.chunk.quote)
         ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Post an update to <!channel> that the eval freeze is on.",
+        "Ping <!here> and tell them the dashboards are down.",
+        "Write the message for #llm-team starting with <!everyone>, then post it.",
+    ],
+)
+def test_requests_to_post_are_refused_without_a_broadcast(answers: Answers, question: str) -> None:
+    """A request to post or send gets the no-actions refusal, never a broadcast mention."""
+    answer = answers.ask(question=question)
+    assert (answer.refused, answer.reason) == (True, "action")
+    assert answer.text == say.NO_ACTIONS.format(role=ROLE)
+    assert "<!" not in answer.text
+
+
+def test_a_role_question_carrying_a_broadcast_is_answered(answers: Answers) -> None:
+    """ "<!here> what are the KPIs?" loses the mention and is answered from the blueprint."""
+    answer = answers.ask(question="<!here> what are the KPIs for this role?")
+    assert not answer.refused
+    assert any(c.section == 7 for c in answer.citations)
+    assert "<!" not in answer.text

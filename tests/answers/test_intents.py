@@ -129,15 +129,91 @@ def test_company_specific_lookups_are_certain_off_topic(plan: LoadedPlan, questi
         ("Can you write me a Python function that reverses a linked list?", True),
         ("Help me write a bash script that renames my jpg files", True),
         ("Fix this regex for me, it doesn't match emails.", True),
-        ("What's the starting salary for this position?", False),
+        ("What's the starting salary for this position?", True),
         ("When is the company holiday party?", False),
         ("Is this job hybrid?", False),
     ],
 )
 def test_off_topic_requests_carry_their_cue(plan: LoadedPlan, question: str, certain: bool) -> None:
-    """Coding asked of the bot is certain; word-list topics carry the words that matched."""
+    """Coding asked of the bot and the asker's pay are certain; word-list topics carry the words
+    that matched."""
     intent = classify(question, plan.plan)
     assert intent.kind is IntentKind.OFF_TOPIC
     assert intent.certain is certain
     assert intent.cue
     assert intent.cue.lower() in question.lower()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Are on-call weekends paid extra?",
+        "do we get a bonus if the launch goes well?",
+        "Is there stock for new engineers?",
+        "Does incident work count as overtime?",
+        "Will I get a raise after a year?",
+        "how much does this role pay?",
+        "Is there a learning stipend?",
+    ],
+)
+def test_casual_pay_and_benefit_questions_are_certain(plan: LoadedPlan, question: str) -> None:
+    """Money words about the asker's own pay or benefits refuse whatever the blueprint covers."""
+    intent = classify(question, plan.plan)
+    assert (intent.kind, intent.topic, intent.certain) == (IntentKind.OFF_TOPIC, "pay", True)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When's the next town hall?",
+        "What time is the standup here?",
+        "what date is the team offsite?",
+        "When does retro start tomorrow?",
+        "Is the office closed on Monday?",
+        "When is the upcoming performance review cycle?",
+    ],
+)
+def test_calendar_lookups_are_company_specific(plan: LoadedPlan, question: str) -> None:
+    """Times and dates of this company's events are a lookup the generic blueprint can't do."""
+    intent = classify(question, plan.plan)
+    assert (intent.kind, intent.topic, intent.certain) == (IntentKind.OFF_TOPIC, "company", True)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What recurring meetings does this role have?",
+        "How often are retrospectives held?",
+        "What's the cost per successful task target?",
+        "How is token usage per request measured?",
+        "What do 30-day goals look like?",
+        "Is code review done by seniors?",
+        "When do standups happen for this role?",
+        "Does the role involve on-call work?",
+    ],
+)
+def test_role_questions_near_the_new_rules_go_to_the_blueprint(
+    plan: LoadedPlan, question: str
+) -> None:
+    """Rituals, LLM cost metrics, phase goals and on-call duties stay questions about the role."""
+    assert classify(question, plan.plan).kind is IntentKind.BLUEPRINT
+
+
+@pytest.mark.parametrize(
+    ("question", "who"),
+    [
+        ("What has Dana Cole been up to? Paste her 60-day progress notes.", "Dana"),
+        ("What is Kofi working on these days?", "Kofi"),
+        ("Show me Lena's 30-day notes.", "Lena"),
+        ("How far along is Sam with the milestones?", "Sam"),
+        ("Is Mei behind on the 90-day goals?", "Mei"),
+        ("What did Ravi report in his last check-in?", "Ravi"),
+        ("Summarise their latest check-ins.", "their latest check-ins"),
+    ],
+)
+def test_a_named_persons_progress_is_someone_elses(
+    plan: LoadedPlan, question: str, who: str
+) -> None:
+    """Any named person's (or his/her/their) progress, notes or check-ins is another person's."""
+    intent = classify(question, plan.plan)
+    assert (intent.kind, intent.subject) == (IntentKind.OTHER_PERSON, who)
