@@ -37,6 +37,11 @@ class Person(SQLModel, table=True):
     is_admin: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    profile_checked_at: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime(),
+        description="When the check-in tick last read the Slack profile (None: never)",
+    )
 
 
 class Enrollment(SQLModel, table=True):

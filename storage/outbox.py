@@ -2,8 +2,11 @@
 
 Every statement is keyword-only and takes the session; the check-in service owns the transaction.
 
-- Rows are inserted in bulk with ``INSERT … ON CONFLICT (key) DO NOTHING`` on both databases, so
-  deriving the same due work twice (two ticks at once, two replicas, a restart) inserts nothing.
+- Rows are inserted in bulk with ``INSERT … ON CONFLICT (key)`` on both databases, so deriving
+  the same due work twice (two ticks at once, two replicas, a restart) inserts nothing. The one
+  thing a second derivation may change is an earlier ``due_at`` for a row still ``pending``: the
+  earliest due time anyone derived wins (a nudge written by an observer whose clock ran ahead of
+  the tick's is still due at once).
 - A claim moves due ``pending`` rows to ``sending`` under a fresh claim token: on PostgreSQL the
   candidate rows are locked ``FOR UPDATE SKIP LOCKED`` so replicas share the work; on SQLite the
   write transaction is ``BEGIN IMMEDIATE`` (see ``storage.engine``), which serialises claimers,
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, or_, update
+from sqlalchemy import Row, Table, and_, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -50,10 +53,14 @@ class NewRow:
     enrollment_id: int | None = None
     state: str = PENDING
     reason: str | None = None
+    not_before: datetime | None = None
 
 
 def insert_new(*, session: Session, rows: Sequence[NewRow], now: datetime) -> list[str]:
-    """Insert rows whose key is new; return the keys actually inserted (duplicates are ignored)."""
+    """Insert rows whose key is new; return the keys inserted (or made due earlier).
+
+    A duplicate key is ignored, except that a ``pending`` row takes the earlier ``due_at``.
+    """
     if not rows:
         return []
     dialect = session.get_bind().dialect.name
@@ -63,9 +70,12 @@ def insert_new(*, session: Session, rows: Sequence[NewRow], now: datetime) -> li
     # compiled afresh every time, which dominated a tick enqueueing 10,000+ rows (bench/).
     # Core, not the ORM entity: no ORM bulk-insert bookkeeping per row.
     table: Table = Outbox.__table__  # type: ignore[attr-defined]
-    statement = (
-        make_insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
-    )
+    insert = make_insert(table)
+    statement = insert.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"due_at": insert.excluded.due_at},
+        where=and_(table.c.state == PENDING, insert.excluded.due_at < table.c.due_at),
+    ).returning(table.c.key)
     inserted: list[str] = []
     for index in range(0, len(rows), INSERT_CHUNK * 10):
         chunk = rows[index : index + INSERT_CHUNK * 10]
@@ -80,6 +90,7 @@ def insert_new(*, session: Session, rows: Sequence[NewRow], now: datetime) -> li
                 "attempts": 0,
                 "payload": row.payload,
                 "reason": row.reason,
+                "not_before": row.not_before,
                 "created_at": now,
             }
             for row in chunk
@@ -169,6 +180,20 @@ def take_over(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def renew_claim(*, session: Session, outbox_id: int, token: str, now: datetime) -> bool:
+    """Still ours? Then restart the lease at ``now`` (right before posting); False: hands off."""
+    result = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.id) == outbox_id,
+            col(Outbox.claim_token) == token,
+            col(Outbox.state) == SENDING,
+        )
+        .values(claimed_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def _transition(session: Session, outbox_id: int, token: str | None, **values: Any) -> bool:
     conditions = [col(Outbox.id) == outbox_id]
     if token is not None:
@@ -198,6 +223,23 @@ def mark_retry(
         not_before=not_before,
         reason=reason[:500],
         claim_token=None,
+    )
+
+
+def mark_deferred(
+    *, session: Session, outbox_id: int, token: str, not_before: datetime, reason: str
+) -> bool:
+    """``sending`` → ``pending`` until ``not_before`` without spending an attempt (not a failure:
+    the recipient's send window is closed)."""
+    return _transition(
+        session,
+        outbox_id,
+        token,
+        state=PENDING,
+        not_before=not_before,
+        reason=reason[:500],
+        claim_token=None,
+        attempts=Outbox.attempts - 1,
     )
 
 
@@ -456,9 +498,9 @@ def enrollment_statuses(*, session: Session, ids: Iterable[int]) -> dict[int, st
     return result
 
 
-def people_without_zone(*, session: Session, checked_before: datetime, limit: int) -> list[str]:
-    """Slack user ids of people in active enrollments whose time zone is unknown or stale."""
-    involved = (
+def _involved() -> Any:
+    """Person ids of hires, managers and mentors of active enrollments (a subquery)."""
+    return (
         select(Enrollment.hire_id.label("pid"))  # type: ignore[attr-defined]
         .where(Enrollment.status == "active")
         .union(
@@ -469,23 +511,57 @@ def people_without_zone(*, session: Session, checked_before: datetime, limit: in
         )
         .subquery()
     )
+
+
+def profiles_never_checked(*, session: Session, limit: int) -> list[str]:
+    """Slack user ids of people on active plans whose zone is unknown and never looked up."""
+    involved = _involved()
     statement = (
         select(Person.user_id)
         .where(
             col(Person.id).in_(select(involved.c.pid)),
-            or_(col(Person.tz).is_(None), col(Person.updated_at) < checked_before),
+            col(Person.profile_checked_at).is_(None),
+            col(Person.tz).is_(None),
         )
-        .order_by(col(Person.tz).is_not(None), col(Person.updated_at))
+        .order_by(col(Person.id))
         .limit(limit)
     )
     return list(session.exec(statement).all())
+
+
+def profiles_checked_before(*, session: Session, before: datetime, limit: int) -> list[str]:
+    """Slack user ids of people on active plans whose profile was last read before ``before``.
+
+    A person whose zone came with them (say from Slack when they were first seen) counts as
+    read when their row was last written.
+    """
+    involved = _involved()
+    checked = func.coalesce(col(Person.profile_checked_at), col(Person.updated_at))
+    statement = (
+        select(Person.user_id)
+        .where(col(Person.id).in_(select(involved.c.pid)), checked < before)
+        .order_by(checked, col(Person.id))
+        .limit(limit)
+    )
+    return list(session.exec(statement).all())
+
+
+def unchecked_person_ids(*, session: Session) -> set[int]:
+    """Person ids on active plans whose time zone is unknown and was never looked up."""
+    involved = _involved()
+    statement = select(Person.id).where(
+        col(Person.id).in_(select(involved.c.pid)),
+        col(Person.profile_checked_at).is_(None),
+        col(Person.tz).is_(None),
+    )
+    return {pid for pid in session.exec(statement).all() if pid is not None}
 
 
 def touch_person(
     *, session: Session, user_id: str, tz: str | None, display_name: str | None, now: datetime
 ) -> None:
     """Record a fresh look at a person's Slack profile (zone and name), even if unchanged."""
-    values: dict[str, Any] = {"updated_at": now}
+    values: dict[str, Any] = {"updated_at": now, "profile_checked_at": now}
     if tz:
         values["tz"] = tz
     if display_name:

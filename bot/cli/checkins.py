@@ -71,6 +71,7 @@ def _print(report: TickReport) -> None:
     if report.dry_run:
         _print_group("Would send", report.would_send)
         _print_group("Would skip", report.skipped, with_reason=True)
+        _print_group("Would wait", report.deferred, with_reason=True)
         if not report.would_send:
             typer.echo("Nothing to send.")
         return

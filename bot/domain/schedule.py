@@ -37,6 +37,9 @@ _T = TypeVar("_T")
 
 #: How long the last review stays worth sending when nothing follows it.
 LAST_REVIEW_RELEVANT_WORKING_DAYS = 10
+#: How long after the local send time a late check-in may still go out that day (09:30 →
+#: 17:30); outside it, a late item waits for the recipient's next working day at the send time.
+SEND_WINDOW = timedelta(hours=8)
 
 
 class Kind(StrEnum):
@@ -216,6 +219,23 @@ class LocalCalendar:
         """
         local = datetime.combine(day, self.send_time, tzinfo=self.zone)
         return local.astimezone(UTC)
+
+    def next_send_window(self, now: datetime) -> datetime:
+        """``now`` if it is inside a send window here, else when the next one opens.
+
+        A send window is a working day from the local send time for :data:`SEND_WINDOW`. Items
+        that are late (downtime, a hire enrolled after the fact) wait for one, so nobody gets a
+        check-in at 03:00 or on a Saturday.
+        """
+        day = self.today(now)
+        if self.is_working_day(day):
+            opens = self.send_at(day)
+            if opens <= now < opens + SEND_WINDOW:
+                return now
+            if now < opens:
+                return opens
+        # Past today's window (or not a working day): the next working day's send time.
+        return self.send_at(self.working_on_or_after(day + timedelta(days=1)))
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end`` (0 when ``end`` ≤ ``start``)."""

@@ -2,11 +2,14 @@
 
 One ``tick(now)`` does everything, in three steps (design §5; ``docs/checkins.md``):
 
-1. **Profiles.** People on active plans whose Slack time zone is unknown or a week old are looked
-   up (a few per tick), so local times are right even for hires enrolled from the CLI.
+1. **Profiles.** People on active plans whose Slack profile was never read are looked up first
+   (all of them, up to a generous cap), then a few whose profile is a week old; failures are
+   retried with back-off. Nobody's calendar is derived before their profile was read once, so
+   a hire enrolled from the CLI is never scheduled in the default zone by mistake.
 2. **Derive.** Each active enrollment's calendar (``bot.domain.schedule``; cached per plan, start
    date, zone and holiday country) yields the slots live at ``now`` — at most one per series, so a
-   restart after downtime sends the latest relevant items, never a flood. Reminders, silence
+   restart after downtime sends the latest relevant items, never a flood; a late item waits for
+   the recipient's next send window (working day, from the send time). Reminders, silence
    nudges, blocker escalations and weekly digests are derived from the outbox and milestone state.
    Everything is inserted with a unique key in bulk (``ON CONFLICT DO NOTHING``): idempotent.
 3. **Send.** Due rows are claimed, re-checked (paused plan, superseded, already answered),
@@ -62,8 +65,9 @@ from storage.models import Outbox
 
 log = logging.getLogger("onramp.checkins")
 
-#: Rows claimed per round trip to the database.
-CLAIM_BATCH = 50
+#: Rows claimed per round trip to the database: small, so a slow Slack never holds many rows in
+#: ``sending`` (each is re-verified right before its post anyway).
+CLAIM_BATCH = 10
 #: A row in ``sending`` for longer than this is presumed abandoned by a dead sender.
 SENDING_LEASE = timedelta(minutes=2)
 #: Attempts before a row is given up as failed.
@@ -74,13 +78,21 @@ EVENT_LOOKBACK = timedelta(days=60)
 WELCOME_RECORD_WINDOW = timedelta(days=45)
 #: Blocked milestones changed within this window get a nudge even if no observer saw the change.
 BLOCK_BACKSTOP = timedelta(days=3)
-#: Profiles looked up per tick (users.info is Tier 4: about 100 a minute).
+#: Week-old profiles refreshed per tick (users.info is Tier 4: about 100 a minute).
 PROFILE_LOOKUPS_PER_TICK = 20
+#: Never-read profiles looked up per tick: their check-ins wait for it, so nearly uncapped (a
+#: 429 stops the round early; the rest follow next tick).
+NEW_PROFILE_LOOKUPS_PER_TICK = 500
 PROFILE_MAX_AGE = timedelta(days=7)
+#: Back-off after a failed profile lookup: 1, 2, 4 … minutes, at most this long.
+PROFILE_RETRY_MAX = timedelta(hours=1)
 #: Sending stops after this much time in one tick, so the next tick is not held up.
 SEND_BUDGET = timedelta(seconds=45)
 #: A row refused with a Retry-After this short is retried within the same tick.
 RETRY_WITHIN_TICK = timedelta(seconds=30)
+#: An item is *late* once its due time is this far behind: it then waits for the recipient's
+#: send window. Calendar due times are at the window's start, so on-time items are in it anyway.
+LATE_AFTER = timedelta(hours=1)
 #: Plans run up to a year; anything started longer ago than this has nothing left to send.
 MAX_PLAN_SPAN = timedelta(days=400)
 
@@ -260,6 +272,7 @@ class TickReport:
         if self.dry_run:
             data["would_send"] = rows(self.would_send)
             data["would_skip"] = rows(self.skipped)
+            data["would_wait"] = rows(self.deferred)
             return data
         for name in ("sent", "skipped", "deferred", "failed", "reconciled"):
             data[name] = rows(getattr(self, name))
@@ -314,7 +327,8 @@ class Checkins:
         self.sleep = sleep
         self._slots: dict[tuple[str, date, str | None, str | None], tuple[Slot, ...]] = {}
         self._known_keys: set[str] = set()
-        self._profiles_tried: set[str] = set()
+        #: user id → (not before, failures so far) after a failed users.info.
+        self._profile_retry: dict[str, tuple[datetime, int]] = {}
         #: Set at shutdown: sending stops after the message in flight, claimed rows go back.
         self.stopping = threading.Event()
         self._holidays: dict[str | None, Container[date]] = {}
@@ -366,9 +380,9 @@ class Checkins:
         """Refresh stale profiles, derive due work into the outbox, then send what is due."""
         now = now or self.clock.now()
         report = TickReport(now=now, dry_run=dry_run)
-        zones = self.refresh_profiles(now=now, report=report, write=not dry_run)
+        zones, checked = self._refresh(now=now, report=report, write=not dry_run)
         if dry_run:
-            self._dry_run(now, self.derive(now=now, zones=zones), report, zones)
+            self._dry_run(now, self.derive(now=now, zones=zones, checked=checked), report, zones)
             return report
         self.enqueue(now=now, zones=zones, report=report)
         self.send_due(now=now, report=report)
@@ -391,27 +405,48 @@ class Checkins:
     def refresh_profiles(
         self, *, now: datetime, report: TickReport | None = None, write: bool = True
     ) -> dict[str, str]:
-        """Look up unknown or week-old time zones in Slack (a few per tick); return what changed.
+        """Look up never-read and week-old Slack profiles; return the time zones found.
 
         In a dry run nothing is stored; the zones found are used for that run only.
         """
+        return self._refresh(now=now, report=report, write=write)[0]
+
+    def _refresh(
+        self, *, now: datetime, report: TickReport | None, write: bool
+    ) -> tuple[dict[str, str], set[str]]:
+        """(zones found, user ids whose profile was read) in this round of lookups."""
         if self.messenger is None:
-            return {}
+            return {}, set()
         with self.db.read() as session:
-            wanted = repo.people_without_zone(
-                session=session,
-                checked_before=now - PROFILE_MAX_AGE,
-                limit=PROFILE_LOOKUPS_PER_TICK + len(self._profiles_tried),
+            fresh = repo.profiles_never_checked(
+                session=session, limit=NEW_PROFILE_LOOKUPS_PER_TICK + len(self._profile_retry)
             )
-        wanted = [u for u in wanted if u not in self._profiles_tried][:PROFILE_LOOKUPS_PER_TICK]
+            old = repo.profiles_checked_before(
+                session=session,
+                before=now - PROFILE_MAX_AGE,
+                limit=PROFILE_LOOKUPS_PER_TICK + len(self._profile_retry),
+            )
+        ready = [u for u in fresh if self._may_look_up(u, now)][:NEW_PROFILE_LOOKUPS_PER_TICK]
+        ready += [u for u in old if self._may_look_up(u, now)][:PROFILE_LOOKUPS_PER_TICK]
         found: dict[str, str] = {}
-        for user_id in wanted:
-            self._profiles_tried.add(user_id)
+        checked: set[str] = set()
+        for user_id in ready:
             try:
                 profile = self.messenger.profile(user_id=user_id)
             except DeliveryError as exc:
-                log.warning("could not look up %s in Slack: %s", user_id, exc.reason)
+                failures = self._profile_retry.get(user_id, (now, 0))[1] + 1
+                wait = min(timedelta(minutes=2 ** (failures - 1)), PROFILE_RETRY_MAX)
+                if exc.retry_after is not None:
+                    wait = max(wait, timedelta(seconds=exc.retry_after))
+                self._profile_retry[user_id] = (now + wait, failures)
+                log.warning(
+                    "could not look up %s in Slack (%s); retrying in %s", user_id, exc.reason, wait
+                )
+                if exc.retry_after is not None:
+                    break  # rate limited: the rest wait for the next tick
                 continue
+            self._profile_retry.pop(user_id, None)
+            checked.add(user_id)
             tz = profile.tz if profile and zone(profile.tz, "") else None
             if profile is not None and profile.tz and str(zone(profile.tz)) != profile.tz:
                 tz = None  # a zone this machine doesn't know: keep the default
@@ -428,15 +463,39 @@ class Checkins:
                     )
             if report is not None:
                 report.refreshed.append(user_id)
-        return found
+        return found, checked
+
+    def _may_look_up(self, user_id: str, now: datetime) -> bool:
+        retry = self._profile_retry.get(user_id)
+        return retry is None or retry[0] <= now
 
     # --- derive ---------------------------------------------------------------------------
 
-    def derive(self, *, now: datetime, zones: dict[str, str] | None = None) -> list[repo.NewRow]:
-        """Everything owed at ``now`` as outbox rows (not yet inserted; keys make it idempotent)."""
+    def derive(
+        self,
+        *,
+        now: datetime,
+        zones: dict[str, str] | None = None,
+        checked: Container[str] = (),
+    ) -> list[repo.NewRow]:
+        """Everything owed at ``now`` as outbox rows (not yet inserted; keys make it idempotent).
+
+        With Slack configured, nothing is derived for someone whose profile was never read
+        (``checked``: user ids read in this run, for a dry run): their calendar would be in the
+        default zone. The next tick looks them up first.
+        """
         zones = zones or {}
         rows: list[repo.NewRow] = []
         with self.db.read() as session:
+            unchecked: set[int] = set()
+            if self.messenger is not None:
+                unchecked = repo.unchecked_person_ids(session=session)
+                if unchecked and checked:
+                    unchecked -= {
+                        pid
+                        for pid, user_id in _user_ids(session, unchecked).items()
+                        if user_id in checked
+                    }
             enrollments = repo.active_enrollments(
                 session=session,
                 started_from=(now - MAX_PLAN_SPAN).date(),
@@ -453,6 +512,8 @@ class Checkins:
             # what is owed once per calendar, then only name the rows per enrollment.
             owed: dict[tuple[str, date, str | None, str | None], list[_Owed]] = {}
             for row in enrollments:
+                if row.hire_id in unchecked:
+                    continue
                 tz = refreshed.get(row.hire_id, row.tz)
                 calendar_key = (row.plan_id, row.start_date, tz, row.holiday_country)
                 due = owed.get(calendar_key)
@@ -467,10 +528,13 @@ class Checkins:
                     except NotFound:
                         log.warning("enrollment %s: plan %s is gone; skipping", row.id, row.plan_id)
                         continue
-                    due = owed[calendar_key] = _owed_slots(slots, now)
+                    calendar = self.calendar(tz, row.holiday_country)
+                    due = owed[calendar_key] = _owed_slots(slots, now, calendar)
                 rows.extend(self._calendar_rows(row.id, row.hire_id, due))
             rows.extend(self._event_rows(session, now, zones))
             rows.extend(self._digest_rows(session, now, refreshed))
+        if unchecked:
+            rows = [r for r in rows if r.recipient_id not in unchecked]
         return rows
 
     def _calendar_rows(
@@ -489,6 +553,7 @@ class Checkins:
                 enrollment_id=enrollment_id,
                 state=item.state,
                 reason=item.reason,
+                not_before=item.not_before,
             )
 
     def _people(
@@ -567,40 +632,11 @@ class Checkins:
             ):
                 first_unanswered[row.enrollment_id] = row
 
-        # Silence: the oldest check-in unanswered since the hire was last active.
-        for enrollment_id, row in first_unanswered.items():
-            r = rules(enrollment_id)
-            hire_cal = cal(row.recipient_id)
-            silent_since = hire_cal.today(row.sent_at)
-            nudge_at = after_working_days(
-                calendar=hire_cal, since=row.sent_at, count=r.mentor_nudge_after_silent_working_days
+        rows.extend(
+            _silence_rows(
+                first_unanswered, now=now, rules=rules, cal=cal, mentors=mentors, managers=managers
             )
-            if nudge_at <= now:
-                for recipient in mentors.get(enrollment_id) or [managers[enrollment_id]]:
-                    rows.append(
-                        repo.NewRow(
-                            key=f"{Kind.MENTOR_NUDGE.value}:{enrollment_id}:silent:{row.id}:to{recipient}",
-                            kind=Kind.MENTOR_NUDGE.value,
-                            recipient_id=recipient,
-                            due_at=nudge_at,
-                            enrollment_id=enrollment_id,
-                            payload={"reason": "silent", "since": silent_since.isoformat()},
-                        )
-                    )
-            escalate_at = after_working_days(
-                calendar=hire_cal, since=row.sent_at, count=r.escalate_after_working_days
-            )
-            if escalate_at <= now:
-                rows.append(
-                    repo.NewRow(
-                        key=f"{Kind.ESCALATION.value}:{enrollment_id}:silent:{row.id}",
-                        kind=Kind.ESCALATION.value,
-                        recipient_id=managers[enrollment_id],
-                        due_at=escalate_at,
-                        enrollment_id=enrollment_id,
-                        payload={"reason": "silent", "since": silent_since.isoformat()},
-                    )
-                )
+        )
 
         # Blockers: a nudge for every fresh block (backstop for the observer), and an escalation
         # when the mentor has had M working days since their nudge and it is still blocked.
@@ -713,7 +749,14 @@ class Checkins:
                     state=r.state,
                     reason=r.reason,
                 )
-                (report.skipped if r.state == repo.SKIPPED else report.inserted).append(planned)
+                if r.state == repo.SKIPPED:
+                    report.skipped.append(planned)
+                    continue
+                report.inserted.append(planned)
+                if r.not_before is not None and r.not_before > now:
+                    window = self._local_text(tz, r.not_before)
+                    reason = f"waits for the recipient's send window ({window})"
+                    report.deferred.append(replace(planned, reason=reason))
 
     def _planned(
         self, row: repo.NewRow, user_id: str, session: Any, zones: dict[str, str] | None = None
@@ -755,7 +798,16 @@ class Checkins:
                 if r.key in existing:
                     continue
                 planned = self._planned(r, users.get(r.recipient_id, "?"), session, zones)
-                (report.skipped if r.state == repo.SKIPPED else report.would_send).append(planned)
+                if r.state == repo.SKIPPED:
+                    report.skipped.append(planned)
+                elif r.not_before is not None and r.not_before > now:
+                    wait = replace(
+                        planned,
+                        reason=f"waits for the send window ({r.not_before:%Y-%m-%d %H:%M} UTC)",
+                    )
+                    report.deferred.append(wait)
+                else:
+                    report.would_send.append(planned)
             pending = repo.rows_where(session=session, states=[repo.PENDING])
             users = _user_ids(session, {r.recipient_id for r in pending})
             for row in pending:
@@ -797,7 +849,12 @@ class Checkins:
                 ordered = _round_robin(claimed)
                 for index, row in enumerate(ordered):
                     if self.stopping.is_set():
-                        self._release(ordered[index:], token)
+                        self._release(ordered[index:], token, "released at shutdown")
+                        break
+                    if self.clock.now() - started >= SEND_BUDGET:
+                        # The time budget is checked per row: a slow Slack never keeps a claimed
+                        # batch waiting in ``sending`` past the tick.
+                        self._release(ordered[index:], token, "the tick's time budget ran out")
                         break
                     self._send_one(row, token, now, report, cooling)
                 continue
@@ -812,19 +869,19 @@ class Checkins:
             cooling = {c: t for c, t in cooling.items() if t > self.clock.now()}
         return report
 
-    def _release(self, rows: Sequence[Outbox], token: str) -> None:
+    def _release(self, rows: Sequence[Outbox], token: str, why: str) -> None:
         """Give claimed, unsent rows back (``pending``, due now) so no row waits in ``sending``."""
         with self.db.transaction() as session:
             for row in rows:
                 if row.id is not None:
-                    repo.mark_retry(
+                    repo.mark_deferred(
                         session=session,
                         outbox_id=row.id,
                         token=token,
                         not_before=self.clock.now(),
-                        reason="released at shutdown; the next tick sends it",
+                        reason=f"{why}; the next tick sends it",
                     )
-        log.info("shutdown: %d claimed check-ins released for the next tick", len(rows))
+        log.info("%s: %d claimed check-ins released for the next tick", why, len(rows))
 
     def _send_one(
         self,
@@ -835,7 +892,11 @@ class Checkins:
         cooling: dict[str, datetime],
     ) -> None:
         assert row.id is not None  # noqa: S101 - claimed rows exist
-        recipient = self._user_id(row.recipient_id)
+        with self.db.read() as session:
+            person = people_repo.get_person_by_id(session=session, person_id=row.recipient_id)
+        if person is None:
+            raise NotFound(f"person {row.recipient_id} is gone")
+        recipient = person.user_id
         planned = Planned(
             key=row.key,
             kind=Kind(row.kind),
@@ -850,6 +911,33 @@ class Checkins:
                 repo.mark_skipped(session=session, outbox_id=row.id, token=token, reason=skip)
             report.skipped.append(replace(planned, state=repo.SKIPPED, reason=skip))
             return
+        current = max(now, self.clock.now())
+        if not _immediate(row) and current - row.due_at > LATE_AFTER:
+            # Late, outside the recipient's send window (their working day, from the send
+            # time): wait for the next one, unless the item is stale by then.
+            calendar = self.calendar(person.tz, person.holiday_country)
+            window = calendar.next_send_window(current)
+            if window > current:
+                stale = _parse_time(row.payload.get("stale_at"))
+                local = _in_zone(window, calendar)
+                with self.db.transaction() as session:
+                    if stale is not None and window >= stale:
+                        reason = f"stale before the recipient's next send window ({local})"
+                        repo.mark_skipped(
+                            session=session, outbox_id=row.id, token=token, reason=reason
+                        )
+                        report.skipped.append(replace(planned, state=repo.SKIPPED, reason=reason))
+                        return
+                    reason = f"waits for the recipient's send window ({local})"
+                    repo.mark_deferred(
+                        session=session,
+                        outbox_id=row.id,
+                        token=token,
+                        not_before=window,
+                        reason=reason,
+                    )
+                report.deferred.append(replace(planned, state=repo.PENDING, reason=reason))
+                return
         try:
             message = self.compose(row)
         except OnrampError as exc:
@@ -862,6 +950,15 @@ class Checkins:
         try:
             channel = self.messenger.open_dm(user_id=recipient)
             _check_cooling(cooling, channel, self.clock.now())
+            # Still ours? Another replica may have reconciled it while this sender was slow;
+            # renewing the lease right before the post keeps it from doing so now.
+            with self.db.transaction() as session:
+                ours = repo.renew_claim(
+                    session=session, outbox_id=row.id, token=token, now=self.clock.now()
+                )
+            if not ours:
+                log.warning("outbox %s (%s): claim lost before posting; not sent", row.id, row.key)
+                return
             posted = self.messenger.post(channel=channel, message=message)
         except DeliveryError as exc:
             self._delivery_failed(row, token, exc, channel, planned, report, cooling)
@@ -1302,16 +1399,43 @@ class _Owed:
     payload: dict[str, Any]
     state: str = repo.PENDING
     reason: str | None = None
+    not_before: datetime | None = None
 
 
-def _owed_slots(slots: Sequence[Slot], now: datetime) -> list[_Owed]:
-    """The slots of one calendar owed at ``now``: live ones, and a stale welcome to record."""
+def _owed_slots(slots: Sequence[Slot], now: datetime, calendar: LocalCalendar) -> list[_Owed]:
+    """The slots of one calendar owed at ``now``: live ones, and stale ones to record.
+
+    A slot found late outside the hire's send window (downtime, enrolled after the fact) waits
+    for the next window (``not_before``); if it would be stale by then, or a review falls due
+    by then (a late pulse: the review asks instead), it is recorded as skipped with the reason.
+    """
     owed: list[_Owed] = []
+    window = calendar.next_send_window(now)
     for slot in slots:
         if slot.due_at > now:
             break
         if slot.is_live(now):
-            owed.append(_Owed(slot, slot.kind.value, _slot_payload(slot)))
+            late = window > now and now - slot.due_at > LATE_AFTER
+            if late and window >= slot.stale_at:
+                what = "superseded: a newer pulse is due" if slot.kind is Kind.PULSE else "stale"
+                reason = f"{what} before the hire's next send window ({_in_zone(window, calendar)})"
+                owed.append(_Owed(slot, slot.kind.value, _slot_payload(slot), repo.SKIPPED, reason))
+                continue
+            review = (
+                _review_by(slots, after=slot.due_at, by=window) if slot.kind is Kind.PULSE else None
+            )
+            if review is not None:
+                reason = f"superseded: the {review.ref} review ({review.day:%a %d %b}) asks instead"
+                owed.append(_Owed(slot, slot.kind.value, _slot_payload(slot), repo.SKIPPED, reason))
+                continue
+            owed.append(
+                _Owed(
+                    slot,
+                    slot.kind.value,
+                    _slot_payload(slot),
+                    not_before=window if late else None,
+                )
+            )
         elif slot.kind is Kind.WELCOME and now - slot.stale_at < WELCOME_RECORD_WINDOW:
             # Enrolled after the fact: say once, on the record, why no welcome went out.
             owed.append(
@@ -1327,6 +1451,85 @@ def _owed_slots(slots: Sequence[Slot], now: datetime) -> list[_Owed]:
                 )
             )
     return owed
+
+
+def _review_by(slots: Sequence[Slot], *, after: datetime, by: datetime) -> Slot | None:
+    """A review due after ``after`` and by ``by`` (and still live then), if any."""
+    for slot in slots:
+        if slot.kind is Kind.REVIEW and after < slot.due_at <= by < slot.stale_at:
+            return slot
+    return None
+
+
+def _in_zone(when: datetime, calendar: LocalCalendar) -> str:
+    return f"{when.astimezone(calendar.zone):%a %d %b %H:%M} {calendar.zone.key}"
+
+
+def _immediate(row: Outbox) -> bool:
+    """A nudge about a blocker or an at-risk answer: goes out at once, any hour."""
+    return row.kind == Kind.MENTOR_NUDGE.value and row.payload.get("reason") != "silent"
+
+
+def _silence_rows(
+    first_unanswered: dict[int, Any],
+    *,
+    now: datetime,
+    rules: Callable[[int], Rules],
+    cal: Callable[[int], LocalCalendar],
+    mentors: dict[int, list[int]],
+    managers: dict[int, int],
+) -> list[repo.NewRow]:
+    """Silence nudges and escalations (``first_unanswered``: enrollment → oldest unanswered row).
+
+    One nudge and one escalation per silence, keyed by when it began (the last activity), not
+    by which check-in is oldest in the look-back window: a long silence never repeats them. Each
+    is due at its recipient's send time, N working days later in the recipient's calendar.
+    """
+    rows: list[repo.NewRow] = []
+    for enrollment_id, row in first_unanswered.items():
+        r = rules(enrollment_id)
+        active = row.last_activity_at
+        episode = _stamp(active) if active is not None else "never"
+        for recipient in mentors.get(enrollment_id) or [managers[enrollment_id]]:
+            their_cal = cal(recipient)
+            nudge_at = after_working_days(
+                calendar=their_cal,
+                since=row.sent_at,
+                count=r.mentor_nudge_after_silent_working_days,
+            )
+            if nudge_at <= now:
+                rows.append(
+                    repo.NewRow(
+                        key=f"{Kind.MENTOR_NUDGE.value}:{enrollment_id}:silent:{episode}:to{recipient}",
+                        kind=Kind.MENTOR_NUDGE.value,
+                        recipient_id=recipient,
+                        due_at=nudge_at,
+                        enrollment_id=enrollment_id,
+                        payload={
+                            "reason": "silent",
+                            "since": their_cal.today(row.sent_at).isoformat(),
+                        },
+                    )
+                )
+        manager_cal = cal(managers[enrollment_id])
+        escalate_at = after_working_days(
+            calendar=manager_cal, since=row.sent_at, count=r.escalate_after_working_days
+        )
+        if escalate_at <= now:
+            rows.append(
+                repo.NewRow(
+                    key=f"{Kind.ESCALATION.value}:{enrollment_id}:silent:{episode}",
+                    kind=Kind.ESCALATION.value,
+                    recipient_id=managers[enrollment_id],
+                    due_at=escalate_at,
+                    enrollment_id=enrollment_id,
+                    payload={
+                        "reason": "silent",
+                        "since": manager_cal.today(row.sent_at).isoformat(),
+                    },
+                )
+            )
+    return rows
 
 
 def _slot_payload(slot: Slot) -> dict[str, Any]:

@@ -1,6 +1,9 @@
 """The :class:`Messenger` over ``slack_sdk.WebClient``: DMs that name their outbox row.
 
-- ``conversations.open`` finds the DM (cached per user), ``chat.postMessage`` posts with message
+- ``conversations.open`` finds the DM (cached per user); where it is unavailable (a proxy or
+  stand-in without it, a token type that may not call it) the message is posted to the user id,
+  which Slack accepts for the app's DM, and the DM id it answers with is cached from then on.
+  ``chat.postMessage`` posts with message
   metadata ``{"event_type": "onramp_outbox", "event_payload": {"outbox_id", "key"}}`` so a row
   whose fate is unknown can be found again in ``conversations.history``.
 - A post whose outcome is unknown (connection dropped, timeout, 5xx) is looked up in the DM's
@@ -52,6 +55,8 @@ PERMANENT = {
     "token_revoked": "SLACK_BOT_TOKEN was revoked; reinstall the app",
     "missing_scope": "the app lacks a scope (chat:write, im:write, im:history, users:read)",
 }
+#: ``conversations.open`` errors after which posting to the user id itself is the way to DM.
+NO_OPEN = {"unknown_method", "method_not_supported_for_channel_type", "not_allowed_token_type"}
 
 
 def delivery_client(*, token: str, base_url: str | None = None, timeout: int = 15) -> WebClient:
@@ -95,7 +100,14 @@ class SlackMessenger:
             cached = self._dms.get(user_id)
         if cached is not None:
             return cached
-        response = self._call(lambda: self.client.conversations_open(users=user_id))
+        try:
+            response = self._call(lambda: self.client.conversations_open(users=user_id))
+        except DeliveryError as exc:
+            if exc.retryable or exc.reason.removeprefix("Slack refused: ") not in NO_OPEN:
+                raise
+            # No conversations.open here: chat.postMessage takes the user id for the app's DM.
+            log.info("conversations.open unavailable (%s); posting to the user id", exc.reason)
+            return user_id
         channel = response.get("channel")
         if not isinstance(channel, Mapping) or not channel.get("id"):
             raise DeliveryError("conversations.open returned no channel", retryable=True)
@@ -131,7 +143,11 @@ class SlackMessenger:
                 if found is not None:
                     return found
             raise
-        return Posted(channel=str(response.get("channel") or channel), ts=str(response["ts"]))
+        landed = str(response.get("channel") or channel)
+        if landed != channel:
+            with self._lock:  # posted to a user id: the DM id Slack answered with serves later
+                self._dms[channel] = landed
+        return Posted(channel=landed, ts=str(response["ts"]))
 
     def find(self, *, channel: str, outbox_id: int, key: str, since: datetime) -> Posted | None:
         """The bot's message in ``channel`` whose metadata names this row, if any.

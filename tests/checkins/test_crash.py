@@ -74,7 +74,9 @@ def test_killed_between_post_and_record_then_restarted(
                 return bool(repo.rows_where(session=session, states=["sending"]))
 
         wait_for(claimed, "the child to claim the welcome")
-        # Hold the rows the child must update to record the send (SQLite: the write lock).
+        # The child renews its claim right before posting; once the (slow) post is in flight,
+        # hold the rows it must update to record the send (SQLite: the write lock).
+        wait_for(lambda: sandbox.in_flight > 0, "the child's post to reach Slack")
         with db.transaction() as session:
             session.execute(text("UPDATE outbox SET attempts = attempts WHERE state = 'sending'"))
             wait_for(lambda: len(sandbox.bot_messages(HIRE)) == 1, "the child's post")

@@ -230,12 +230,16 @@ def test_silence_nudges_the_mentor_then_escalates_to_the_manager(
     run(checkins, clock, "2026-11-16T12:00:00")  # 5 working days
     assert len(nudges(sandbox, MENTOR)) == 1
     assert "hasn't answered" in nudges(sandbox, MENTOR)[0].text
-    run(checkins, clock, "2026-11-18T12:00:00")  # 7 working days
+    run(checkins, clock, "2026-11-18T12:00:00")  # 7 working days, but 04:00 for the manager
+    assert [
+        m for m in sandbox.bot_messages(MANAGER) if "escalation" in m.event_payload["key"]
+    ] == []
+    run(checkins, clock, "2026-11-18T17:31:00")  # 09:31 in Los Angeles
     escalations = [
         m for m in sandbox.bot_messages(MANAGER) if "escalation" in m.event_payload["key"]
     ]
     assert len(escalations) == 1
-    run(checkins, clock, "2026-11-18T12:05:00")
+    run(checkins, clock, "2026-11-18T17:35:00")
     assert len(nudges(sandbox, MENTOR)) == 1
 
 

@@ -274,6 +274,7 @@ def test_no_broadcast_mention_is_ever_posted_whatever_people_type(
     slack.command(f"ask {' '.join(INJECTIONS)} say <!channel> to everyone", HIRE)
     slack.app_home_opened(MANAGER)
     slack.app_home_opened(MENTOR)
+    clock.advance(timedelta(hours=1))  # ticks at 15:00 UTC: in New York's and Berlin's windows
     for _ in range(9):
         clock.advance(timedelta(days=1))
         engine.tick()
