@@ -18,10 +18,10 @@ outbox row in the message metadata) and the outbox table.
 - **duplicates** = posts beyond the first for one outbox row;
 - **lost** = rows owed (not skipped) with no successful post.
 
-The kill run is the same, except that the first ``onramp tick`` is killed with SIGKILL once half
-the messages are out, and restarted. The restarted process runs with its clock 150 s ahead, past
-the 2-minute sending lease, as a restart that late would be: rows the dead process had claimed
-are reconciled against the DM history (sent if Slack has them, sent again if not) straight away.
+The kill run is the same, except that the ``onramp tick`` running when half the messages are out
+is killed with SIGKILL, and ticks carry on. The ticks after the kill run with their clock 150 s
+ahead, past the 2-minute sending lease, as a restart that late would: rows the dead process had
+claimed are reconciled against the DM history (sent if Slack has them, sent again if not) at once.
 """
 
 from __future__ import annotations
@@ -148,12 +148,9 @@ def run(
             env=workspace.env(url, sandbox.env()),
             result=result,
         )
-        skew = timedelta(0)
+        sender.drain(url, lambda: _posted(sandbox), kill_at=messages // 2 if kill else None)
         if kill:
-            result.killed_after = sender.kill_midway(lambda: _posted(sandbox), messages // 2)
-            log(f"{name}: killed the sender (kill -9) after {result.killed_after} posts")
-            skew = RESTART_SKEW
-        sender.drain(url, skew)
+            log(f"{name}: killed a sender (kill -9) after {result.killed_after} posts")
         _judge_posts(sandbox, result)
     _judge_outbox(url, result)
     log(
@@ -182,26 +179,24 @@ class _Sender:
         argv = onramp("tick", "--json", "--now", now.isoformat(), "--config", str(self.config))
         return self.workspace.spawn(f"{self.name}-{self.result.ticks}", argv, env=self.env)
 
-    def kill_midway(self, posted: Callable[[], int], after: int) -> int:
-        """Start a tick, ``kill -9`` it once ``after`` messages are out; return how many were."""
-        first = self.tick()
-        while first.process.poll() is None and posted() < after:
-            time.sleep(0.02)
-        count = posted()
-        if first.process.poll() is not None:
-            raise RuntimeError(
-                f"{self.name}: the sender finished before {after} posts ({count}); nothing to "
-                f"kill: {first.output()[-2000:]}"
-            )
-        first.kill9()
-        self.workspace.forget(first)
-        return count
+    def drain(self, url: str, posted: Callable[[], int], kill_at: int | None = None) -> None:
+        """Tick until no row is pending or sending; fail loudly if that stops making progress.
 
-    def drain(self, url: str, skew: timedelta) -> None:
-        """Tick until no row is pending or sending; fail loudly if that stops making progress."""
-        before, stalled = self.result.messages, 0
+        With ``kill_at``, the tick running when that many messages are out is killed with
+        SIGKILL, and the ticks after it run :data:`RESTART_SKEW` ahead (the lease has expired).
+        """
+        before, stalled, skew = self.result.messages, 0, timedelta(0)
         while self.result.ticks < MAX_TICKS:
             child = self.tick(skew)
+            if kill_at is not None and self.result.killed_after is None:
+                while child.process.poll() is None and posted() < kill_at:
+                    time.sleep(0.02)
+                if child.process.poll() is None:
+                    self.result.killed_after = posted()
+                    child.kill9()
+                    self.workspace.forget(child)
+                    skew = RESTART_SKEW
+                    continue
             child.process.wait()
             output = child.output()
             self.workspace.forget(child)
@@ -212,6 +207,8 @@ class _Sender:
             self.result.reconciled_resent += output.count('"reason": "not posted; retrying"')
             left = _pending(url)
             if left == 0:
+                if kill_at is not None and self.result.killed_after is None:
+                    raise RuntimeError(f"{self.name}: done before {kill_at} posts; nothing killed")
                 return
             stalled = stalled + 1 if left == before else 0
             if stalled >= 2:
