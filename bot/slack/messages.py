@@ -63,9 +63,6 @@ BAD_PLAN_ID = (
 )
 UNKNOWN_OPTION = "`{option}=` is not an option here; use plan=, start= or mentor=."
 REPEATED_OPTION = "`{option}=` is given twice; give it once."
-NOT_IN_WORKSPACE = (
-    "I can't find `{user}` in this Slack workspace. Pick the person from the @ autocomplete."
-)
 NOT_A_PERSON = "<@{user}> is an app, not a person: only people can be hires or mentors."
 DEACTIVATED = (
     "<@{user}>'s Slack account is deactivated. Pick someone who is still in the workspace."

@@ -11,7 +11,7 @@ from bot.slack import messages as msg
 from storage import repositories as repo
 from tests.slack.conftest import MANAGER, MENTOR, NEWCOMER, shown
 
-GHOST = "U0GHOST"  # not in the workspace: users.info says user_not_found
+GHOST = "U0GHOST"  # users.info says user_not_found (a partial Slack stand-in)
 ROBOT = "U0ROBOT"
 GONE = "U0GONE"
 USAGE = msg.USAGE_LINE.format(usage=msg.USAGE["enroll"].format(cmd="/onramp"))
@@ -58,7 +58,6 @@ def test_a_typed_name_asks_for_the_autocomplete(
 @pytest.mark.parametrize(
     ("who", "expected"),
     [
-        (GHOST, msg.NOT_IN_WORKSPACE.format(user=GHOST)),
         (ROBOT, msg.NOT_A_PERSON.format(user=ROBOT)),
         (GONE, msg.DEACTIVATED.format(user=GONE)),
         ("bot", None),  # this app itself
@@ -73,8 +72,7 @@ def test_only_active_people_can_be_hires_or_mentors(
     expected: str | None,
     role: str,
 ) -> None:
-    """Someone Slack doesn't know, a bot (this app included) or a deactivated account is refused
-    as hire or mentor, and nothing is recorded."""
+    """A bot (this app included) or a deactivated account is refused as hire or mentor."""
     user_id = workspace.bot_user_id if who == "bot" else who
     expected = expected or msg.NOT_A_PERSON.format(user=user_id)
     mention = f"<@{user_id}|someone>"
@@ -110,3 +108,12 @@ def test_mentions_are_trusted_when_users_info_is_unavailable(
         hire = repo.get_person(session=session, user_id=NEWCOMER)
         assert hire is not None
         assert (hire.display_name, hire.tz) == ("nia", None)
+
+
+def test_a_mention_users_info_does_not_know_is_trusted(
+    workspace: SlackSandbox, slack: SlackDriver, container: Container
+) -> None:
+    """A mention answered with user_not_found (a proxy or partial stand-in) is still enrolled."""
+    reply = shown(slack.command(f"enroll <@{GHOST}|gina>", MANAGER))
+    assert f"Enrolled <@{GHOST}>" in reply
+    assert _known(container, GHOST)

@@ -10,9 +10,10 @@ request naming them, or the tick's profile refresh). Registered extension subcom
 get the ack and ``respond`` and decide for themselves.
 
 People put on record from Slack (``enroll``'s hire and mentors) must be real people: a mention
-or user id (the parser refuses bare names), that ``users.info`` doesn't call ``user_not_found``,
-a bot (this app included) or deactivated. When ``users.info`` can't answer (a stand-in without
-it, an error, no answer within the budget) the mention is trusted as Slack sent it.
+or user id (the parser refuses bare names) that ``users.info`` doesn't describe as a bot (this app
+included) or a deactivated account. When ``users.info`` can't answer (a stand-in without it, an
+error, ``user_not_found`` for a mention picked from Slack's autocomplete, no answer within the
+budget) the mention is trusted as Slack sent it.
 """
 
 from __future__ import annotations
@@ -135,7 +136,9 @@ def _not_a_person(lookup: Lookup, *, bot_user_id: str | None) -> str | None:
     if user_id == bot_user_id or (lookup.found and lookup.is_bot):
         return msg.NOT_A_PERSON.format(user=user_id)
     if lookup.status is Status.NOT_FOUND:
-        return msg.NOT_IN_WORKSPACE.format(user=user_id)
+        # A mention comes from Slack's own autocomplete, so "user_not_found" says more about the
+        # API in front of us (a proxy, a partial stand-in) than about the person: trust it.
+        log.warning("users.info doesn't know %s; trusting the mention", user_id)
     if lookup.found and lookup.deleted:
         return msg.DEACTIVATED.format(user=user_id)
     return None
