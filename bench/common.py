@@ -195,6 +195,7 @@ class Workspace:
         env = {k: v for k, v in env.items() if not k.upper().startswith("ONRAMP_")}
         env["DATABASE_URL"] = database_url
         env["PYTHONUNBUFFERED"] = "1"
+        env["PYTHONDONTWRITEBYTECODE"] = "1"  # nothing written into the checkout
         env.update(extra or {})
         return env
 

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+sys.dont_write_bytecode = True  # nothing written into the checkout, not even __pycache__
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import ack, answers, fanout, memory, tick
-from bench.common import Workspace, machine, terminate_on_sigterm
+from bench import ack, answers, fanout, memory, tick  # noqa: E402 - after sys.path
+from bench.common import Workspace, machine, terminate_on_sigterm  # noqa: E402
 
 
 @dataclass(frozen=True)
