@@ -235,13 +235,16 @@ def onramp(*args: str) -> list[str]:
 
 @contextlib.contextmanager
 def terminate_on_sigterm() -> Iterator[None]:
-    """Turn SIGTERM into SystemExit for the duration, so ``finally`` blocks clean up."""
+    """SIGTERM raises SystemExit and SIGINT KeyboardInterrupt for the duration (even when the
+    shell started us with SIGINT ignored), so ``finally`` blocks stop the children."""
 
     def raise_exit(_signum: int, _frame: object) -> None:
         raise SystemExit(143)
 
     previous = signal.signal(signal.SIGTERM, raise_exit)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
