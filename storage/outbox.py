@@ -484,20 +484,6 @@ def blocked_milestones(*, session: Session) -> Sequence[Row[Any]]:
     return session.execute(statement).all()
 
 
-def enrollment_statuses(*, session: Session, ids: Iterable[int]) -> dict[int, str]:
-    """Enrollment id → status."""
-    wanted = list(set(ids))
-    result: dict[int, str] = {}
-    for index in range(0, len(wanted), INSERT_CHUNK):
-        chunk = wanted[index : index + INSERT_CHUNK]
-        for enrollment_id, status in session.exec(
-            select(Enrollment.id, Enrollment.status).where(col(Enrollment.id).in_(chunk))
-        ).all():
-            if enrollment_id is not None:
-                result[enrollment_id] = status
-    return result
-
-
 def _involved() -> Any:
     """Person ids of hires, managers and mentors of active enrollments (a subquery)."""
     return (
@@ -585,32 +571,33 @@ def record_activity(*, session: Session, enrollment_id: int, now: datetime) -> N
     )
 
 
-def managers_of(*, session: Session, enrollment_ids: Iterable[int]) -> dict[int, int]:
-    """Enrollment id → manager person id."""
-    wanted = list(set(enrollment_ids))
-    result: dict[int, int] = {}
+def _enrollment_column(*, session: Session, ids: Iterable[int], column: Any) -> dict[int, Any]:
+    """Enrollment id → one column's value, read in chunks of ``INSERT_CHUNK`` ids."""
+    wanted = list(set(ids))
+    result: dict[int, Any] = {}
     for index in range(0, len(wanted), INSERT_CHUNK):
         chunk = wanted[index : index + INSERT_CHUNK]
-        for enrollment_id, manager_id in session.exec(
-            select(Enrollment.id, Enrollment.manager_id).where(col(Enrollment.id).in_(chunk))
+        for enrollment_id, value in session.exec(
+            select(Enrollment.id, column).where(col(Enrollment.id).in_(chunk))
         ).all():
             if enrollment_id is not None:
-                result[enrollment_id] = manager_id
+                result[enrollment_id] = value
     return result
+
+
+def enrollment_statuses(*, session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Enrollment id → status."""
+    return _enrollment_column(session=session, ids=ids, column=Enrollment.status)
+
+
+def managers_of(*, session: Session, enrollment_ids: Iterable[int]) -> dict[int, int]:
+    """Enrollment id → manager person id."""
+    return _enrollment_column(session=session, ids=enrollment_ids, column=Enrollment.manager_id)
 
 
 def plans_of(*, session: Session, enrollment_ids: Iterable[int]) -> dict[int, str]:
     """Enrollment id → plan id."""
-    wanted = list(set(enrollment_ids))
-    result: dict[int, str] = {}
-    for index in range(0, len(wanted), INSERT_CHUNK):
-        chunk = wanted[index : index + INSERT_CHUNK]
-        for enrollment_id, plan_id in session.exec(
-            select(Enrollment.id, Enrollment.plan_id).where(col(Enrollment.id).in_(chunk))
-        ).all():
-            if enrollment_id is not None:
-                result[enrollment_id] = plan_id
-    return result
+    return _enrollment_column(session=session, ids=enrollment_ids, column=Enrollment.plan_id)
 
 
 def hire_of(*, session: Session, enrollment_id: int) -> int | None:
