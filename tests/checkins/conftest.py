@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -15,6 +15,7 @@ from bot.services.checkins import Checkins, NudgeObserver
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor, EnrollmentReport, Onboarding, Profile
 from bot.slack.delivery import SlackMessenger, delivery_client
+from storage import outbox as repo
 from storage.engine import Database
 from tests.slack.conftest import (  # noqa: F401 - the Slack stack's fixtures, for test_answers
     container,
@@ -44,6 +45,55 @@ def default_rules() -> Rules:
     )
 
 
+def paced_messenger(sandbox: SlackSandbox, clock: ManualClock, **options: float) -> SlackMessenger:
+    """A messenger over a WebClient on the sandbox whose pacing waits move the test clock."""
+    client = delivery_client(token=sandbox.bot_token, base_url=sandbox.api_url, timeout=5)
+    return SlackMessenger(
+        client,
+        **options,  # type: ignore[arg-type]
+        monotonic=lambda: clock.now().timestamp(),
+        sleep=lambda seconds: clock.advance(timedelta(seconds=seconds)),
+    )
+
+
+def build_checkins(
+    db: Database,
+    catalog: PlanCatalog,
+    clock: ManualClock,
+    onboarding: Onboarding,
+    messenger: SlackMessenger,
+) -> Checkins:
+    """A check-in engine wired like bot.app.build does, its nudge observer on ``onboarding``."""
+    service = Checkins(
+        db=db,
+        catalog=catalog,
+        clock=clock,
+        onboarding=onboarding,
+        defaults=default_rules(),
+        messenger=messenger,
+        sleep=lambda seconds: clock.advance(timedelta(seconds=seconds)),
+    )
+    onboarding.observers.append(NudgeObserver(service))
+    return service
+
+
+def at(text: str) -> datetime:
+    """An aware UTC instant from ``2026-12-02T16:00``."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def run(checkins: Checkins, clock: ManualClock, when: str) -> None:
+    """Move the clock and tick."""
+    clock.set(at(when))
+    checkins.tick(clock.now())
+
+
+def rows(db: Database, **filters: object) -> list:  # type: ignore[type-arg]
+    """Outbox rows, oldest first."""
+    with db.read() as session:
+        return repo.rows_where(session=session, **filters)  # type: ignore[arg-type]
+
+
 @pytest.fixture
 def sandbox(clock: ManualClock) -> Iterator[SlackSandbox]:
     """The Slack stand-in, on the test clock, with a hire, their manager and mentor."""
@@ -56,12 +106,7 @@ def sandbox(clock: ManualClock) -> Iterator[SlackSandbox]:
 @pytest.fixture
 def messenger(sandbox: SlackSandbox, clock: ManualClock) -> SlackMessenger:
     """The real messenger over a WebClient on the sandbox; pacing waits move the test clock."""
-    client = delivery_client(token=sandbox.bot_token, base_url=sandbox.api_url, timeout=5)
-    return SlackMessenger(
-        client,
-        monotonic=lambda: clock.now().timestamp(),
-        sleep=lambda seconds: clock.advance(timedelta(seconds=seconds)),
-    )
+    return paced_messenger(sandbox, clock)
 
 
 @pytest.fixture
@@ -73,17 +118,7 @@ def checkins(
     messenger: SlackMessenger,
 ) -> Checkins:
     """The check-in engine, wired like bot.app.build does (the nudge observer included)."""
-    service = Checkins(
-        db=db,
-        catalog=catalog,
-        clock=clock,
-        onboarding=onboarding,
-        defaults=default_rules(),
-        messenger=messenger,
-        sleep=lambda seconds: clock.advance(timedelta(seconds=seconds)),
-    )
-    onboarding.observers.append(NudgeObserver(service))
-    return service
+    return build_checkins(db, catalog, clock, onboarding, messenger)
 
 
 def enroll(

@@ -45,6 +45,15 @@ def posted(sandbox: SlackSandbox, key: str) -> Message:
     return message
 
 
+def tick_until_posted(
+    container: Container, clock: ManualClock, sandbox: SlackSandbox, when: datetime, key: str
+) -> tuple[Message, int]:
+    """Tick at ``when``; the message posted for outbox ``key`` and its outbox id."""
+    tick(container, clock, when)
+    message = posted(sandbox, key)
+    return message, message.event_payload["outbox_id"]
+
+
 def test_mood_button_records_updates_in_place_and_nudges_the_mentor(
     engine: Container,
     slack: SlackDriver,
@@ -53,9 +62,9 @@ def test_mood_button_records_updates_in_place_and_nudges_the_mentor(
     runtime: SlackRuntime,
 ) -> None:
     """'At risk' on the pulse: recorded, the DM shows it with the time, the mentor is told."""
-    tick(engine, clock, datetime(2026, 11, 9, 15, 0, tzinfo=UTC))
-    pulse = posted(sandbox, "pulse:1:w1")
-    outbox_id = pulse.event_payload["outbox_id"]
+    pulse, outbox_id = tick_until_posted(
+        engine, clock, sandbox, datetime(2026, 11, 9, 15, 0, tzinfo=UTC), "pulse:1:w1"
+    )
     clock.set(datetime(2026, 11, 17, 20, 0, tzinfo=UTC))  # after the next pulse: still counts
     delivery = slack.block_action(
         HIRE, f"{cb.MOOD_ACTION}:at_risk", f"{outbox_id}:at_risk", message=pulse
@@ -83,9 +92,9 @@ def test_review_select_marks_the_milestone_through_onboarding(
     runtime: SlackRuntime,
 ) -> None:
     """A status picked in the day-30 review is a progress event from 'checkin'; the DM shows it."""
-    tick(engine, clock, datetime(2026, 12, 2, 16, 0, tzinfo=UTC))
-    review = posted(sandbox, "review:1:day-30")
-    outbox_id = review.event_payload["outbox_id"]
+    review, outbox_id = tick_until_posted(
+        engine, clock, sandbox, datetime(2026, 12, 2, 16, 0, tzinfo=UTC), "review:1:day-30"
+    )
     delivery = slack.block_action(
         HIRE,
         cb.MILESTONE_ACTION,
@@ -121,9 +130,9 @@ def test_add_a_note_opens_a_modal_and_saves_the_note(
     runtime: SlackRuntime,
 ) -> None:
     """'Add a note' opens the modal; an empty note is refused in place; a note is saved, shown."""
-    tick(engine, clock, datetime(2026, 11, 9, 15, 0, tzinfo=UTC))
-    pulse = posted(sandbox, "pulse:1:w1")
-    outbox_id = pulse.event_payload["outbox_id"]
+    pulse, outbox_id = tick_until_posted(
+        engine, clock, sandbox, datetime(2026, 11, 9, 15, 0, tzinfo=UTC), "pulse:1:w1"
+    )
     slack.block_action(HIRE, cb.NOTE_ACTION, str(outbox_id), message=pulse)
     assert runtime.settle()
     [opened] = sandbox.calls("views.open")
@@ -155,9 +164,9 @@ def test_someone_else_cannot_answer_a_hires_check_in(
     runtime: SlackRuntime,
 ) -> None:
     """The manager clicking the hire's pulse gets a private explanation; nothing is recorded."""
-    tick(engine, clock, datetime(2026, 11, 9, 15, 0, tzinfo=UTC))
-    pulse = posted(sandbox, "pulse:1:w1")
-    outbox_id = pulse.event_payload["outbox_id"]
+    pulse, outbox_id = tick_until_posted(
+        engine, clock, sandbox, datetime(2026, 11, 9, 15, 0, tzinfo=UTC), "pulse:1:w1"
+    )
     slack.block_action(
         MANAGER,
         f"{cb.MOOD_ACTION}:on_track",

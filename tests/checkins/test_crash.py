@@ -19,7 +19,7 @@ from bot.services.clock import ManualClock
 from bot.services.onboarding import Onboarding
 from storage import outbox as repo
 from storage.engine import Database
-from tests.checkins.conftest import HIRE, enroll
+from tests.checkins.conftest import HIRE, enroll, rows
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -88,16 +88,14 @@ def test_killed_between_post_and_record_then_restarted(
             child.kill()
         child.communicate(timeout=30)
     assert child.returncode == -signal.SIGKILL
-    with db.read() as session:
-        [row] = repo.rows_where(session=session, kinds=["welcome"])
+    [row] = rows(db, kinds=["welcome"])
     assert row.state == "sending"
 
     clock.set(datetime(2026, 11, 2, 9, 45, tzinfo=UTC))  # the claim's lease has run out
     report = checkins.tick(clock.now())
     assert [p.key for p in report.reconciled] == ["welcome:1:start"]
     assert len(sandbox.bot_messages(HIRE)) == 1
-    with db.read() as session:
-        [row] = repo.rows_where(session=session, kinds=["welcome"])
+    [row] = rows(db, kinds=["welcome"])
     assert row.state == "sent"
     assert row.ts == sandbox.bot_messages(HIRE)[0].ts
 
@@ -115,6 +113,5 @@ def test_connection_lost_after_slack_posted_is_not_posted_twice(
     clock.set(datetime(2026, 11, 2, 9, 31, tzinfo=UTC))
     checkins.tick(clock.now())
     assert len(sandbox.bot_messages(HIRE)) == 1
-    with db.read() as session:
-        [row] = repo.rows_where(session=session, kinds=["welcome"])
+    [row] = rows(db, kinds=["welcome"])
     assert row.state == "sent"

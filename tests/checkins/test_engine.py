@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
@@ -14,23 +14,12 @@ from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor, Onboarding
 from storage import outbox as repo
 from storage.engine import Database
-from tests.checkins.conftest import HIRE, MANAGER, MENTOR, enroll
-
-
-def at(text: str) -> datetime:
-    """An aware UTC instant from ``2026-12-02T16:00``."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+from tests.checkins.conftest import HIRE, MANAGER, MENTOR, at, enroll, rows, run
 
 
 def keys(messages: list) -> list[str]:  # type: ignore[type-arg]
     """The outbox keys named in the metadata of posted messages."""
     return [m.event_payload.get("key") for m in messages]
-
-
-def rows(db: Database, **filters: object) -> list:  # type: ignore[type-arg]
-    """Outbox rows, oldest first."""
-    with db.read() as session:
-        return repo.rows_where(session=session, **filters)  # type: ignore[arg-type]
 
 
 def nudges(sandbox: SlackSandbox, user: str, kind: str = "mentor_nudge") -> list:  # type: ignore[type-arg]
@@ -40,10 +29,22 @@ def nudges(sandbox: SlackSandbox, user: str, kind: str = "mentor_nudge") -> list
     ]
 
 
-def run(checkins: Checkins, clock: ManualClock, when: str) -> None:
-    """Move the clock and tick."""
+def store_due_rows(
+    checkins: Checkins, onboarding: Onboarding, clock: ManualClock, db: Database, when: str
+) -> None:
+    """Enroll a UTC hire without mentors, move the clock to ``when`` and store what is due."""
+    enroll(onboarding, tz="UTC", mentors=())
     clock.set(at(when))
-    checkins.tick(clock.now())
+    with db.transaction() as session:
+        repo.insert_new(session=session, rows=checkins.derive(now=clock.now()), now=clock.now())
+
+
+def enroll_utc_hires(sandbox: SlackSandbox, onboarding: Onboarding, count: int) -> None:
+    """Add ``count`` UTC hires (U0HIRE0, U0HIRE1, ...) to Slack and enroll them without mentors."""
+    for index in range(count):
+        user = f"U0HIRE{index}"
+        sandbox.add_user(user, f"hire{index}", tz="UTC")
+        enroll(onboarding, hire=user, start=date(2026, 11, 2), tz="UTC", mentors=())
 
 
 def test_must_show_day_30_review_at_local_send_time_and_only_once(
@@ -285,10 +286,7 @@ def test_two_ticks_at_once_send_each_message_once(
     db: Database,
 ) -> None:
     """Four threads ticking together (SQLite and PostgreSQL) post every message exactly once."""
-    for index in range(6):
-        user = f"U0HIRE{index}"
-        sandbox.add_user(user, f"hire{index}", tz="UTC")
-        enroll(onboarding, hire=user, start=date(2026, 11, 2), tz="UTC", mentors=())
+    enroll_utc_hires(sandbox, onboarding, 6)
     clock.set(at("2026-11-02T09:31:00"))
     barrier = threading.Barrier(4)
     failures: list[BaseException] = []
@@ -320,10 +318,7 @@ def test_429_burst_defers_only_what_was_refused_and_loses_nothing(
     db: Database,
 ) -> None:
     """Three 429s with Retry-After: those rows wait, then go out; no duplicates, none lost."""
-    for index in range(5):
-        user = f"U0HIRE{index}"
-        sandbox.add_user(user, f"hire{index}", tz="UTC")
-        enroll(onboarding, hire=user, start=date(2026, 11, 2), tz="UTC", mentors=())
+    enroll_utc_hires(sandbox, onboarding, 5)
     sandbox.fail("chat.postMessage", 429, retry_after=2, times=3)
     run(checkins, clock, "2026-11-02T09:31:00")
     posted = keys(sandbox.bot_messages())
@@ -385,10 +380,7 @@ def test_row_left_sending_is_reconciled_from_the_dm_history(
     db: Database,
 ) -> None:
     """A row stuck in 'sending' whose message Slack has is marked sent, not posted again."""
-    enroll(onboarding, tz="UTC", mentors=())
-    clock.set(at("2026-11-02T09:31:00"))
-    with db.transaction() as session:
-        repo.insert_new(session=session, rows=checkins.derive(now=clock.now()), now=clock.now())
+    store_due_rows(checkins, onboarding, clock, db, "2026-11-02T09:31:00")
     with db.transaction() as session:
         [row] = repo.claim(
             session=session, now=clock.now(), token="dead", limit=10, kinds=["welcome"]
@@ -411,10 +403,8 @@ def test_row_left_sending_without_a_message_is_sent_again(
     db: Database,
 ) -> None:
     """A row stuck in 'sending' that never reached Slack is sent once after the lease expires."""
-    enroll(onboarding, tz="UTC", mentors=())
-    clock.set(at("2026-11-02T09:31:00"))
+    store_due_rows(checkins, onboarding, clock, db, "2026-11-02T09:31:00")
     with db.transaction() as session:
-        repo.insert_new(session=session, rows=checkins.derive(now=clock.now()), now=clock.now())
         repo.claim(session=session, now=clock.now(), token="dead", limit=10)
     run(checkins, clock, "2026-11-02T09:32:00")  # within the lease: leave it alone
     assert sandbox.bot_messages(HIRE) == []

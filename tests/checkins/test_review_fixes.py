@@ -10,37 +10,29 @@ import pytest
 
 from bot.domain.schedule import LocalCalendar, public_holidays, zone
 from bot.sandbox import SlackSandbox
-from bot.services.checkins import SEND_BUDGET, Checkins, NudgeObserver
+from bot.services.checkins import SEND_BUDGET, Checkins
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor, Onboarding
-from bot.slack.delivery import SlackMessenger, delivery_client
 from storage import outbox as repo
 from storage import repositories as people_repo
 from storage.engine import Database
-from tests.checkins.conftest import HIRE, MANAGER, MENTOR, default_rules, enroll
-
-
-def at(text: str) -> datetime:
-    """An aware UTC instant from ``2026-12-02T16:00``."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def run(checkins: Checkins, clock: ManualClock, when: str) -> None:
-    """Move the clock and tick."""
-    clock.set(at(when))
-    checkins.tick(clock.now())
+from tests.checkins.conftest import (
+    HIRE,
+    MANAGER,
+    MENTOR,
+    at,
+    build_checkins,
+    enroll,
+    paced_messenger,
+    rows,
+    run,
+)
 
 
 def sent_keys(sandbox: SlackSandbox, user: str, prefix: str = "") -> list[str]:
     """Outbox keys of the bot's messages to ``user`` starting with ``prefix``."""
     found = [str(m.event_payload.get("key", "")) for m in sandbox.bot_messages(user)]
     return [k for k in found if k.startswith(prefix)]
-
-
-def rows(db: Database, **filters: object) -> list:  # type: ignore[type-arg]
-    """Outbox rows, oldest first."""
-    with db.read() as session:
-        return repo.rows_where(session=session, **filters)  # type: ignore[arg-type]
 
 
 def tz_of(db: Database, user_id: str) -> str | None:
@@ -317,23 +309,8 @@ def test_the_time_budget_is_checked_per_row_and_the_rest_released(
     clock: ManualClock,
 ) -> None:
     """Posts paced 20 s apart in one DM: past the 45 s budget the claimed rest go back."""
-    client = delivery_client(token=sandbox.bot_token, base_url=sandbox.api_url, timeout=5)
-    slow = SlackMessenger(
-        client,
-        channel_interval=20.0,
-        monotonic=lambda: clock.now().timestamp(),
-        sleep=lambda seconds: clock.advance(timedelta(seconds=seconds)),
-    )
-    checkins = Checkins(
-        db=db,
-        catalog=catalog,  # type: ignore[arg-type]
-        clock=clock,
-        onboarding=onboarding,
-        defaults=default_rules(),
-        messenger=slow,
-        sleep=lambda seconds: clock.advance(timedelta(seconds=seconds)),
-    )
-    onboarding.observers.append(NudgeObserver(checkins))
+    slow = paced_messenger(sandbox, clock, channel_interval=20.0)
+    checkins = build_checkins(db, catalog, clock, onboarding, slow)  # type: ignore[arg-type]
     enroll(onboarding, tz="America/New_York")
     clock.set(at("2026-12-02T16:00:00"))
     checkins.refresh_profiles(now=clock.now())
