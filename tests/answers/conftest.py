@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,14 @@ from bot.llm.minilm import load_encoder
 from bot.services.answers import AnswerModel, AnswerPolicy, Answers
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
-from bot.services.onboarding import Onboarding
+from bot.services.onboarding import Actor, Onboarding
 from bot.services.prompts import PromptLibrary
 from storage.engine import Database, open_database
 from storage.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN_ID = "junior-llm-engineer"
+HIRE = "U0HIRE"
 GOLDEN = ROOT / "plans" / PLAN_ID / "evals.yaml"
 HELDOUT = Path(__file__).with_name("heldout.yaml")
 REVIEW = Path(__file__).with_name("review_blind.yaml")
@@ -48,6 +50,23 @@ def make_answers(
         policy=policy,
         encoder=_ENCODER,
     )
+
+
+def enroll_hire(answers: Answers, clock: ManualClock, days: int = 44) -> None:
+    """Enroll U0HIRE (manager U0BOSS) on the plan, started ``days`` days before the clock's now."""
+    answers.onboarding.enroll(
+        actor=Actor.cli(),
+        hire=HIRE,
+        plan_id=PLAN_ID,
+        start=clock.now().date() - timedelta(days=days),
+        manager="U0BOSS",
+    )
+
+
+def milestone_states(answers: Answers) -> dict[str, str]:
+    """U0HIRE's milestone id → status, as the onboarding service reports it."""
+    report = answers.onboarding.progress(actor=Actor.cli(), hire=HIRE)
+    return {m.id: m.status.value for p in report.summary.phases for m in p.milestones}
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,26 +21,10 @@ from bot.services.onboarding import Actor
 from storage.engine import Database
 from storage.models import QaLog
 
-from .conftest import GOLDEN, HELDOUT, PLAN_ID, make_answers
+from .conftest import GOLDEN, HELDOUT, HIRE, PLAN_ID, enroll_hire, make_answers, milestone_states
 
-HIRE = "U0HIRE"
 ROLE = "Junior LLM Engineer"
 BROADCAST = re.compile(r"<!(channel|here|everyone|subteam)|@(channel|here|everyone)\b", re.I)
-
-
-def _enroll(answers: Answers, clock: ManualClock, days: int = 44) -> None:
-    answers.onboarding.enroll(
-        actor=Actor.cli(),
-        hire=HIRE,
-        plan_id=PLAN_ID,
-        start=clock.now().date() - timedelta(days=days),
-        manager="U0BOSS",
-    )
-
-
-def _states(answers: Answers) -> dict[str, str]:
-    report = answers.onboarding.progress(actor=Actor.cli(), hire=HIRE)
-    return {m.id: m.status.value for p in report.summary.phases for m in p.milestones}
 
 
 @pytest.mark.parametrize(
@@ -51,7 +34,7 @@ def test_personal_questions_are_never_served_from_the_cache(
     answers: Answers, clock: ManualClock, question: str
 ) -> None:
     """Someone without a plan is told so (no passage); a hire then gets their own plan, uncached."""
-    _enroll(answers, clock)
+    enroll_hire(answers, clock)
     manager = answers.ask(question=question, asker=Actor.slack("U0BOSS"))
     anonymous = answers.ask(question=question)
     hire = answers.ask(question=question, asker=Actor.slack(HIRE))
@@ -81,10 +64,10 @@ def test_questions_about_a_milestone_leave_it_unchanged(
     answers: Answers, clock: ManualClock, question: str
 ) -> None:
     """Asking about finishing or skipping a milestone changes no milestone's status."""
-    _enroll(answers, clock)
-    before = _states(answers)
+    enroll_hire(answers, clock)
+    before = milestone_states(answers)
     answer = answers.ask(question=question, asker=Actor.slack(HIRE))
-    assert _states(answers) == before
+    assert milestone_states(answers) == before
     assert "Marked" not in answer.text
 
 

@@ -10,6 +10,7 @@ from bot.services.answers import Answers
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor
 from storage.models import QaLog
+from tests.answers.conftest import enroll_hire
 
 
 def _rows(answers: Answers) -> list[QaLog]:
@@ -65,13 +66,7 @@ def test_answers_never_contain_broadcasts(answers: Answers) -> None:
 
 def test_a_hire_can_mark_a_milestone_by_saying_so(answers: Answers, clock: ManualClock) -> None:
     """ "I finished the offline eval set" marks that milestone done on the asker's own plan."""
-    answers.onboarding.enroll(
-        actor=Actor.cli(),
-        hire="U0HIRE",
-        plan_id="junior-llm-engineer",
-        start=clock.now().date() - timedelta(days=44),
-        manager="U0BOSS",
-    )
+    enroll_hire(answers, clock, days=44)
     answer = answers.ask(question="I finished the offline eval set", asker=Actor.slack("U0HIRE"))
     assert answer.personal
     assert "d60-offline-eval-set" in answer.text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 
@@ -14,7 +13,7 @@ from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor
 from storage.engine import Database
-from tests.answers.conftest import make_answers
+from tests.answers.conftest import enroll_hire, make_answers, milestone_states
 
 
 @pytest.fixture
@@ -86,13 +85,7 @@ def test_tool_use_round_trip_updates_only_the_askers_milestone(
     claude: Answers, fake: FakeMessagesAPI, clock: ManualClock
 ) -> None:
     """Claude's update_my_milestone call is validated, applied to the asker's plan, and answered."""
-    claude.onboarding.enroll(
-        actor=Actor.cli(),
-        hire="U0HIRE",
-        plan_id="junior-llm-engineer",
-        start=clock.now().date() - timedelta(days=10),
-        manager="U0BOSS",
-    )
+    enroll_hire(claude, clock, days=10)
     fake.enqueue(
         tool_use_message(
             "update_my_milestone", {"milestone_id": "d30-dev-environment", "status": "done"}
@@ -107,22 +100,14 @@ def test_tool_use_round_trip_updates_only_the_askers_milestone(
     assert "d30-dev-environment" in result["content"]
     assert answer.personal
     assert answer.backend == "anthropic"
-    report = claude.onboarding.progress(actor=Actor.cli(), hire="U0HIRE")
-    states = {m.id: m.status.value for p in report.summary.phases for m in p.milestones}
-    assert states["d30-dev-environment"] == "done"
+    assert milestone_states(claude)["d30-dev-environment"] == "done"
 
 
 def test_invalid_tool_input_is_returned_to_the_model_as_an_error(
     claude: Answers, fake: FakeMessagesAPI, clock: ManualClock
 ) -> None:
     """A tool call with a user id or a bad status is rejected by validation, not executed."""
-    claude.onboarding.enroll(
-        actor=Actor.cli(),
-        hire="U0HIRE",
-        plan_id="junior-llm-engineer",
-        start=clock.now().date(),
-        manager="U0BOSS",
-    )
+    enroll_hire(claude, clock, days=0)
     fake.enqueue(
         tool_use_message(
             "update_my_milestone",
