@@ -10,14 +10,7 @@ from bot.domain.errors import PlanError
 from bot.services.answers import Answers
 from bot.services.evals import Case, SuiteRunner, has_fact, load_suite, score_case, summarize
 from tests.answers.conftest import PLAN_ID
-
-GOOD = {
-    "answer": "p95 within product SLA (e.g., <5–8s)",
-    "refused": False,
-    "citations": [{"section": 7, "id": "s7", "heading": "7) KPIs", "quote": "…"}],
-    "latency_ms": 2.0,
-    "usage": None,
-}
+from tests.support.evals import BAD, GOOD, ISSUE_METRICS
 
 
 def test_facts_match_across_dashes_case_and_alternatives() -> None:
@@ -31,7 +24,7 @@ def test_a_good_answer_passes_and_a_wrong_one_says_why() -> None:
     """Scoring passes a correct answer and names the missing fact and section of a wrong one."""
     case = Case.model_validate({"q": "How fast at p95?", "sections": [7], "facts": ["5-8s"]})
     assert score_case(case, GOOD).passed
-    wrong = score_case(case, {**GOOD, "answer": "no idea", "citations": []})
+    wrong = score_case(case, BAD)
     assert not wrong.passed
     assert any("missing facts" in f for f in wrong.failures)
     assert any("first 3 citations" in f for f in wrong.failures)
@@ -41,20 +34,7 @@ def test_metrics_have_the_issue_keys() -> None:
     """summarize() reports every metric `onramp eval --json` promises."""
     case = Case.model_validate({"q": "q", "sections": ["s7"]})
     metrics = summarize([score_case(case, GOOD)]).metrics
-    assert set(metrics) >= {
-        "cases",
-        "recall_at_1",
-        "recall_at_3",
-        "citation_precision",
-        "fact_coverage",
-        "refusal_accuracy",
-        "injection_pass_rate",
-        "personal_accuracy",
-        "latency_p50_ms",
-        "latency_p95_ms",
-        "tokens",
-        "cost_usd",
-    }
+    assert set(metrics) >= ISSUE_METRICS
     assert metrics["recall_at_1"] == 1.0
 
 

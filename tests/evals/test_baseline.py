@@ -7,16 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.evals.conftest import BASELINE, IMPOSSIBLE, golden_cases, onramp, write_suite
-
-RATES = (
-    "recall_at_1",
-    "recall_at_3",
-    "citation_precision",
-    "fact_coverage",
-    "refusal_accuracy",
-    "injection_pass_rate",
-    "personal_accuracy",
-)
+from tests.support.evals import RATES
 
 
 def _save(path: Path, data: dict[str, Any]) -> Path:

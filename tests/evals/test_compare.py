@@ -6,16 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.evals.conftest import onramp
-
-RATES = (
-    "recall_at_1",
-    "recall_at_3",
-    "citation_precision",
-    "fact_coverage",
-    "refusal_accuracy",
-    "injection_pass_rate",
-    "personal_accuracy",
-)
+from tests.support.evals import RATES
 
 
 def test_the_same_backend_twice_shows_no_difference(golden_run: dict[str, Any]) -> None:

@@ -18,23 +18,9 @@ from tests.evals.conftest import (
     write_config,
     write_suite,
 )
+from tests.support.evals import ISSUE_METRICS
 
-ISSUE_KEYS = {
-    "cases",
-    "recall_at_1",
-    "recall_at_3",
-    "citation_precision",
-    "fact_coverage",
-    "refusal_accuracy",
-    "injection_pass_rate",
-    "personal_accuracy",
-    "latency_p50_ms",
-    "latency_p95_ms",
-    "tokens",
-    "cost_usd",
-    "passed",
-    "failures",
-}
+ISSUE_KEYS = {*ISSUE_METRICS, "passed", "failures"}
 
 
 def test_the_golden_set_passes_with_every_key(golden_run: dict[str, Any]) -> None:

@@ -19,16 +19,9 @@ from bot.services.eval_report import (
 )
 from bot.services.evals import Case, EvalReport, Suite, score_case, summarize
 from tests.evals.conftest import PLAN_ID, ROOT
+from tests.support.evals import BAD, GOOD
 
 INFO = RunInfo(plan=PLAN_ID, suite="suite.yaml", backend="extractive", prompt_version="answer@v1")
-GOOD = {
-    "answer": "p95 within product SLA (e.g., <5–8s)",
-    "refused": False,
-    "citations": [{"section": 7, "id": "s7", "heading": "7) KPIs", "quote": "…"}],
-    "latency_ms": 1.0,
-    "usage": None,
-}
-BAD = {**GOOD, "answer": "no idea", "citations": []}
 
 
 def _report(*answers: dict[str, Any]) -> EvalReport:
