@@ -212,9 +212,7 @@ def read_baseline(path: Path) -> Baseline:
         ):
             problems.append(f"{path}: results: must be a list of {{q, kind, passed}} objects")
         else:
-            outcomes = {}
-            for r in results:
-                outcomes[r["q"]] = outcomes.get(r["q"], True) and r["passed"]
+            outcomes = _merge_outcomes((r["q"], r["passed"]) for r in results)
     failures: frozenset[str] | None = None
     if "failures" in data:
         listed = data["failures"]
@@ -291,9 +289,14 @@ class BaselineCheck:
 
 def outcomes(report: EvalReport) -> dict[str, bool]:
     """Question → passed, in suite order (a repeated question passes only if every copy does)."""
+    return _merge_outcomes((r.case.q, r.passed) for r in report.results)
+
+
+def _merge_outcomes(pairs: Iterable[tuple[str, bool]]) -> dict[str, bool]:
+    """(question, passed) pairs → question → passed, a question passing only if every copy does."""
     found: dict[str, bool] = {}
-    for r in report.results:
-        found[r.case.q] = found.get(r.case.q, True) and r.passed
+    for q, passed in pairs:
+        found[q] = found.get(q, True) and passed
     return found
 
 
@@ -607,7 +610,8 @@ def _table(rows: Sequence[Sequence[str]], right: Iterable[int] = ()) -> list[str
 
 
 def _kind_rows(report: EvalReport) -> list[list[str]]:
-    rows = []
+    """The per-kind table: a header, passed / cases / rate per kind, then all of them."""
+    rows = [["kind", "passed", "cases", "rate"]]
     total = passed = 0
     for kind, row in by_kind(report).items():
         total += row["total"]
@@ -621,6 +625,29 @@ def _kind_rows(report: EvalReport) -> list[list[str]]:
 
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "n/a"
+
+
+def _summary_rows(ev: Evaluation, baseline: Baseline | None) -> list[list[str]]:
+    """The summary table of one run: each metric's value, threshold, status (and baseline)."""
+    metrics = ev.report.metrics
+    header = ["metric", "value", "threshold", "status"] + (["baseline"] if baseline else [])
+    rows = [header]
+    for name in (n for n in METRICS if n != "cases"):
+        row = [LABELS[name], _value(name, metrics.get(name)), _minimum(ev, name), _status(ev, name)]
+        if baseline is not None:
+            row.append(_baseline_value(baseline, name))
+        rows.append(row)
+    return rows
+
+
+def _compare_rows(a: Evaluation, b: Evaluation, label_a: str, label_b: str) -> list[list[str]]:
+    """The metrics table of two runs side by side, with B − A and each run's verdict."""
+    rows = [["metric", f"A {label_a}", f"B {label_b}", "B − A"]]
+    for name in METRICS:
+        va, vb = a.report.metrics.get(name), b.report.metrics.get(name)
+        rows.append([LABELS[name], _value(name, va), _value(name, vb), _delta(name, va, vb)])
+    rows.append(["passed thresholds", _yes(a.passed), _yes(b.passed), ""])
+    return rows
 
 
 def headline(ev: Evaluation) -> str:
@@ -639,15 +666,8 @@ def text_report(ev: Evaluation, baseline: Baseline | None = None) -> str:
     """The plain-text summary ``onramp eval`` prints: metrics, kinds, failures, verdict."""
     metrics = ev.report.metrics
     lines = [f"Evaluated {headline(ev)}", ""]
-    header = ["metric", "value", "threshold", "status"] + (["baseline"] if baseline else [])
-    rows = [header]
-    for name in (*RATES, "latency_p50_ms", "latency_p95_ms", "tokens", "cost_usd"):
-        row = [LABELS[name], _value(name, metrics.get(name)), _minimum(ev, name), _status(ev, name)]
-        if baseline is not None:
-            row.append(_baseline_value(baseline, name))
-        rows.append(row)
-    lines += _table(rows, right=(1,))
-    lines += ["", *_table([["kind", "passed", "cases", "rate"], *_kind_rows(ev.report)], (1, 2, 3))]
+    lines += _table(_summary_rows(ev, baseline), right=(1,))
+    lines += ["", *_table(_kind_rows(ev.report), right=(1, 2, 3))]
     failures = ev.report.failures
     if failures:
         known = sum(1 for r in failures if ev.known(r))
@@ -699,12 +719,7 @@ def text_compare(a: Evaluation, b: Evaluation, label_a: str, label_b: str) -> st
         f"B = {label_b}: {headline(b)}",
         "",
     ]
-    rows = [["metric", f"A {label_a}", f"B {label_b}", "B − A"]]
-    for name in METRICS:
-        va, vb = a.report.metrics.get(name), b.report.metrics.get(name)
-        rows.append([LABELS[name], _value(name, va), _value(name, vb), _delta(name, va, vb)])
-    rows.append(["passed thresholds", _yes(a.passed), _yes(b.passed), ""])
-    lines += _table(rows, right=(1, 2, 3))
+    lines += _table(_compare_rows(a, b, label_a, label_b), right=(1, 2, 3))
     diff = diff_cases(a, b)
     lines.append("")
     if not diff:
@@ -755,7 +770,6 @@ def _quote(text: str) -> list[str]:
 
 def markdown_report(ev: Evaluation, baseline: Baseline | None = None) -> str:
     """A Markdown report: verdict, summary table, per-kind table, baseline, every failure."""
-    metrics = ev.report.metrics
     verdict = "✅ passed" if ev.passed else "❌ failed"
     lines = [
         f"# Evaluation: {ev.info.plan} — {verdict}",
@@ -765,16 +779,9 @@ def markdown_report(ev: Evaluation, baseline: Baseline | None = None) -> str:
         "## Summary",
         "",
     ]
-    header = ["metric", "value", "threshold", "status"] + (["baseline"] if baseline else [])
-    rows = [header]
-    for name in (*RATES, "latency_p50_ms", "latency_p95_ms", "tokens", "cost_usd"):
-        row = [LABELS[name], _value(name, metrics.get(name)), _minimum(ev, name), _status(ev, name)]
-        if baseline is not None:
-            row.append(_baseline_value(baseline, name))
-        rows.append(row)
-    lines += _md_table(rows, right=(1,))
+    lines += _md_table(_summary_rows(ev, baseline), right=(1,))
     lines += ["", "## By kind", ""]
-    lines += _md_table([["kind", "passed", "cases", "rate"], *_kind_rows(ev.report)], (1, 2, 3))
+    lines += _md_table(_kind_rows(ev.report), right=(1, 2, 3))
     if ev.problems:
         lines += ["", "## Why it failed", ""]
         lines += [f"- {p}" for p in ev.problems]
@@ -825,12 +832,7 @@ def markdown_compare(a: Evaluation, b: Evaluation, label_a: str, label_b: str) -
         "## Metrics",
         "",
     ]
-    rows = [["metric", f"A {label_a}", f"B {label_b}", "B − A"]]
-    for name in METRICS:
-        va, vb = a.report.metrics.get(name), b.report.metrics.get(name)
-        rows.append([LABELS[name], _value(name, va), _value(name, vb), _delta(name, va, vb)])
-    rows.append(["passed thresholds", _yes(a.passed), _yes(b.passed), ""])
-    lines += _md_table(rows, right=(1, 2, 3))
+    lines += _md_table(_compare_rows(a, b, label_a, label_b), right=(1, 2, 3))
     lines += ["", "## By kind", ""]
     kinds_a, kinds_b = by_kind(a.report), by_kind(b.report)
     kind_rows = [["kind", "A passed", "B passed", "cases"]]
