@@ -18,30 +18,46 @@ class Relation(StrEnum):
 
 
 class Action(StrEnum):
-    """Things that can be done to an enrollment."""
+    """Things that can be done to an enrollment (or, for ``CALENDAR``, to the hire's calendar)."""
 
     VIEW = "view"  # see progress, notes, check-in answers
     COMMENT = "comment"  # add a note without changing a status
     MARK = "mark"  # change a milestone status
     MANAGE = "manage"  # pause / resume / complete / withdraw, change mentors
+    CALENDAR = "calendar"  # set whose public holidays the hire's check-ins skip
 
 
 _ALLOWED: dict[Relation, frozenset[Action]] = {
-    Relation.HIRE: frozenset({Action.VIEW, Action.COMMENT, Action.MARK}),
+    Relation.HIRE: frozenset({Action.VIEW, Action.COMMENT, Action.MARK, Action.CALENDAR}),
     Relation.MANAGER: frozenset(Action),
     Relation.MENTOR: frozenset({Action.VIEW, Action.COMMENT}),
     Relation.ADMIN: frozenset(Action),
     Relation.OTHER: frozenset(),
 }
 
+#: Refusals worded for actions that don't read as "you can't <action> it".
+_CANT = {Action.CALENDAR: "change the hire's holiday country"}
+_ONLY = {
+    Action.CALENDAR: "You can only change the holiday country of people you manage, or your own."
+}
+_ONLY_DEFAULT = "You can only see plans of people you manage or mentor, or your own."
+
 
 def relation_of(
-    *, actor: str, hire: str, manager: str, mentors: frozenset[str] | set[str], is_admin: bool
+    *,
+    actor: str,
+    hire: str,
+    manager: str | None,
+    mentors: frozenset[str] | set[str],
+    is_admin: bool,
 ) -> Relation:
-    """The strongest relation the actor holds; the hire's own relation wins over admin."""
+    """The strongest relation the actor holds; the hire's own relation wins over admin.
+
+    ``manager`` is ``None`` for someone who has never been enrolled (nobody manages them).
+    """
     if actor == hire:
         return Relation.HIRE
-    if actor == manager:
+    if manager is not None and actor == manager:
         return Relation.MANAGER
     if is_admin:
         return Relation.ADMIN
@@ -58,11 +74,14 @@ def allowed(relation: Relation, action: Action) -> bool:
 def require(relation: Relation, action: Action) -> None:
     """Raise :class:`PermissionDenied` (revealing nothing about the hire) unless allowed."""
     if not allowed(relation, action):
-        if relation is Relation.OTHER:
-            raise PermissionDenied(
-                "You can only see plans of people you manage or mentor, or your own."
-            )
-        raise PermissionDenied(
-            f"As the {relation.value} on this plan you can't {action.value} it; "
-            "ask the hire's manager."
-        )
+        raise refusal(relation, action)
+
+
+def refusal(relation: Relation, action: Action) -> PermissionDenied:
+    """The refusal for ``relation`` attempting ``action``: who may, never what exists."""
+    if relation is Relation.OTHER:
+        return PermissionDenied(_ONLY.get(action, _ONLY_DEFAULT))
+    return PermissionDenied(
+        f"As the {relation.value} on this plan you can't "
+        f"{_CANT.get(action, f'{action.value} it')}; ask the hire's manager."
+    )

@@ -7,12 +7,14 @@ domain policy, and writes an audit row for every change.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+import holidays as holidays_lib
 from sqlmodel import Session
 
 from bot.domain import permissions
@@ -27,6 +29,7 @@ from bot.domain.progress import (
     summarize,
     transition,
 )
+from bot.domain.schedule import public_holidays
 from bot.domain.workdays import next_working_day
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
@@ -35,6 +38,13 @@ from storage.engine import Database
 from storage.models import Enrollment, Person
 
 NOTE_LIMIT = 2000
+#: Words that clear a person's holiday country, so the workspace default applies again.
+DEFAULT_HOLIDAYS = frozenset({"none", "default"})
+#: Where every country and subdivision code the ``holidays`` package knows is listed.
+HOLIDAY_CODES_URL = "https://holidays.readthedocs.io/en/latest/#available-countries"
+# ISO 3166-1 alpha-2/3, optionally "-" and an ISO 3166-2 subdivision: fits person.holiday_country.
+_HOLIDAY_CODE = re.compile(r"^([A-Z]{2,3})(?:-([A-Z0-9]{1,3}))?$")
+_SUBDIVISIONS_SHOWN = 60
 #: In Slack, a start date further than this from today is almost certainly a typo in the year.
 START_WINDOW_DAYS = 366
 
@@ -131,6 +141,29 @@ class ProgressChange:
     at: datetime
 
 
+@dataclass(frozen=True)
+class HolidayCountry:
+    """A person's holiday country after a change (``None``: the workspace default applies)."""
+
+    user_id: str
+    country: str | None
+    previous: str | None
+
+    @property
+    def changed(self) -> bool:
+        """Whether the setting is different from before."""
+        return self.country != self.previous
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable ``onramp people set --json`` shape (the CLI adds the workspace default)."""
+        return {
+            "user": self.user_id,
+            "holiday_country": self.country,
+            "previous": self.previous,
+            "changed": self.changed,
+        }
+
+
 class ProgressObserver(Protocol):
     """Port: told after a progress change is committed (mentor nudges, App Home refresh)."""
 
@@ -171,6 +204,78 @@ class Onboarding:
                 tz=profile.tz,
                 team_id=profile.team_id,
             )
+
+    def set_holiday_country(
+        self, *, actor: Actor, country: str, person: str | None = None
+    ) -> HolidayCountry:
+        """Set whose public holidays ``person``'s check-ins skip (``none``/``default`` clears it).
+
+        ``country`` is an ISO code the ``holidays`` package knows (``US``, ``DE-BY``). Allowed
+        to the person themself, the manager of record of their latest plan, and admins;
+        ``person`` defaults to the actor. Already-queued check-ins keep their time; the next
+        ones follow the new calendar.
+        """
+        wanted = parse_holiday_country(country)
+        with self.db.transaction() as session:
+            target = self._calendar_subject(session, actor, person)
+            permissions.require(
+                self._person_relation(session, actor, target), permissions.Action.CALENDAR
+            )
+            result = HolidayCountry(
+                user_id=target.user_id, country=wanted, previous=target.holiday_country
+            )
+            if result.changed:
+                # updated_at stays: it dates the Slack profile for the weekly refresh.
+                target.holiday_country = wanted
+                session.add(target)
+                self._audit(
+                    session,
+                    actor,
+                    "holiday_country",
+                    subject=target,
+                    detail={"from": result.previous, "to": wanted},
+                    at=self.clock.now(),
+                )
+            return result
+
+    def _calendar_subject(self, session: Session, actor: Actor, person: str | None) -> Person:
+        if person is None:
+            if actor.user_id is None:
+                raise InvalidInput(
+                    "Name the person: onramp people set USER --holiday-country CODE."
+                )
+            person = actor.user_id
+        ref = parse_user_ref(person)
+        if actor.user_id is not None and ref.user_id == actor.user_id:
+            return self._person(session, ref, create=True)  # anyone may set their own
+        try:
+            return self._person(session, ref, create=False)
+        except NotFound:
+            me = repo.get_person(session=session, user_id=actor.user_id) if actor.user_id else None
+            if self._is_admin(actor, me):
+                raise
+            # Don't reveal whether a stranger exists: refuse as for someone else's hire.
+            relation = permissions.Relation.OTHER
+            raise permissions.refusal(relation, permissions.Action.CALENDAR) from None
+
+    def _person_relation(
+        self, session: Session, actor: Actor, person: Person
+    ) -> permissions.Relation:
+        """How the actor relates to ``person`` through their latest plan (if they have one)."""
+        enrollment = repo.latest_enrollment(session=session, hire_id=_id(person))
+        if enrollment is not None:
+            return self._relation(session, actor, enrollment, person)
+        if actor.operator:
+            return permissions.Relation.ADMIN
+        assert actor.user_id is not None  # noqa: S101 - only operators have no user id
+        me = repo.get_person(session=session, user_id=actor.user_id)
+        return permissions.relation_of(
+            actor=actor.user_id,
+            hire=person.user_id,
+            manager=None,
+            mentors=set(),
+            is_admin=self._is_admin(actor, me),
+        )
 
     def _person(self, session: Session, ref: str | UserRef | Profile, *, create: bool) -> Person:
         if isinstance(ref, Profile):
@@ -284,13 +389,12 @@ class Onboarding:
                 enrollment=enrollment,
                 mentor_ids=[_id(m) for m in mentor_people],
             )
-            repo.write_audit(
-                session=session,
-                action="enroll",
-                actor_id=self._actor_id(session, actor),
-                actor_label=actor.label,
-                subject_id=hire_person.id,
-                enrollment_id=enrollment.id,
+            self._audit(
+                session,
+                actor,
+                "enroll",
+                subject=hire_person,
+                enrollment=enrollment,
                 detail={
                     "plan": loaded.plan.id,
                     "version": loaded.plan.version,
@@ -346,13 +450,12 @@ class Onboarding:
                 enrollment.last_activity_at = now
             enrollment.updated_at = now
             session.add(enrollment)
-            repo.write_audit(
-                session=session,
-                action="mark",
-                actor_id=self._actor_id(session, actor),
-                actor_label=actor.label,
-                subject_id=hire_person.id,
-                enrollment_id=enrollment.id,
+            self._audit(
+                session,
+                actor,
+                "mark",
+                subject=hire_person,
+                enrollment=enrollment,
                 detail={"milestone": milestone_id, "from": previous.value, "to": status.value},
                 at=now,
             )
@@ -390,13 +493,12 @@ class Onboarding:
             if not new.open:
                 enrollment.ended_at = now
             session.add(enrollment)
-            repo.write_audit(
-                session=session,
-                action=action.value,
-                actor_id=self._actor_id(session, actor),
-                actor_label=actor.label,
-                subject_id=hire_person.id,
-                enrollment_id=enrollment.id,
+            self._audit(
+                session,
+                actor,
+                action.value,
+                subject=hire_person,
+                enrollment=enrollment,
                 detail={"from": previous, "to": new.value},
                 at=now,
             )
@@ -487,6 +589,28 @@ class Onboarding:
             return None
         person = repo.get_person(session=session, user_id=actor.user_id)
         return None if person is None else person.id
+
+    def _audit(
+        self,
+        session: Session,
+        actor: Actor,
+        action: str,
+        *,
+        subject: Person,
+        detail: dict[str, Any],
+        at: datetime,
+        enrollment: Enrollment | None = None,
+    ) -> None:
+        repo.write_audit(
+            session=session,
+            action=action,
+            actor_id=self._actor_id(session, actor),
+            actor_label=actor.label,
+            subject_id=subject.id,
+            enrollment_id=None if enrollment is None else enrollment.id,
+            detail=detail,
+            at=at,
+        )
 
     def _subject(self, session: Session, actor: Actor, hire: str | None) -> Person:
         if hire is None:
@@ -616,6 +740,44 @@ def _clean_note(note: str | None) -> str | None:
     return note
 
 
+def parse_holiday_country(text: str) -> str | None:
+    """The stored form of a holiday country as typed: ``DE-BY`` for ``de-by``, ``None`` for
+    ``none`` or ``default``. Raise :class:`InvalidInput` saying how to find a valid code."""
+    word = text.strip()
+    if word.lower() in DEFAULT_HOLIDAYS:
+        return None
+    code = word.upper()
+    match = _HOLIDAY_CODE.match(code)
+    if match is not None:
+        try:
+            public_holidays(code)  # exactly what the check-in engine will ask for
+        except InvalidInput:
+            pass
+        else:
+            return code
+    raise InvalidInput(_unknown_holidays(word, match))
+
+
+def _unknown_holidays(word: str, match: re.Match[str] | None) -> str:
+    shown = re.sub(r"[^\w-]", "", word)[:20]
+    supported: dict[str, list[str]] = holidays_lib.list_supported_countries()
+    if match is not None and match.group(2) and match.group(1) in supported:
+        country, subdivision = match.groups()
+        # Only ISO-style codes: the engine reads codes upper-cased, names would not match.
+        codes = sorted(c for c in supported[country] if re.fullmatch(r"[A-Z0-9]{1,3}", c))
+        listed = ", ".join(codes[:_SUBDIVISIONS_SHOWN])
+        more = f", … (every code: {HOLIDAY_CODES_URL})" if len(codes) > _SUBDIVISIONS_SHOWN else ""
+        hint = f"use one of {listed}{more}, or {country} alone" if codes else f"use {country}"
+        return (
+            f"Unknown holiday subdivision '{shown}': {country} has no subdivision "
+            f"'{subdivision}' in the holiday calendars; {hint}."
+        )
+    return (
+        f"Unknown holiday country '{shown}': use an ISO 3166 code such as US, GB, DE or DE-BY "
+        f"(every code: {HOLIDAY_CODES_URL}), or 'none' for the workspace default."
+    )
+
+
 def _unknown_milestone(milestone_id: str, loaded: LoadedPlan) -> str:
     close = difflib.get_close_matches(milestone_id, loaded.plan.milestone_ids, n=3, cutoff=0.4)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
@@ -628,9 +790,11 @@ def _unknown_milestone(milestone_id: str, loaded: LoadedPlan) -> str:
 __all__ = [
     "Actor",
     "EnrollmentReport",
+    "HolidayCountry",
     "Onboarding",
     "PersonView",
     "Profile",
     "ProgressChange",
     "ProgressObserver",
+    "parse_holiday_country",
 ]
