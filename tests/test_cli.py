@@ -242,3 +242,59 @@ def test_the_console_script_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("junior-llm-engineer")
+
+
+def test_people_set_holiday_country(database_url: str) -> None:
+    """`people set --holiday-country` stores the code upper-cased, says so (text and --json),
+    and `none` goes back to the workspace default."""
+    run(database_url, *ENROLL)
+    code, out, _ = run(database_url, "people", "set", "UHIRE", "--holiday-country", "de-by")
+    assert (code, out) == (0, "UHIRE: check-ins now skip public holidays of DE-BY.\n")
+    code, out, _ = run(
+        database_url, "people", "set", "UHIRE", "--holiday-country", "DE-BY", "--json"
+    )
+    assert code == 0
+    assert json.loads(out) == {
+        "user": "UHIRE",
+        "holiday_country": "DE-BY",
+        "previous": "DE-BY",
+        "changed": False,
+        "workspace_default": None,
+    }
+    code, out, _ = run(database_url, "people", "set", "UHIRE", "--holiday-country", "none")
+    assert (code, out) == (
+        0,
+        "UHIRE: check-ins now follow the workspace default: weekends only "
+        "(checkins.holiday_country).\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("people", "set", "UHIRE"), 2, "nothing to set; add --holiday-country CODE"),
+        (
+            ("people", "set", "UHIRE", "--holiday-country", "XX"),
+            2,
+            "Unknown holiday country 'XX': use an ISO 3166 code such as US, GB, DE or DE-BY",
+        ),
+        (
+            ("people", "set", "UHIRE", "--holiday-country", "US-XYZ"),
+            2,
+            "US has no subdivision 'XYZ'",
+        ),
+        (
+            ("people", "set", "UNOBODY", "--holiday-country", "US"),
+            1,
+            "Onramp doesn't know UNOBODY yet",
+        ),
+    ],
+)
+def test_people_set_mistakes(
+    database_url: str, args: tuple[str, ...], code: int, message: str
+) -> None:
+    """A missing setting or an unknown code exits 2, an unknown person 1, each with the fix."""
+    run(database_url, *ENROLL)
+    exit_code, _, err = run(database_url, *args)
+    assert (exit_code, "Traceback" in err) == (code, False)
+    assert message in err

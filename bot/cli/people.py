@@ -1,4 +1,5 @@
-"""`onramp enroll`, `progress`, `mark` and `export`: enrollments from the shell."""
+"""`onramp enroll`, `progress`, `mark`, `export` and `people set`: enrollments and people from
+the shell."""
 
 from __future__ import annotations
 
@@ -18,8 +19,13 @@ from bot.cli.core import (
     parse_date,
 )
 from bot.config import DEFAULT_CONFIG
-from bot.services.onboarding import Actor, EnrollmentReport
+from bot.services.onboarding import Actor, EnrollmentReport, HolidayCountry
 from bot.text import STATUS_ICONS, phase_line
+
+people_app = typer.Typer(
+    help="Settings of one person that shape their check-ins.", no_args_is_help=True
+)
+app.add_typer(people_app, name="people")
 
 # --- enrollments ----------------------------------------------------------------------------
 
@@ -137,3 +143,44 @@ def export(
         writer.writeheader()
         writer.writerows(rows)
         typer.echo(buffer.getvalue(), nl=False)
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+@people_app.command("set")
+def set_person(
+    user: Annotated[str, typer.Argument(metavar="USER", help="The person's Slack user id.")],
+    holiday_country: Annotated[
+        str | None,
+        typer.Option(
+            "--holiday-country",
+            metavar="CODE",
+            help="Whose public holidays their check-ins skip: an ISO code like US, GB or DE-BY; "
+            "'none' for the workspace default (checkins.holiday_country).",
+        ),
+    ] = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+    as_json: JsonFlag = False,
+) -> None:
+    """Change a person's settings: the public holidays their check-ins skip."""
+    if holiday_country is None:
+        raise fail("nothing to set; add --holiday-country CODE (e.g. US, DE-BY, or none)", 2)
+    with container(config) as c:
+        result = c.onboarding.set_holiday_country(
+            actor=Actor.cli(), person=user, country=holiday_country
+        )
+        default = c.settings.checkins.holiday_country
+        if as_json:
+            emit_json({**result.as_json(), "workspace_default": default})
+        else:
+            typer.echo(_holiday_line(result, default))
+
+
+def _holiday_line(result: HolidayCountry, default: str | None) -> str:
+    if result.country is not None:
+        calendar = f"skip public holidays of {result.country}"
+    else:
+        workspace = f"public holidays of {default}" if default else "weekends only"
+        calendar = f"follow the workspace default: {workspace} (checkins.holiday_country)"
+    return f"{result.user_id}: check-ins {'now' if result.changed else 'already'} {calendar}."
