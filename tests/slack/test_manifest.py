@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -13,9 +9,7 @@ from bot.app import SlackRuntime
 from bot.sandbox import SlackDriver, SlackSandbox
 from bot.slack.manifest import EVENT_SUBSCRIPTIONS, WEB_API_SCOPES, build_manifest, manifest_yaml
 from tests.slack.conftest import HIRE, MANAGER
-
-ROOT = Path(__file__).resolve().parents[2]
-ONRAMP = str(Path(sys.executable).parent / "onramp")
+from tests.support.processes import ROOT, run_onramp
 
 
 def _manifest(runtime: SlackRuntime, http_url: str | None = None) -> dict[str, object]:
@@ -98,15 +92,7 @@ def test_every_web_api_method_called_has_a_declared_scope(
 def test_onramp_manifest_command_prints_it() -> None:
     """``onramp manifest`` prints YAML with /onramp and should_escape, and needs no tokens."""
     env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}
-    result = subprocess.run(
-        [ONRAMP, "manifest", "--http-url", "https://x.example"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    result = run_onramp("manifest", "--http-url", "https://x.example", env=env)
     assert result.returncode == 0, result.stderr
     manifest = yaml.safe_load(result.stdout)
     command = manifest["features"]["slash_commands"][0]

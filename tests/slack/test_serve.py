@@ -3,47 +3,27 @@
 from __future__ import annotations
 
 import json
-import queue
 import signal
-import socket
 import subprocess
-import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import pytest
 
 from bot.sandbox import SlackDriver, SlackSandbox
 from tests.slack.conftest import MANAGER, shown
-
-ROOT = Path(__file__).resolve().parents[2]
-ONRAMP = str(Path(sys.executable).parent / "onramp")
+from tests.support.processes import (
+    Output,
+    base_env,
+    free_port,
+    run_onramp,
+    slack_env,
+    start_serve,
+)
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _pump(stream: IO[str], lines: queue.Queue[str], seen: list[str]) -> None:
-    for line in stream:
-        seen.append(line)
-        lines.put(line)
-
-
-def _base_env(tmp_path: Path) -> dict[str, str]:
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
-    }
 
 
 @pytest.fixture
@@ -51,41 +31,22 @@ def served(
     sandbox: SlackSandbox, tmp_path: Path
 ) -> Iterator[tuple[str, list[str], subprocess.Popen[str]]]:
     """``onramp serve --http`` on a free port, ready (it logged that it listens)."""
-    port = _free_port()
-    env = {
-        **_base_env(tmp_path),
-        "SLACK_BOT_TOKEN": sandbox.bot_token,
-        "SLACK_SIGNING_SECRET": sandbox.signing_secret,
-        "SLACK_API_URL": sandbox.api_url,
-    }
-    process = subprocess.Popen(
-        [ONRAMP, "serve", "--http", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    port = free_port()
+    process = start_serve({**base_env(tmp_path), **slack_env(sandbox)}, port)
     assert process.stdout is not None
-    lines: queue.Queue[str] = queue.Queue()
-    seen: list[str] = []
-    reader = threading.Thread(target=_pump, args=(process.stdout, lines, seen), daemon=True)
-    reader.start()
+    output = Output(process.stdout)
     deadline = time.monotonic() + 30
     while True:
         remaining = deadline - time.monotonic()
-        assert remaining > 0, "onramp serve did not start:\n" + "".join(seen)
-        try:
-            line = lines.get(timeout=remaining)
-        except queue.Empty:
-            continue
-        if "listening on" in line:
+        assert remaining > 0, "onramp serve did not start:\n" + output.text()
+        line = output.next_line(remaining)
+        if line is not None and "listening on" in line:
             break
-    yield f"http://127.0.0.1:{port}", seen, process
+    yield f"http://127.0.0.1:{port}", output.seen, process
     if process.poll() is None:
         process.kill()
     process.wait(timeout=10)
-    reader.join(timeout=10)
+    output.join()
     process.stdout.close()
 
 
@@ -135,15 +96,7 @@ def test_missing_settings_stop_start_up(
     tmp_path: Path, args: list[str], env: dict[str, str], expected: str
 ) -> None:
     """Missing or malformed Slack settings exit 2 naming the variable and where to get it."""
-    result = subprocess.run(
-        [ONRAMP, *args],
-        cwd=ROOT,
-        env={**_base_env(tmp_path), **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_onramp(*args, env={**base_env(tmp_path), **env})
     assert result.returncode == 2
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
@@ -152,20 +105,9 @@ def test_missing_settings_stop_start_up(
 
 def test_refused_token_stops_start_up(sandbox: SlackSandbox, tmp_path: Path) -> None:
     """A bot token Slack refuses (auth.test: invalid_auth) exits 2 with the fix, no traceback."""
-    env = {
-        **_base_env(tmp_path),
-        "SLACK_BOT_TOKEN": "xoxb-not-a-real-token",
-        "SLACK_SIGNING_SECRET": sandbox.signing_secret,
-        "SLACK_API_URL": sandbox.api_url,
-    }
-    result = subprocess.run(
-        [ONRAMP, "serve", "--http", "--host", "127.0.0.1", "--port", str(_free_port())],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    env = {**base_env(tmp_path), **slack_env(sandbox), "SLACK_BOT_TOKEN": "xoxb-not-a-real-token"}
+    result = run_onramp(
+        "serve", "--http", "--host", "127.0.0.1", "--port", str(free_port()), env=env
     )
     assert result.returncode == 2
     assert "Slack refused SLACK_BOT_TOKEN (invalid_auth)" in result.stderr
