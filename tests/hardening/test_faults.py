@@ -4,11 +4,11 @@ ticks for 500 hires under random Slack failures. Nothing lost, nothing sent twic
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,24 +18,23 @@ from sqlalchemy import create_engine, event, text
 from bot.jobs.scheduler import TickStatus, run_tick
 from bot.sandbox import SlackDriver, SlackSandbox
 from bot.services.catalog import PlanCatalog
-from bot.services.checkins import Checkins, NudgeObserver
+from bot.services.checkins import Checkins
 from bot.services.clock import ManualClock
-from bot.services.onboarding import Actor, Onboarding, Profile
-from bot.slack.delivery import SlackMessenger, delivery_client
 from storage import outbox as repo
 from storage.engine import Database, normalize_url, open_database
 from storage.migrate import upgrade
-from tests.checkins.conftest import default_rules
+from tests.checkins.conftest import enroll
+from tests.conftest import PG_ENV
 from tests.hardening.conftest import (
     HIRE,
     MANAGER,
     MENTOR,
     checkin_messages,
+    enroll_crowd,
     enroll_hire,
     shown,
+    wired_engine,
 )
-
-PLAN = "junior-llm-engineer"
 
 
 def _sent_once(sandbox: SlackSandbox, db: Database) -> tuple[Counter[str], set[str]]:
@@ -44,30 +43,6 @@ def _sent_once(sandbox: SlackSandbox, db: Database) -> tuple[Counter[str], set[s
     with db.read() as session:
         sent = {row.key for row in repo.rows_where(session=session, states=[repo.SENT])}
     return posted, sent
-
-
-def _engine(
-    db: Database, catalog: PlanCatalog, clock: ManualClock, sandbox: SlackSandbox
-) -> tuple[Onboarding, Checkins]:
-    onboarding = Onboarding(
-        db=db, catalog=catalog, clock=clock, admins=frozenset(), default_tz="UTC"
-    )
-    messenger = SlackMessenger(
-        delivery_client(token=sandbox.bot_token, base_url=sandbox.api_url, timeout=5),
-        monotonic=lambda: clock.now().timestamp(),
-        sleep=lambda seconds: clock.advance(timedelta(seconds=seconds)),
-    )
-    checkins = Checkins(
-        db=db,
-        catalog=catalog,
-        clock=clock,
-        onboarding=onboarding,
-        defaults=default_rules(),
-        messenger=messenger,
-        sleep=lambda seconds: clock.advance(timedelta(seconds=seconds)),
-    )
-    onboarding.observers.append(NudgeObserver(checkins))
-    return onboarding, checkins
 
 
 # --- Slack faults ---------------------------------------------------------------------------
@@ -129,18 +104,11 @@ def test_a_locked_sqlite_file_fails_the_tick_clearly_and_the_next_tick_catches_u
     # This test's engine gives up after 50 ms instead of 30 s.
     event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout=50"))
     db.engine.dispose()
-    onboarding, checkins = _engine(db, catalog, clock, sandbox)
+    onboarding, checkins = wired_engine(db, catalog, clock, sandbox)
     sandbox.add_user(HIRE, "hana", tz="Europe/Berlin")
     sandbox.add_user(MANAGER, "maria", tz="UTC")
     sandbox.add_user(MENTOR, "milo", tz="UTC")
-    onboarding.enroll(
-        actor=Actor.cli(),
-        hire=Profile(user_id=HIRE, tz="Europe/Berlin"),
-        plan_id=PLAN,
-        start=date(2026, 11, 2),
-        manager=MANAGER,
-        mentors=[MENTOR],
-    )
+    enroll(onboarding, tz="Europe/Berlin")
     clock.advance(timedelta(days=1))
     locker = sqlite3.connect(str(tmp_path / "busy.db"), isolation_level=None, timeout=0)
     locker.execute("BEGIN IMMEDIATE")
@@ -162,26 +130,30 @@ def test_a_locked_sqlite_file_fails_the_tick_clearly_and_the_next_tick_catches_u
 # --- PostgreSQL connections killed ------------------------------------------------------------
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh schema on the test PostgreSQL, reached under a unique application_name."""
-    import os
+#: The ``database_url`` fixture's PostgreSQL side alone (skipped when it is not configured).
+ON_POSTGRES = pytest.param(
+    "postgresql",
+    marks=pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"{PG_ENV} is not set"),
+)
 
-    base = os.environ.get("ONRAMP_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("ONRAMP_TEST_DATABASE_URL is not set")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalize_url(base), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options=-csearch_path%3D{schema}&application_name=onramp_{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+
+@pytest.fixture
+def pg_url(database_url: str) -> str:
+    """A fresh schema on the test PostgreSQL, reached under a unique application_name."""
+    return f"{database_url}&application_name=onramp_{uuid.uuid4().hex[:12]}"
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize(
+    "database_url",
+    [
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"{PG_ENV} is not set"),
+        )
+    ],
+    indirect=True,
+)
 def test_postgres_connections_killed_mid_run_are_replaced_and_nothing_is_lost_or_doubled(
     pg_url: str, catalog: PlanCatalog, clock: ManualClock, sandbox: SlackSandbox
 ) -> None:
@@ -190,17 +162,10 @@ def test_postgres_connections_killed_mid_run_are_replaced_and_nothing_is_lost_or
     exactly once."""
     db = open_database(pg_url)
     upgrade(db)
-    onboarding, checkins = _engine(db, catalog, clock, sandbox)
+    onboarding, checkins = wired_engine(db, catalog, clock, sandbox)
     for user_id in (HIRE, MANAGER, MENTOR):
         sandbox.add_user(user_id, user_id.lower(), tz="UTC")
-    onboarding.enroll(
-        actor=Actor.cli(),
-        hire=Profile(user_id=HIRE, tz="UTC"),
-        plan_id=PLAN,
-        start=date(2026, 11, 2),
-        manager=MANAGER,
-        mentors=[MENTOR],
-    )
+    enroll(onboarding, tz="UTC")
     name = pg_url.rsplit("application_name=", 1)[1]
     admin = create_engine(
         normalize_url(pg_url.split("?", maxsplit=1)[0]), isolation_level="AUTOCOMMIT"
@@ -244,22 +209,17 @@ def test_soak_thirty_days_five_hundred_hires_with_random_slack_faults(
     exactly once, none is left sending or failed, and Slack holds no post the outbox lacks."""
     db = open_database(f"sqlite:///{tmp_path / 'soak.db'}")
     upgrade(db)
-    onboarding, checkins = _engine(db, catalog, clock, sandbox)
+    onboarding, checkins = wired_engine(db, catalog, clock, sandbox)
     rng = random.Random(20261101)  # noqa: S311 - a reproducible fault pattern, not a secret
-    for user_id in (MANAGER, MENTOR):
-        sandbox.add_user(user_id, user_id.lower(), tz="UTC")
-    for index in range(500):
-        user_id = f"U0H{index:05d}"
-        tz = ZONES[index % len(ZONES)]
-        sandbox.add_user(user_id, f"hire{index}", tz=tz)
-        onboarding.enroll(
-            actor=Actor.cli(),
-            hire=Profile(user_id=user_id, tz=tz),
-            plan_id=PLAN,
-            start=date(2026, 11, 3) + timedelta(days=index % 10),
-            manager=MANAGER,
-            mentors=[MENTOR],
-        )
+    enroll_crowd(
+        onboarding,
+        sandbox,
+        prefix="U0H",
+        count=500,
+        start=date(2026, 11, 3),
+        zones=ZONES,
+        spread_days=10,
+    )
     for _tick in range(30 * 4):
         clock.advance(timedelta(hours=6))
         roll = rng.random()

@@ -4,13 +4,8 @@ SQLite); the outbox and Slack's own record agree."""
 
 from __future__ import annotations
 
-import contextlib
-import queue
 import signal
-import socket
 import subprocess
-import sys
-import threading
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -22,16 +17,22 @@ from sqlmodel import select
 from bot.sandbox import SlackSandbox
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
-from bot.services.onboarding import Actor, Onboarding, Profile
+from bot.services.onboarding import Onboarding
 from storage import outbox as repo
 from storage.engine import Database, open_database
 from storage.migrate import upgrade
 from storage.models import Enrollment
-from tests.hardening.conftest import MANAGER, MENTOR, checkin_messages
-from tests.hardening.test_faults import _engine
+from tests.hardening.conftest import checkin_messages, enroll_crowd, wired_engine
+from tests.support.processes import (
+    ONRAMP,
+    ROOT,
+    Output,
+    base_env,
+    free_port,
+    slack_env,
+    start_serve,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-ONRAMP = str(Path(sys.executable).parent / "onramp")
 HIRES = 40
 
 pytestmark = pytest.mark.slow
@@ -50,27 +51,9 @@ def test_two_tick_processes_on_one_database_send_each_check_in_once(
     onboarding = Onboarding(
         db=db, catalog=catalog, clock=clock, admins=frozenset(), default_tz="UTC"
     )
-    for user_id in (MANAGER, MENTOR):
-        sandbox.add_user(user_id, user_id.lower(), tz="UTC")
-    for index in range(HIRES):
-        user_id = f"U0P{index:04d}"
-        sandbox.add_user(user_id, f"hire{index}", tz="UTC")
-        onboarding.enroll(
-            actor=Actor.cli(),
-            hire=Profile(user_id=user_id, tz="UTC"),
-            plan_id="junior-llm-engineer",
-            start=date(2026, 11, 3),
-            manager=MANAGER,
-            mentors=[MENTOR],
-        )
+    enroll_crowd(onboarding, sandbox, prefix="U0P", count=HIRES, start=date(2026, 11, 3))
     sandbox.slow("chat.postMessage", 0.01)  # long enough for the two to overlap
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "DATABASE_URL": database_url,
-        "SLACK_BOT_TOKEN": sandbox.bot_token,
-        "SLACK_API_URL": sandbox.api_url,
-    }
+    env = {**base_env(tmp_path, database_url), **slack_env(sandbox)}
     command = [ONRAMP, "tick", "--now", "2026-11-03T12:00:00Z", "--json"]
     processes = [
         subprocess.Popen(
@@ -90,12 +73,6 @@ def test_two_tick_processes_on_one_database_send_each_check_in_once(
     assert max(posted.values()) == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_sigterm_during_sends_leaves_no_row_sending_and_the_rest_go_out_later(
     catalog: PlanCatalog, sandbox: SlackSandbox, tmp_path: Path
 ) -> None:
@@ -109,19 +86,9 @@ def test_sigterm_during_sends_leaves_no_row_sending_and_the_rest_go_out_later(
     onboarding = Onboarding(
         db=db, catalog=catalog, clock=ManualClock(now), admins=frozenset(), default_tz="UTC"
     )
-    for user_id in (MANAGER, MENTOR):
-        sandbox.add_user(user_id, user_id.lower(), tz="UTC")
-    for index in range(HIRES):
-        user_id = f"U0S{index:04d}"
-        sandbox.add_user(user_id, f"hire{index}", tz="UTC")
-        onboarding.enroll(
-            actor=Actor.cli(),
-            hire=Profile(user_id=user_id, tz="UTC"),
-            plan_id="junior-llm-engineer",
-            start=now.date() + timedelta(days=30),
-            manager=MANAGER,
-            mentors=[MENTOR],
-        )
+    enroll_crowd(
+        onboarding, sandbox, prefix="U0S", count=HIRES, start=now.date() + timedelta(days=30)
+    )
     with db.transaction() as session:
         enrollments = session.exec(select(Enrollment)).all()
         repo.insert_new(
@@ -140,54 +107,28 @@ def test_sigterm_during_sends_leaves_no_row_sending_and_the_rest_go_out_later(
             now=now,
         )
     sandbox.slow("chat.postMessage", 0.2)
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "DATABASE_URL": url,
-        "SLACK_BOT_TOKEN": sandbox.bot_token,
-        "SLACK_SIGNING_SECRET": sandbox.signing_secret,
-        "SLACK_API_URL": sandbox.api_url,
-        "ONRAMP_LOG_FORMAT": "json",
-    }
-    process = subprocess.Popen(
-        [ONRAMP, "serve", "--http", "--host", "127.0.0.1", "--port", str(_free_port())],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    env = {**base_env(tmp_path, url), **slack_env(sandbox), "ONRAMP_LOG_FORMAT": "json"}
+    process = start_serve(env, free_port())
     assert process.stdout is not None
-    lines: queue.Queue[str] = queue.Queue()
-    seen: list[str] = []
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            seen.append(line)
-            lines.put(line)
-
-    reader = threading.Thread(target=pump, daemon=True)
-    reader.start()
+    output = Output(process.stdout)
     deadline = time.monotonic() + 60
     posts = 0
     while posts < 3:  # until the tick is posting (woken by each log line, or every 0.1 s)
-        assert time.monotonic() < deadline, "".join(seen)
-        with contextlib.suppress(queue.Empty):
-            lines.get(timeout=0.1)
+        assert time.monotonic() < deadline, output.text()
+        output.next_line(timeout=0.1)
         posts = len(sandbox.calls("chat.postMessage"))
     signalled = datetime.now(UTC).isoformat()
     process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == 0, "".join(seen)
-    reader.join(timeout=10)
+    assert process.wait(timeout=60) == 0, output.text()
+    output.join()
     process.stdout.close()
     with db.read() as session:
         states = Counter(row.state for row in repo.rows_where(session=session, kinds=["welcome"]))
     assert states[repo.SENDING] == 0
-    assert states[repo.PENDING] > 0, f"signalled at {signalled}:\n" + "".join(seen[-6:])
-    assert "released for the next tick" in "".join(seen)
+    assert states[repo.PENDING] > 0, f"signalled at {signalled}:\n" + "".join(output.seen[-6:])
+    assert "released for the next tick" in output.text()
     sandbox.clear_faults()
-    _, checkins = _engine(db, catalog, ManualClock(datetime.now(UTC)), sandbox)
+    _, checkins = wired_engine(db, catalog, ManualClock(datetime.now(UTC)), sandbox)
     checkins.send_due()
     with db.read() as session:
         rows = repo.rows_where(session=session, kinds=["welcome"])

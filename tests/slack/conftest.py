@@ -48,18 +48,23 @@ class _QuietHandler(WSGIRequestHandler):
         """Keep test output clean."""
 
 
+def add_personas(slack: SlackSandbox) -> SlackSandbox:
+    """Make every persona (and the newcomer) a member of the sandbox's workspace."""
+    slack.add_user(MANAGER, "maria", tz="America/New_York", real_name="Maria Manager")
+    slack.add_user(HIRE, "hana", tz="Europe/Berlin", real_name="Hana Hire")
+    slack.add_user(MENTOR, "milo", tz="Europe/Berlin")
+    slack.add_user(OTHER_MANAGER, "otto", tz="UTC")
+    slack.add_user(ADMIN, "ada", tz="UTC")
+    slack.add_user(STRANGER, "sam", tz="Asia/Tokyo")
+    slack.add_user(NEWCOMER, "nia", tz="America/Los_Angeles")
+    return slack
+
+
 @pytest.fixture
 def sandbox() -> Iterator[SlackSandbox]:
     """A running Slack stand-in with the personas as workspace members."""
     with SlackSandbox() as slack:
-        slack.add_user(MANAGER, "maria", tz="America/New_York", real_name="Maria Manager")
-        slack.add_user(HIRE, "hana", tz="Europe/Berlin", real_name="Hana Hire")
-        slack.add_user(MENTOR, "milo", tz="Europe/Berlin")
-        slack.add_user(OTHER_MANAGER, "otto", tz="UTC")
-        slack.add_user(ADMIN, "ada", tz="UTC")
-        slack.add_user(STRANGER, "sam", tz="Asia/Tokyo")
-        slack.add_user(NEWCOMER, "nia", tz="America/Los_Angeles")
-        yield slack
+        yield add_personas(slack)
 
 
 @pytest.fixture
@@ -156,9 +161,14 @@ def _block_text(block: dict[str, Any]) -> str:
     return "\n".join(texts)
 
 
+def enroll_hire(driver: SlackDriver) -> None:
+    """The manager enrolls the hire with the mentor through ``/onramp enroll``."""
+    delivery = driver.command(f"enroll <@{HIRE}|hana> mentor=<@{MENTOR}|milo>", MANAGER)
+    assert "Enrolled" in shown(delivery), shown(delivery)
+
+
 @pytest.fixture
 def enrolled(slack: SlackDriver) -> SlackDriver:
     """The manager has enrolled the hire, with the mentor, through ``/onramp enroll``."""
-    delivery = slack.command(f"enroll <@{HIRE}|hana> mentor=<@{MENTOR}|milo>", MANAGER)
-    assert "Enrolled" in shown(delivery)
+    enroll_hire(slack)
     return slack

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import SlackRuntime
-from bot.sandbox import SlackDriver, SlackSandbox
+from bot.sandbox import SlackDriver, SlackSandbox, View
 from bot.slack import messages as msg
 from bot.slack.blocks import esc
 from bot.slack.payloads import MILESTONE_STATUS_ACTION
@@ -12,10 +12,25 @@ from tests.slack.conftest import HIRE, MANAGER, MENTOR, STRANGER, shown, view_te
 FIRST = "d30-product-surface"
 
 
-def _home(sandbox: SlackSandbox, user_id: str) -> str:
+def _published(sandbox: SlackSandbox, user_id: str) -> View:
+    """The Home view ``user_id`` sees now; there must be one."""
     view = sandbox.home_view(user_id)
     assert view is not None, f"no Home view was published for {user_id}"
-    return view_text({"blocks": view.blocks})
+    return view
+
+
+def _home(sandbox: SlackSandbox, user_id: str) -> str:
+    """All text of the Home view ``user_id`` sees now."""
+    return view_text({"blocks": _published(sandbox, user_id).blocks})
+
+
+def _open_home(
+    driver: SlackDriver, runtime: SlackRuntime, sandbox: SlackSandbox, user_id: str
+) -> View:
+    """``user_id`` opens the Home tab; once the app has settled, the view published for them."""
+    driver.app_home_opened(user_id)
+    assert runtime.settle()
+    return _published(sandbox, user_id)
 
 
 def test_hire_sees_phases_controls_and_first_checkin(
@@ -23,10 +38,7 @@ def test_hire_sees_phases_controls_and_first_checkin(
 ) -> None:
     """The hire's Home has every phase with a bar, a status control per current milestone,
     and when check-ins start."""
-    enrolled.app_home_opened(HIRE)
-    assert runtime.settle()
-    view = sandbox.home_view(HIRE)
-    assert view is not None
+    view = _open_home(enrolled, runtime, sandbox, HIRE)
     text = _home(sandbox, HIRE)
     plan = runtime.context.catalog.get("junior-llm-engineer").plan
     for phase in plan.phases:
@@ -47,9 +59,7 @@ def test_manager_sees_their_team(
     enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
 ) -> None:
     """The manager's Home lists the hire with day, phase and progress."""
-    enrolled.app_home_opened(MANAGER)
-    assert runtime.settle()
-    text = _home(sandbox, MANAGER)
+    text = view_text({"blocks": _open_home(enrolled, runtime, sandbox, MANAGER).blocks})
     assert msg.HOME_TEAM in text
     assert f"<@{HIRE}>" in text
     assert "0% done" in text
@@ -59,9 +69,7 @@ def test_mentor_sees_their_mentees(
     enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
 ) -> None:
     """The mentor's Home lists their mentee."""
-    enrolled.app_home_opened(MENTOR)
-    assert runtime.settle()
-    text = _home(sandbox, MENTOR)
+    text = view_text({"blocks": _open_home(enrolled, runtime, sandbox, MENTOR).blocks})
     assert msg.HOME_MENTEES in text
     assert f"<@{HIRE}>" in text
 
@@ -70,9 +78,7 @@ def test_stranger_gets_a_welcome(
     enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
 ) -> None:
     """Someone with no plan, team or mentees learns what Onramp is and what to do."""
-    enrolled.app_home_opened(STRANGER)
-    assert runtime.settle()
-    text = _home(sandbox, STRANGER)
+    text = view_text({"blocks": _open_home(enrolled, runtime, sandbox, STRANGER).blocks})
     assert msg.HOME_WELCOME in text
     assert "/onramp enroll @user" in text
     assert f"<@{HIRE}>" not in text
@@ -91,10 +97,7 @@ def test_status_control_records_progress(
     enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
 ) -> None:
     """Picking "Done" on Home marks the milestone and re-publishes Home for hire and manager."""
-    enrolled.app_home_opened(HIRE)
-    assert runtime.settle()
-    view = sandbox.home_view(HIRE)
-    assert view is not None
+    view = _open_home(enrolled, runtime, sandbox, HIRE)
     delivery = enrolled.block_action(
         HIRE, MILESTONE_STATUS_ACTION, "done", block_id=f"milestone:{FIRST}", view=view
     )
@@ -113,10 +116,7 @@ def test_status_control_on_an_ended_plan_explains(
     enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
 ) -> None:
     """A stale Home control on a withdrawn plan re-publishes Home with the reason."""
-    enrolled.app_home_opened(HIRE)
-    assert runtime.settle()
-    view = sandbox.home_view(HIRE)
-    assert view is not None
+    view = _open_home(enrolled, runtime, sandbox, HIRE)
     enrolled.command(f"withdraw <@{HIRE}>", MANAGER)
     enrolled.block_action(
         HIRE, MILESTONE_STATUS_ACTION, "done", block_id=f"milestone:{FIRST}", view=view
