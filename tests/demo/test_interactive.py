@@ -5,20 +5,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.demo.conftest import run_demo
+from tests.demo.conftest import Run, run_demo
 
 
-def script(*lines: str) -> str:
-    """Lines as they would come through a pipe."""
-    return "\n".join(lines) + "\n"
+def play(tmp_path: Path, *lines: str) -> Run:
+    """``onramp demo --interactive`` fed ``lines`` through a pipe; the session must exit 0."""
+    run = run_demo(tmp_path, "--interactive", stdin="\n".join(lines) + "\n")
+    assert run.code == 0, run.out + run.err
+    return run
 
 
 def test_the_briefs_script_runs_and_exits_zero(tmp_path: Path) -> None:
     """as marco → /onramp team → advance 7d → quit: each step answers, the run exits 0, clean."""
-    run = run_demo(
-        tmp_path, "--interactive", stdin=script("as marco", "/onramp team", "advance 7d", "quit")
-    )
-    assert run.code == 0, run.out + run.err
+    run = play(tmp_path, "as marco", "/onramp team", "advance 7d", "quit")
     assert "marco › /onramp team" in run.out  # piped lines are echoed after the prompt
     assert "only Marco sees this" in run.out
     assert "You don't manage anyone on Onramp yet" in run.out
@@ -30,24 +29,20 @@ def test_the_briefs_script_runs_and_exits_zero(tmp_path: Path) -> None:
 
 def test_a_whole_loop_enroll_check_in_click_nudge(tmp_path: Path) -> None:
     """Enroll, let the first pulse come, click At risk as Ana: the mentor's nudge follows."""
-    run = run_demo(
+    run = play(
         tmp_path,
-        "--interactive",
-        stdin=script(
-            "/onramp enroll @ana mentor=@priya start=2026-11-02",
-            "/onramp team",
-            "advance 10d",
-            "as ana",
-            'click "At risk"',
-            'click "Add a note"',
-            "note Waiting on VPN access",
-            "home",
-            'pick "In progress" for "dev environment"',
-            "What are the 60-day goals?",
-            "quit",
-        ),
+        "/onramp enroll @ana mentor=@priya start=2026-11-02",
+        "/onramp team",
+        "advance 10d",
+        "as ana",
+        'click "At risk"',
+        'click "Add a note"',
+        "note Waiting on VPN access",
+        "home",
+        'pick "In progress" for "dev environment"',
+        "What are the 60-day goals?",
+        "quit",
     )
-    assert run.code == 0, run.out + run.err
     out = run.out
     assert "Enrolled @Ana on Junior LLM Engineer" in out
     assert "Your team (1)" in out
@@ -66,24 +61,20 @@ def test_a_whole_loop_enroll_check_in_click_nudge(tmp_path: Path) -> None:
 
 def test_mistakes_get_a_clear_message_and_the_session_goes_on(tmp_path: Path) -> None:
     """Unknown persona, missing button, bad amount, no menu, no modal: each is explained."""
-    run = run_demo(
+    run = play(
         tmp_path,
-        "--interactive",
-        stdin=script(
-            "as bob",
-            'click "Launch"',
-            "advance 2x",
-            "advance",
-            "pick Done",
-            "note hello",
-            "/enroll @ana",
-            'click "unbalanced',
-            "help",
-            "who",
-            "now",
-        ),
+        "as bob",
+        'click "Launch"',
+        "advance 2x",
+        "advance",
+        "pick Done",
+        "note hello",
+        "/enroll @ana",
+        'click "unbalanced',
+        "help",
+        "who",
+        "now",
     )
-    assert run.code == 0, run.out + run.err
     out = run.out
     assert "✗ There is nobody called 'bob' here; pick one of: ana (new hire)" in out
     assert "✗ No button labelled 'Launch'" in out
@@ -102,12 +93,7 @@ def test_mistakes_get_a_clear_message_and_the_session_goes_on(tmp_path: Path) ->
 
 def test_a_dm_that_starts_with_a_command_word_is_still_a_dm(tmp_path: Path) -> None:
     """ "who is my mentor?" and "as a new hire, what…" go to the bot, not to the REPL."""
-    run = run_demo(
-        tmp_path,
-        "--interactive",
-        stdin=script("as ana", "who is my mentor?", "say advance my career how?", "quit"),
-    )
-    assert run.code == 0, run.out + run.err
+    run = play(tmp_path, "as ana", "who is my mentor?", "say advance my career how?", "quit")
     assert "✎ “who is my mentor?”" in run.out
     assert "✎ “advance my career how?”" in run.out
     assert len(re.findall(r"^  💬 Onramp → Ana · DM", run.out, flags=re.MULTILINE)) == 2
