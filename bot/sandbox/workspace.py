@@ -348,21 +348,28 @@ class Workspace:
         thread_ts = params.get("thread_ts") or None
         if thread_ts and not any(m.ts == thread_ts for m in self.history[channel_id]):
             raise ApiError("thread_not_found")
-        message = self.post(
-            channel_id,
-            user=self.bot_user_id,
-            text=text,
-            blocks=blocks,
-            metadata=_metadata(params.get("metadata")),
-            thread_ts=str(thread_ts) if thread_ts else None,
-            bot=True,
-        )
+        message = self._post_as_bot(channel_id, text, blocks, params)
         return {
             "ok": True,
             "channel": channel_id,
             "ts": message.ts,
             "message": self.message_object(message),
         }
+
+    def _post_as_bot(
+        self, channel_id: str, text: str, blocks: list[JsonDict], request: JsonDict
+    ) -> Message:
+        """Post the bot's message with the ``metadata`` and ``thread_ts`` ``request`` names."""
+        thread_ts = request.get("thread_ts") or None
+        return self.post(
+            channel_id,
+            user=self.bot_user_id,
+            text=text,
+            blocks=blocks,
+            metadata=_metadata(request.get("metadata")),
+            thread_ts=str(thread_ts) if thread_ts else None,
+            bot=True,
+        )
 
     def post(
         self,
@@ -598,16 +605,7 @@ class Workspace:
             self._replace_original(target, text, blocks, source)
         elif body.get("response_type") == "in_channel":
             kind = "in_channel"
-            thread_ts = body.get("thread_ts") or None
-            self.post(
-                target.channel,
-                user=self.bot_user_id,
-                text=text,
-                blocks=blocks,
-                metadata=_metadata(body.get("metadata")),
-                thread_ts=str(thread_ts) if thread_ts else None,
-                bot=True,
-            )
+            self._post_as_bot(target.channel, text, blocks, body)
         else:
             kind = "ephemeral"
             self.ephemerals.append(
