@@ -34,6 +34,17 @@ def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
     return channel, ts
 
 
+def _clicked(body: dict[str, Any], what: str) -> tuple[cb.Choice, str | None, str | None] | None:
+    """The choice a click on a check-in made and the message it was on (channel, ts); ``None``,
+    logged, when the click's action is malformed."""
+    try:
+        choice = cb.parse_choice((body.get("actions") or [{}])[0])
+    except cb.ChoiceError as exc:
+        log.warning("malformed %s: %s", what, exc)
+        return None
+    return (choice, *_where(body))
+
+
 def _update(client: WebClient, result: AnswerResult, channel: str | None, ts: str | None) -> None:
     channel = channel or result.channel
     ts = ts or result.ts
@@ -78,12 +89,10 @@ class _Answers:
         """A mood button or a milestone status select on a check-in."""
         ack()
         user_id = (body.get("user") or {}).get("id", "")
-        try:
-            choice = cb.parse_choice((body.get("actions") or [{}])[0])
-        except cb.ChoiceError as exc:
-            log.warning("malformed check-in action: %s", exc)
+        clicked = _clicked(body, "check-in action")
+        if clicked is None:
             return
-        channel, ts = _where(body)
+        choice, channel, ts = clicked
         try:
             if choice.mood is not None:
                 result = self.checkins.answer_mood(
@@ -114,12 +123,10 @@ class _Answers:
     ) -> None:
         """The "Add a note" button: open the modal (the trigger id expires in 3 s)."""
         ack()
-        try:
-            choice = cb.parse_choice((body.get("actions") or [{}])[0])
-        except cb.ChoiceError as exc:
-            log.warning("malformed note button: %s", exc)
+        clicked = _clicked(body, "note button")
+        if clicked is None:
             return
-        channel, ts = _where(body)
+        choice, channel, ts = clicked
         try:
             client.views_open(
                 trigger_id=body["trigger_id"],
