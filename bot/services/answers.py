@@ -66,6 +66,7 @@ from storage.models import QaLog
 log = logging.getLogger("onramp.answers")
 
 QUESTION_LIMIT = 2000
+EMPTY_QUESTION = "Ask a question, e.g. “What are the 60-day goals?”"
 BackendName = Literal["auto", "extractive", "anthropic"]
 EXTRACTIVE = "extractive"
 ANTHROPIC = "anthropic"
@@ -400,7 +401,7 @@ class Answers:
         started = time.perf_counter()
         text = " ".join(question.split())
         if not text:
-            raise InvalidInput("Ask a question, e.g. “What are the 60-day goals?”")
+            raise InvalidInput(EMPTY_QUESTION)
         if len(text) > QUESTION_LIMIT:
             raise InvalidInput(
                 f"Questions are limited to {QUESTION_LIMIT} characters; shorten it and ask again."
@@ -410,7 +411,7 @@ class Answers:
         # A broadcast in a question is never acted on; the rest of the question is answered.
         clean = drop_broadcasts(redacted.text)
         if not clean:
-            raise InvalidInput("Ask a question, e.g. “What are the 60-day goals?”")
+            raise InvalidInput(EMPTY_QUESTION)
         report = self._own_report(asker)
         loaded = self._plan(plan_id, report)
         prompt_ref = self.policy.prompt
@@ -611,15 +612,7 @@ class Answers:
             chunk = passage.chunk
             lines.append(say.cite_line(text, chunk.number, _section_title(chunk.heading)))
             citations.append(Citation(chunk.number, chunk.section_id, chunk.heading, quote))
-        return Answer(
-            text="\n".join(lines),
-            refused=False,
-            citations=tuple(citations),
-            backend=EXTRACTIVE,
-            model=None,
-            prompt_version=self.policy.prompt,
-            latency_ms=0.0,
-        )
+        return self._local("\n".join(lines), EXTRACTIVE, citations=tuple(citations))
 
     def _claude(
         self,
@@ -708,27 +701,33 @@ class Answers:
         return run
 
     def _refusal(self, text: str, reason: str) -> Answer:
-        return Answer(
-            text=text,
-            refused=True,
-            citations=(),
-            backend=GUARDRAIL if reason != "below_threshold" else EXTRACTIVE,
-            model=None,
-            prompt_version=self.policy.prompt,
-            latency_ms=0.0,
-            reason=reason,
-        )
+        backend = GUARDRAIL if reason != "below_threshold" else EXTRACTIVE
+        return self._local(text, backend, refused=True, reason=reason)
 
     def _personal_answer(self, text: str) -> Answer:
+        return self._local(text, PERSONAL, personal=True)
+
+    def _local(
+        self,
+        text: str,
+        backend: str,
+        *,
+        citations: tuple[Citation, ...] = (),
+        refused: bool = False,
+        personal: bool = False,
+        reason: str = "",
+    ) -> Answer:
+        """An answer made here, without a model (latency is measured by :meth:`ask`)."""
         return Answer(
             text=text,
-            refused=False,
-            citations=(),
-            backend=PERSONAL,
+            refused=refused,
+            citations=citations,
+            backend=backend,
             model=None,
             prompt_version=self.policy.prompt,
             latency_ms=0.0,
-            personal=True,
+            personal=personal,
+            reason=reason,
         )
 
     # --- cache and log -------------------------------------------------------------------------
