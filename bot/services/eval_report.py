@@ -533,16 +533,24 @@ def compare_json(a: Evaluation, b: Evaluation) -> dict[str, Any]:
 # --- rendering: shared helpers -------------------------------------------------------------------
 
 
+def _precision(name: str) -> str:
+    """The format spec of a metric's value: rates to 3 places, cost to 4, latency to 1."""
+    if name in RATES:
+        return ".3f"
+    if name == "cost_usd":
+        return ".4f"
+    if name.startswith("latency"):
+        return ".1f"
+    return "d"
+
+
 def _value(name: str, value: Any) -> str:
     if value is None:
         return "n/a"
-    if name in RATES:
-        return f"{value:.3f}"
-    if name == "cost_usd":
-        return f"${value:.4f}"
-    if name.startswith("latency"):
-        return f"{value:.1f}"
-    return str(value)
+    if _precision(name) == "d":
+        return str(value)
+    shown = format(value, _precision(name))
+    return f"${shown}" if name == "cost_usd" else shown
 
 
 def _minimum(ev: Evaluation, name: str) -> str:
@@ -736,14 +744,7 @@ def text_compare(a: Evaluation, b: Evaluation, label_a: str, label_b: str) -> st
 def _delta(name: str, a: Any, b: Any) -> str:
     if a is None or b is None or name == "cases":
         return ""
-    diff = b - a
-    if name in RATES:
-        return f"{diff:+.3f}"
-    if name == "cost_usd":
-        return f"{diff:+.4f}"
-    if name.startswith("latency"):
-        return f"{diff:+.1f}"
-    return f"{diff:+d}"
+    return format(b - a, "+" + _precision(name))
 
 
 def _yes(flag: bool) -> str:
