@@ -78,6 +78,17 @@ class Mark:
 
 
 @dataclass(frozen=True)
+class Holidays:
+    """``/onramp holidays [@user] <country>``: whose public holidays someone's check-ins skip.
+
+    ``person`` is ``None`` for the caller; ``country`` is as typed (the service validates it).
+    """
+
+    country: str
+    person: UserRef | None = None
+
+
+@dataclass(frozen=True)
 class Plans:
     """``/onramp plans``."""
 
@@ -108,7 +119,7 @@ class UsageError:
         return "\n".join(parts)
 
 
-Command = Help | Me | Progress | Team | Enroll | Change | Mark | Plans | Extension
+Command = Help | Me | Progress | Team | Enroll | Change | Mark | Holidays | Plans | Extension
 
 
 def usage(name: str, cmd: str, extension_usage: dict[str, str] | None = None) -> str:
@@ -161,6 +172,8 @@ def parse_command(
             return _enroll(args, use(name), cmd)
         case "mark":
             return _mark(rest, use(name))
+        case "holidays":
+            return _holidays(args, use(name))
         case _:
             return _unknown(head, cmd, [*BUILTINS, *extensions], extension_usage)
 
@@ -245,6 +258,23 @@ def _mark(rest: str, usage_line: str) -> Mark | UsageError:
         return UsageError(str(exc), usage_line)
     note = parts[2].strip() if len(parts) > 2 else None
     return Mark(milestone_id=parts[0], status=status, note=note or None)
+
+
+def _holidays(args: list[str], usage_line: str) -> Holidays | UsageError:
+    """A country and, before or after it, optionally the person (a mention or ``@name``; a bare
+    user id must come first)."""
+    if len(args) > 2:
+        return UsageError(msg.EXTRA_ARGUMENTS.format(extra=" ".join(args[2:])), usage_line)
+    marked = [i for i, arg in enumerate(args) if arg.startswith(("<@", "@"))]
+    if len(marked) > 1:
+        return UsageError(msg.EXTRA_ARGUMENTS.format(extra=args[marked[1]]), usage_line)
+    if len(args) < 2:
+        if not args or marked:
+            return UsageError(msg.MISSING_COUNTRY.format(usage=usage_line))
+        return Holidays(country=args[0])
+    who = marked[0] if marked else 0
+    ref = _user(args[who], usage_line)
+    return ref if isinstance(ref, UsageError) else Holidays(country=args[1 - who], person=ref)
 
 
 def _unknown(

@@ -20,6 +20,7 @@ USAGE: dict[str, str] = {
     "complete": "{cmd} complete @user",
     "withdraw": "{cmd} withdraw @user",
     "mark": "{cmd} mark <milestone> <status> [note]",
+    "holidays": "{cmd} holidays [@user] <country>",
     "plans": "{cmd} plans",
 }
 
@@ -35,6 +36,10 @@ SUMMARY: dict[str, str] = {
     "complete": "mark a hire's plan as completed",
     "withdraw": "take a hire off their plan",
     "mark": "set one of your milestones: not_started, in_progress, done, blocked or skipped",
+    "holidays": (
+        "whose public holidays your check-ins (or your hire's) skip: US, GB, DE-BY…, "
+        "or none for the workspace default"
+    ),
     "plans": "the plans you can enroll hires on",
 }
 
@@ -71,6 +76,10 @@ MISSING_MILESTONE = "Say which milestone and its new status, like `{usage}`."
 MISSING_STATUS = (
     "Say the new status of `{milestone}`: not_started, in_progress, done, blocked or skipped."
 )
+MISSING_COUNTRY = (
+    "Say which country's public holidays check-ins should skip, like `{usage}`, with an ISO "
+    "code such as US, GB, DE or DE-BY, or `none` for the workspace default."
+)
 
 # --- replies ----------------------------------------------------------------------------------
 
@@ -89,6 +98,13 @@ LIFECYCLE_DONE = {
 }
 MARKED = "*{title}* is now _{status}_."
 MARKED_WITH_NOTE = "*{title}* is now _{status}_, with your note."
+HOLIDAYS_CHANGED = "Done: {whose} check-ins now {calendar}."
+HOLIDAYS_UNCHANGED = "Nothing to change: {whose} check-ins already {calendar}."
+HOLIDAYS_WHOSE_OWN = "your"
+HOLIDAYS_WHOSE = "<@{user}>'s"
+HOLIDAYS_COUNTRY = "skip weekends and public holidays in *{country}*"
+HOLIDAYS_WORKSPACE = "follow the workspace calendar: weekends and public holidays in *{country}*"
+HOLIDAYS_WEEKENDS = "follow the workspace calendar: weekends only"
 NO_TEAM = (
     "You don't manage anyone on Onramp yet. Enroll a hire with "
     "`{cmd} enroll @user` and they'll show up here."

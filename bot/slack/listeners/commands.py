@@ -28,7 +28,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.domain.errors import InvalidInput
 from bot.domain.guardrails import strip_broadcasts
 from bot.domain.people import UserRef
-from bot.services.onboarding import Actor, Profile
+from bot.services.onboarding import Actor, HolidayCountry, Profile
 from bot.slack import blocks, payloads
 from bot.slack import commands_parser as parser
 from bot.slack import messages as msg
@@ -197,6 +197,28 @@ def _mark(ctx: SlackContext, caller: Caller, cmd: parser.Mark) -> blocks.Reply:
     return blocks.marked_reply(report, cmd.milestone_id)
 
 
+def _holidays(ctx: SlackContext, caller: Caller, cmd: parser.Holidays) -> blocks.Reply:
+    person = None if cmd.person is None else cmd.person.user_id or cmd.person.text
+    result = ctx.onboarding.set_holiday_country(
+        actor=caller.actor, person=person, country=cmd.country
+    )
+    default = ctx.checkins.holiday_country if ctx.checkins is not None else None
+    return blocks.text_reply(_holidays_text(result, caller, default))
+
+
+def _holidays_text(result: HolidayCountry, caller: Caller, default: str | None) -> str:
+    if result.country is not None:
+        calendar = msg.HOLIDAYS_COUNTRY.format(country=result.country)
+    elif default is not None:
+        calendar = msg.HOLIDAYS_WORKSPACE.format(country=default)
+    else:
+        calendar = msg.HOLIDAYS_WEEKENDS
+    own = result.user_id == caller.actor.user_id
+    whose = msg.HOLIDAYS_WHOSE_OWN if own else msg.HOLIDAYS_WHOSE.format(user=result.user_id)
+    done = msg.HOLIDAYS_CHANGED if result.changed else msg.HOLIDAYS_UNCHANGED
+    return done.format(whose=whose, calendar=calendar)
+
+
 _HANDLERS: dict[type, Callable[[SlackContext, Caller, Any], blocks.Reply]] = {
     parser.Help: _help,
     parser.Me: _me,
@@ -206,4 +228,5 @@ _HANDLERS: dict[type, Callable[[SlackContext, Caller, Any], blocks.Reply]] = {
     parser.Enroll: _enroll,
     parser.Change: _change,
     parser.Mark: _mark,
+    parser.Holidays: _holidays,
 }

@@ -1,0 +1,103 @@
+"""``/onramp holidays`` through the real Bolt app over HTTP, for each persona."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.app import Container
+from bot.config import CheckinSettings, Settings
+from bot.sandbox import SlackDriver
+from bot.slack import messages as msg
+from storage import repositories as repo
+from tests.conftest import PLANS_DIR
+from tests.slack.conftest import ADMIN, HIRE, MANAGER, NEWCOMER, PERSONAS, shown
+
+COUNTRY_REFUSAL = "You can only change the holiday country of people you manage, or your own."
+MENTOR_REFUSAL = (
+    "As the mentor on this plan you can't change the hire's holiday country; "
+    "ask the hire's manager."
+)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The Slack tests' settings, with US public holidays as the workspace default."""
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'onramp.db'}",
+        plans_dir=PLANS_DIR,
+        admins=[ADMIN],
+        checkins=CheckinSettings(holiday_country="US"),
+    )
+
+
+def _stored(container: Container, user_id: str = HIRE) -> str | None:
+    with container.db.read() as session:
+        person = repo.get_person(session=session, user_id=user_id)
+        return None if person is None else person.holiday_country
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_who_may_set_a_hires_holiday_country(
+    enrolled: SlackDriver, container: Container, persona: str
+) -> None:
+    """The hire, their manager and admins set it (privately, in the ack); the mentor and others
+    are refused and nothing changes."""
+    delivery = enrolled.command(f"holidays <@{HIRE}|hana> de-by", PERSONAS[persona])
+    assert delivery.json()["response_type"] == "ephemeral"
+    text = shown(delivery)
+    if persona in ("hire", "manager", "admin"):
+        whose = "your" if persona == "hire" else f"<@{HIRE}>'s"
+        assert text.startswith(
+            f"Done: {whose} check-ins now skip weekends and public holidays in *DE-BY*."
+        )
+        assert _stored(container) == "DE-BY"
+    else:
+        assert text.startswith(MENTOR_REFUSAL if persona == "mentor" else COUNTRY_REFUSAL)
+        assert _stored(container) is None
+
+
+def test_without_a_person_it_is_the_callers_own(
+    enrolled: SlackDriver, container: Container
+) -> None:
+    """`holidays US` sets the caller's own, even for someone Onramp has just met."""
+    text = shown(enrolled.command("holidays us", NEWCOMER))
+    assert text.startswith("Done: your check-ins now skip weekends and public holidays in *US*.")
+    assert _stored(container, NEWCOMER) == "US"
+
+
+def test_none_goes_back_to_the_workspace_default(
+    enrolled: SlackDriver, container: Container
+) -> None:
+    """`none` clears it and names the workspace default that applies now; saying it again
+    changes nothing."""
+    enrolled.command("holidays GB", HIRE)
+    text = shown(enrolled.command(f"holidays none <@{HIRE}|hana>", MANAGER))
+    assert text.startswith(
+        f"Done: <@{HIRE}>'s check-ins now follow the workspace calendar: weekends and public "
+        "holidays in *US*."
+    )
+    assert _stored(container) is None
+    again = shown(enrolled.command("holidays default", HIRE))
+    assert again.startswith("Nothing to change: your check-ins already follow the workspace")
+
+
+def test_an_unknown_code_gets_the_same_clear_message(
+    enrolled: SlackDriver, container: Container
+) -> None:
+    """An unknown country says how to find a valid code, as on the command line."""
+    text = shown(enrolled.command("holidays XX", HIRE))
+    assert text.startswith(
+        "Unknown holiday country 'XX': use an ISO 3166 code such as US, GB, DE or DE-BY "
+        "(every code: https://holidays.readthedocs.io/en/latest/#available-countries), "
+        "or 'none' for the workspace default."
+    )
+    assert _stored(container) is None
+
+
+def test_a_missing_country_shows_the_usage(enrolled: SlackDriver) -> None:
+    """`holidays @user` alone asks for the country, with the usage line."""
+    text = shown(enrolled.command(f"holidays <@{HIRE}|hana>", MANAGER))
+    usage = msg.USAGE["holidays"].format(cmd="/onramp")
+    assert text.startswith(msg.MISSING_COUNTRY.format(usage=usage))

@@ -1,0 +1,51 @@
+"""``/onramp holidays [@user] <country>`` parsing, with plain strings."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.people import parse_user_ref
+from bot.slack import commands_parser as p
+from bot.slack import messages as msg
+
+USAGE = "/onramp holidays [@user] <country>"
+HANA = parse_user_ref("<@U0HIRE|hana>")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("holidays de-by", p.Holidays(country="de-by")),
+        ("holidays none", p.Holidays(country="none")),
+        ("holidays <@U0HIRE|hana> US", p.Holidays(country="US", person=HANA)),
+        ("holidays US <@U0HIRE|hana>", p.Holidays(country="US", person=HANA)),
+        ("HOLIDAYS U0HIRE GB", p.Holidays(country="GB", person=parse_user_ref("U0HIRE"))),
+        ("holidays @hana DE", p.Holidays(country="DE", person=parse_user_ref("@hana"))),
+    ],
+)
+def test_country_with_or_without_a_person(text: str, expected: p.Holidays) -> None:
+    """The country is passed on as typed; the person, if any, may come before or after it."""
+    assert p.parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "rendered"),
+    [
+        ("holidays", msg.MISSING_COUNTRY.format(usage=USAGE)),
+        ("holidays <@U0HIRE|hana>", msg.MISSING_COUNTRY.format(usage=USAGE)),
+        ("holidays <@U0HIRE|hana> US extra", f"I didn't understand `extra`.\nUsage: `{USAGE}`"),
+        ("holidays <@U0A|a> <@U0B|b>", f"I didn't understand `<@U0B|b>`.\nUsage: `{USAGE}`"),
+    ],
+)
+def test_mistakes_say_what_to_type(text: str, rendered: str) -> None:
+    """A missing country, a person without one, or extra words get the usage line."""
+    parsed = p.parse_command(text)
+    assert isinstance(parsed, p.UsageError)
+    assert parsed.render() == rendered
+
+
+def test_a_misspelt_subcommand_suggests_holidays() -> None:
+    """``holiday`` suggests ``holidays`` with its usage."""
+    parsed = p.parse_command("holiday US")
+    assert isinstance(parsed, p.UsageError)
+    assert f"Did you mean `{USAGE}`?" in parsed.render()
