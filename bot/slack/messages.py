@@ -177,3 +177,7 @@ SOMETHING_WENT_WRONG = (
     "if it keeps happening, tell whoever runs Onramp (reference {ref})."
 )
 SLACK_UNAVAILABLE = "Slack didn't answer in time; try again in a minute."
+INACTIVE_CONTROL = (
+    "This button is no longer active: it's from an earlier version of Onramp. "
+    "Type `{cmd} help` to see what you can do now, or open the Onramp Home tab."
+)
