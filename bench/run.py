@@ -164,6 +164,9 @@ def measure(sizes: Sizes, only: set[str]) -> tuple[dict[str, Any], dict[str, Any
                 rss_peak_mb=round(result_m.peak_mb, 1),
                 rss_enrollments=result_m.enrollments,
                 rss_tick_seen=result_m.tick_seen,
+                rss_after_answers_mb=round(result_m.rss_after_answers_mb, 1),
+                rss_after_answers_peak_mb=round(result_m.peak_after_answers_mb, 1),
+                rss_answers=result_m.answers,
             )
     return figures, raw
 
@@ -239,6 +242,16 @@ def verdicts(figures: dict[str, Any], sizes: Sizes) -> list[tuple[str, str, str,
                 f"{figures['rss_mb']:.0f} MB (peak {figures['rss_peak_mb']:.0f} MB)",
                 "<= 200 MB",
                 figures["rss_mb"] <= 200,
+            )
+        )
+    if "rss_after_answers_mb" in figures:
+        rows.append(
+            (
+                f"RSS, the same after {figures['rss_answers']} answers",
+                f"{figures['rss_after_answers_mb']:.0f} MB "
+                f"(peak {figures['rss_after_answers_peak_mb']:.0f} MB)",
+                "<= 200 MB",
+                figures["rss_after_answers_mb"] <= 200,
             )
         )
     return rows
