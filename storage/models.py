@@ -57,7 +57,16 @@ class Enrollment(SQLModel, table=True):
             sqlite_where=text("status IN ('active', 'paused')"),
             postgresql_where=text("status IN ('active', 'paused')"),
         ),
-        Index("ix_enrollment_status_start", "status", "start_date"),
+        # The tick's grouping by calendar, answered from the index alone (storage/derive.py).
+        Index(
+            "ix_enrollment_calendar",
+            "status",
+            "start_date",
+            "plan_id",
+            "hire_tz",
+            "hire_holiday_country",
+            "hire_id",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -68,6 +77,10 @@ class Enrollment(SQLModel, table=True):
     plan_hash: str = Field(max_length=64)
     start_date: date
     status: str = Field(default="active", max_length=16)
+    #: Copies of the hire's ``person.tz`` and ``person.holiday_country``, kept by database
+    #: triggers (migration 0004) so the tick groups hires by calendar without joining ``person``.
+    hire_tz: str | None = Field(default=None, max_length=64)
+    hire_holiday_country: str | None = Field(default=None, max_length=8)
     last_mood: str | None = Field(default=None, max_length=16)
     last_mood_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
     last_activity_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
