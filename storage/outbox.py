@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, Table, and_, func, or_, update
@@ -331,34 +331,6 @@ def pending_for_enrollments(
 # --- what the tick derives from -------------------------------------------------------------
 
 
-def active_enrollments(
-    *, session: Session, started_from: date, started_to: date
-) -> Sequence[Row[Any]]:
-    """Active enrollments started in the range, with the hire's zone and holiday country.
-
-    One indexed query (``ix_enrollment_status_start``); columns only, no ORM objects, because
-    the tick reads every active enrollment.
-    """
-    statement = (
-        sa_select(
-            col(Enrollment.id),
-            col(Enrollment.plan_id),
-            col(Enrollment.start_date),
-            col(Enrollment.hire_id),
-            col(Enrollment.manager_id),
-            col(Person.tz),
-            col(Person.holiday_country),
-        )
-        .join(Person, col(Person.id) == col(Enrollment.hire_id))
-        .where(
-            col(Enrollment.status) == "active",
-            col(Enrollment.start_date) >= started_from,
-            col(Enrollment.start_date) <= started_to,
-        )
-    )
-    return session.execute(statement).all()
-
-
 def mentor_pairs(*, session: Session, enrollment_ids: Sequence[int]) -> dict[int, list[int]]:
     """Enrollment id → mentor person ids, for the enrollments given."""
     result: dict[int, list[int]] = {}
@@ -370,40 +342,6 @@ def mentor_pairs(*, session: Session, enrollment_ids: Sequence[int]) -> dict[int
             )
         ).all():
             result.setdefault(enrollment_id, []).append(person_id)
-    return result
-
-
-def digest_recipients(*, session: Session) -> tuple[set[int], set[int]]:
-    """(mentors, managers) of active enrollments: the people who get weekly digests."""
-    managers = set(
-        session.exec(
-            select(Enrollment.manager_id).where(Enrollment.status == "active").distinct()
-        ).all()
-    )
-    mentors = set(
-        session.exec(
-            select(EnrollmentMentor.person_id)
-            .join(Enrollment, col(Enrollment.id) == col(EnrollmentMentor.enrollment_id))
-            .where(Enrollment.status == "active")
-            .distinct()
-        ).all()
-    )
-    return mentors, managers
-
-
-def zones_of(
-    *, session: Session, person_ids: Iterable[int]
-) -> dict[int, tuple[str | None, str | None]]:
-    """Person id → (time zone, holiday country)."""
-    wanted = list(set(person_ids))
-    result: dict[int, tuple[str | None, str | None]] = {}
-    for index in range(0, len(wanted), INSERT_CHUNK):
-        chunk = wanted[index : index + INSERT_CHUNK]
-        for person_id, tz, country in session.exec(
-            select(Person.id, Person.tz, Person.holiday_country).where(col(Person.id).in_(chunk))
-        ).all():
-            if person_id is not None:
-                result[person_id] = (tz, country)
     return result
 
 

@@ -44,11 +44,11 @@ from bot.domain.schedule import (
     Rules,
     Slot,
     after_working_days,
-    digest_slot,
     hire_calendar,
     public_holidays,
     zone,
 )
+from bot.services.calendars import LATE_AFTER, CalendarWork, Written, in_zone
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
 from bot.services.onboarding import (
@@ -74,8 +74,6 @@ SENDING_LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 6
 #: How far back reminders, silence and escalations look in the outbox.
 EVENT_LOOKBACK = timedelta(days=60)
-#: A welcome that went stale longer ago than this is not even recorded as skipped.
-WELCOME_RECORD_WINDOW = timedelta(days=45)
 #: Blocked milestones changed within this window get a nudge even if no observer saw the change.
 BLOCK_BACKSTOP = timedelta(days=3)
 #: Week-old profiles refreshed per tick (users.info is Tier 4: about 100 a minute).
@@ -90,11 +88,6 @@ PROFILE_RETRY_MAX = timedelta(hours=1)
 SEND_BUDGET = timedelta(seconds=45)
 #: A row refused with a Retry-After this short is retried within the same tick.
 RETRY_WITHIN_TICK = timedelta(seconds=30)
-#: An item is *late* once its due time is this far behind: it then waits for the recipient's
-#: send window. Calendar due times are at the window's start, so on-time items are in it anyway.
-LATE_AFTER = timedelta(hours=1)
-#: Plans run up to a year; anything started longer ago than this has nothing left to send.
-MAX_PLAN_SPAN = timedelta(days=400)
 
 
 class Mood(StrEnum):
@@ -332,6 +325,13 @@ class Checkins:
         #: Set at shutdown: sending stops after the message in flight, claimed rows go back.
         self.stopping = threading.Event()
         self._holidays: dict[str | None, Container[date]] = {}
+        self.calendar_work = CalendarWork(
+            db=db,
+            slots=lambda plan_id, start, tz, country: self.slots(
+                plan_id=plan_id, start=start, tz=tz, country=country
+            ),
+            calendar=self.calendar,
+        )
 
     # --- calendars ------------------------------------------------------------------------
 
@@ -382,7 +382,12 @@ class Checkins:
         report = TickReport(now=now, dry_run=dry_run)
         zones, checked = self._refresh(now=now, report=report, write=not dry_run)
         if dry_run:
-            self._dry_run(now, self.derive(now=now, zones=zones, checked=checked), report, zones)
+            written = self.calendar_work.preview(
+                now=now, checked_only=self.messenger is not None, zones=zones, checked=checked
+            )
+            rows = [_as_row(w) for w in written]
+            rows += self.derive(now=now, zones=zones, checked=checked)
+            self._dry_run(now, rows, report, zones)
             return report
         self.enqueue(now=now, zones=zones, report=report)
         self.send_due(now=now, report=report)
@@ -397,9 +402,13 @@ class Checkins:
     ) -> TickReport:
         """Step 2 of a tick alone: derive what is owed at ``now`` and insert it (no sending)."""
         report = report or TickReport(now=now)
+        written = self.calendar_work.enqueue(now=now, checked_only=self.messenger is not None)
         rows = self.derive(now=now, zones=zones)
         with self.db.transaction() as session:
             self._insert(session, rows, now, report)
+        if written:
+            with self.db.read() as session:
+                self._report_new(session, [_as_row(w) for w in written], now, report)
         return report
 
     def refresh_profiles(
@@ -478,17 +487,17 @@ class Checkins:
         zones: dict[str, str] | None = None,
         checked: Container[str] = (),
     ) -> list[repo.NewRow]:
-        """Everything owed at ``now`` as outbox rows (not yet inserted; keys make it idempotent).
+        """The event-driven rows owed at ``now`` (not yet inserted; keys make it idempotent).
 
-        With Slack configured, nothing is derived for someone whose profile was never read
-        (``checked``: user ids read in this run, for a dry run): their calendar would be in the
-        default zone. The next tick looks them up first.
+        Reminders, silence nudges and escalations, blocker nudges and escalations: derived from
+        the outbox and milestone state. The scheduled kinds (check-ins, digests) are written
+        set-based by :class:`CalendarWork`. With Slack configured, nothing goes to someone whose
+        profile was never read (``checked``: user ids read in this run, for a dry run).
         """
         zones = zones or {}
-        rows: list[repo.NewRow] = []
         with self.db.read() as session:
-            unchecked: set[int] = set()
-            if self.messenger is not None:
+            rows = self._event_rows(session, now, zones)
+            if rows and self.messenger is not None:
                 unchecked = repo.unchecked_person_ids(session=session)
                 if unchecked and checked:
                     unchecked -= {
@@ -496,65 +505,8 @@ class Checkins:
                         for pid, user_id in _user_ids(session, unchecked).items()
                         if user_id in checked
                     }
-            enrollments = repo.active_enrollments(
-                session=session,
-                started_from=(now - MAX_PLAN_SPAN).date(),
-                started_to=(now + timedelta(days=2)).date(),
-            )
-            # Only the few people refreshed this tick are looked up, never every hire.
-            refreshed = {
-                person.id: tz
-                for user_id, tz in zones.items()
-                if (person := people_repo.get_person(session=session, user_id=user_id))
-                and person.id is not None
-            }
-            # Hires sharing plan, start date, zone and country owe the same slots: work out
-            # what is owed once per calendar, then only name the rows per enrollment.
-            owed: dict[tuple[str, date, str | None, str | None], list[_Owed]] = {}
-            for row in enrollments:
-                if row.hire_id in unchecked:
-                    continue
-                tz = refreshed.get(row.hire_id, row.tz)
-                calendar_key = (row.plan_id, row.start_date, tz, row.holiday_country)
-                due = owed.get(calendar_key)
-                if due is None:
-                    try:
-                        slots = self.slots(
-                            plan_id=row.plan_id,
-                            start=row.start_date,
-                            tz=tz,
-                            country=row.holiday_country,
-                        )
-                    except NotFound:
-                        log.warning("enrollment %s: plan %s is gone; skipping", row.id, row.plan_id)
-                        continue
-                    calendar = self.calendar(tz, row.holiday_country)
-                    due = owed[calendar_key] = _owed_slots(slots, now, calendar)
-                rows.extend(self._calendar_rows(row.id, row.hire_id, due))
-            rows.extend(self._event_rows(session, now, zones))
-            rows.extend(self._digest_rows(session, now, refreshed))
-        if unchecked:
-            rows = [r for r in rows if r.recipient_id not in unchecked]
+                rows = [r for r in rows if r.recipient_id not in unchecked]
         return rows
-
-    def _calendar_rows(
-        self, enrollment_id: int, hire_id: int, owed: Sequence[_Owed]
-    ) -> Iterable[repo.NewRow]:
-        for item in owed:
-            key = f"{item.kind}:{enrollment_id}:{item.slot.ref}"
-            if key in self._known_keys:
-                continue
-            yield repo.NewRow(
-                key=key,
-                kind=item.kind,
-                recipient_id=hire_id,
-                due_at=item.slot.due_at,
-                payload=dict(item.payload),
-                enrollment_id=enrollment_id,
-                state=item.state,
-                reason=item.reason,
-                not_before=item.not_before,
-            )
 
     def _people(
         self, session: Any, ids: Iterable[int], zones: dict[str, str]
@@ -690,39 +642,6 @@ class Checkins:
                 )
         return [r for r in rows if r.key not in self._known_keys]
 
-    def _digest_rows(
-        self, session: Any, now: datetime, refreshed: dict[int, str]
-    ) -> list[repo.NewRow]:
-        mentors, managers = repo.digest_recipients(session=session)
-        places = repo.zones_of(session=session, person_ids=mentors | managers)
-        # One digest slot per (zone, holiday country), not one per recipient.
-        slots: dict[tuple[str | None, str | None], Slot | None] = {}
-        rows: list[repo.NewRow] = []
-        for kind, ids in ((Kind.MENTOR_DIGEST, mentors), (Kind.MANAGER_DIGEST, managers)):
-            for person_id in sorted(ids):
-                place = places.get(person_id)
-                if place is None:
-                    continue
-                tz, country = refreshed.get(person_id, place[0]), place[1]
-                if (tz, country) not in slots:
-                    slots[tz, country] = digest_slot(calendar=self.calendar(tz, country), now=now)
-                slot = slots[tz, country]
-                if slot is None:
-                    continue
-                key = f"{kind.value}:{person_id}:{slot.ref}"
-                if key in self._known_keys:
-                    continue
-                rows.append(
-                    repo.NewRow(
-                        key=key,
-                        kind=kind.value,
-                        recipient_id=person_id,
-                        due_at=slot.due_at,
-                        payload={"stale_at": slot.stale_at.isoformat(), "week": slot.ref},
-                    )
-                )
-        return rows
-
     def _insert(
         self, session: Any, rows: Sequence[repo.NewRow], now: datetime, report: TickReport
     ) -> None:
@@ -733,30 +652,36 @@ class Checkins:
         if len(self._known_keys) > 500_000:
             self._known_keys.clear()
         self._known_keys.update(r.key for r in unique)
+        self._report_new(session, [r for r in unique if r.key in inserted], now, report)
+
+    def _report_new(
+        self, session: Any, rows: Sequence[repo.NewRow], now: datetime, report: TickReport
+    ) -> None:
+        """Add rows just written to the report, with their recipients' local due times."""
         # One column query for every recipient, not an ORM load (or a query) per new row.
-        people = repo.user_ids_and_zones(
-            session=session, person_ids={r.recipient_id for r in unique if r.key in inserted}
-        )
-        for r in unique:
-            if r.key in inserted:
-                user_id, tz = people.get(r.recipient_id, ("?", None))
-                planned = Planned(
-                    key=r.key,
-                    kind=Kind(r.kind),
-                    recipient=user_id,
-                    due_at=r.due_at,
-                    local_due=self._local_text(tz, r.due_at),
-                    state=r.state,
-                    reason=r.reason,
-                )
-                if r.state == repo.SKIPPED:
-                    report.skipped.append(planned)
-                    continue
-                report.inserted.append(planned)
-                if r.not_before is not None and r.not_before > now:
-                    window = self._local_text(tz, r.not_before)
-                    reason = f"waits for the recipient's send window ({window})"
-                    report.deferred.append(replace(planned, reason=reason))
+        people = repo.user_ids_and_zones(session=session, person_ids={r.recipient_id for r in rows})
+        local: dict[tuple[str | None, datetime], str] = {}
+        for r in rows:
+            user_id, tz = people.get(r.recipient_id, ("?", None))
+            if (tz, r.due_at) not in local:
+                local[tz, r.due_at] = self._local_text(tz, r.due_at)
+            planned = Planned(
+                key=r.key,
+                kind=Kind(r.kind),
+                recipient=user_id,
+                due_at=r.due_at,
+                local_due=local[tz, r.due_at],
+                state=r.state,
+                reason=r.reason,
+            )
+            if r.state == repo.SKIPPED:
+                report.skipped.append(planned)
+                continue
+            report.inserted.append(planned)
+            if r.not_before is not None and r.not_before > now:
+                window = self._local_text(tz, r.not_before)
+                reason = f"waits for the recipient's send window ({window})"
+                report.deferred.append(replace(planned, reason=reason))
 
     def _planned(
         self, row: repo.NewRow, user_id: str, session: Any, zones: dict[str, str] | None = None
@@ -919,7 +844,7 @@ class Checkins:
             window = calendar.next_send_window(current)
             if window > current:
                 stale = _parse_time(row.payload.get("stale_at"))
-                local = _in_zone(window, calendar)
+                local = in_zone(window, calendar)
                 with self.db.transaction() as session:
                     if stale is not None and window >= stale:
                         reason = f"stale before the recipient's next send window ({local})"
@@ -1390,79 +1315,19 @@ class NudgeObserver:
 # --- helpers --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Owed:
-    """A calendar slot owed at ``now`` (the same for every hire on that calendar)."""
-
-    slot: Slot
-    kind: str  # ``slot.kind.value``, read once: ``Enum.value`` is slow in the per-hire loop
-    payload: dict[str, Any]
-    state: str = repo.PENDING
-    reason: str | None = None
-    not_before: datetime | None = None
-
-
-def _owed_slots(slots: Sequence[Slot], now: datetime, calendar: LocalCalendar) -> list[_Owed]:
-    """The slots of one calendar owed at ``now``: live ones, and stale ones to record.
-
-    A slot found late outside the hire's send window (downtime, enrolled after the fact) waits
-    for the next window (``not_before``); if it would be stale by then, or a review falls due
-    by then (a late pulse: the review asks instead), it is recorded as skipped with the reason.
-    """
-    owed: list[_Owed] = []
-    window = calendar.next_send_window(now)
-    for slot in slots:
-        if slot.due_at > now:
-            break
-        if slot.is_live(now):
-            late = window > now and now - slot.due_at > LATE_AFTER
-            if late and window >= slot.stale_at:
-                what = "superseded: a newer pulse is due" if slot.kind is Kind.PULSE else "stale"
-                reason = f"{what} before the hire's next send window ({_in_zone(window, calendar)})"
-                owed.append(_Owed(slot, slot.kind.value, _slot_payload(slot), repo.SKIPPED, reason))
-                continue
-            review = (
-                _review_by(slots, after=slot.due_at, by=window) if slot.kind is Kind.PULSE else None
-            )
-            if review is not None:
-                reason = f"superseded: the {review.ref} review ({review.day:%a %d %b}) asks instead"
-                owed.append(_Owed(slot, slot.kind.value, _slot_payload(slot), repo.SKIPPED, reason))
-                continue
-            owed.append(
-                _Owed(
-                    slot,
-                    slot.kind.value,
-                    _slot_payload(slot),
-                    not_before=window if late else None,
-                )
-            )
-        elif slot.kind is Kind.WELCOME and now - slot.stale_at < WELCOME_RECORD_WINDOW:
-            # Enrolled after the fact: say once, on the record, why no welcome went out.
-            owed.append(
-                _Owed(
-                    slot,
-                    slot.kind.value,
-                    _slot_payload(slot),
-                    state=repo.SKIPPED,
-                    reason=(
-                        f"stale: the plan started {slot.day:%Y-%m-%d} and check-ins began after "
-                        "the first week; the weekly pulse greets the hire instead"
-                    ),
-                )
-            )
-    return owed
-
-
-def _review_by(slots: Sequence[Slot], *, after: datetime, by: datetime) -> Slot | None:
-    """A review due after ``after`` and by ``by`` (and still live then), if any."""
-    for slot in slots:
-        if slot.kind is Kind.REVIEW and after < slot.due_at <= by < slot.stale_at:
-            return slot
-    return None
-
-
-def _in_zone(when: datetime, calendar: LocalCalendar) -> str:
-    return f"{when.astimezone(calendar.zone):%a %d %b %H:%M} {calendar.zone.key}"
+def _as_row(written: Written) -> repo.NewRow:
+    """A row :class:`CalendarWork` wrote (or would write), as the tick report shows it."""
+    owed = written.owed
+    return repo.NewRow(
+        key=written.key,
+        kind=owed.kind,
+        recipient_id=written.recipient_id,
+        due_at=owed.due_at,
+        payload=owed.payload,
+        state=owed.state,
+        reason=owed.reason,
+        not_before=owed.not_before,
+    )
 
 
 def _immediate(row: Outbox) -> bool:
@@ -1530,15 +1395,6 @@ def _silence_rows(
                 )
             )
     return rows
-
-
-def _slot_payload(slot: Slot) -> dict[str, Any]:
-    return {
-        "stale_at": slot.stale_at.isoformat(),
-        "day": slot.day.isoformat(),
-        **({"phase_id": slot.phase_id} if slot.phase_id else {}),
-        **({"week": slot.number} if slot.number is not None else {}),
-    }
 
 
 def _stamp(when: datetime) -> str:

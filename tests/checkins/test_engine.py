@@ -35,8 +35,7 @@ def store_due_rows(
     """Enroll a UTC hire without mentors, move the clock to ``when`` and store what is due."""
     enroll(onboarding, tz="UTC", mentors=())
     clock.set(at(when))
-    with db.transaction() as session:
-        repo.insert_new(session=session, rows=checkins.derive(now=clock.now()), now=clock.now())
+    checkins.enqueue(now=clock.now())
 
 
 def enroll_utc_hires(sandbox: SlackSandbox, onboarding: Onboarding, count: int) -> None:
@@ -132,9 +131,7 @@ def test_paused_enrollments_get_nothing_and_pending_rows_are_skipped(
     """A row owed before a pause is skipped with the reason; nothing new is derived while paused."""
     enroll(onboarding, tz="UTC")
     clock.set(at("2026-12-02T10:00:00"))
-    inserted = checkins.derive(now=clock.now())
-    with db.transaction() as session:
-        repo.insert_new(session=session, rows=inserted, now=clock.now())
+    checkins.enqueue(now=clock.now())
     onboarding.change(actor=Actor.cli(), hire=HIRE, action=Lifecycle.PAUSE)
     run(checkins, clock, "2026-12-02T10:01:00")
     assert sandbox.bot_messages(HIRE) == []
@@ -172,9 +169,7 @@ def test_restart_after_downtime_sends_only_the_latest_pulse(
     run(checkins, clock, "2026-11-09T09:31:00")  # week-1 pulse goes out
     # A pulse owed but never sent (the process died before sending it) …
     clock.set(at("2026-11-16T09:31:00"))
-    with db.transaction() as session:
-        repo.insert_new(session=session, rows=checkins.derive(now=clock.now()), now=clock.now())
-    checkins._known_keys.clear()  # a new process remembers nothing
+    checkins.enqueue(now=clock.now())
     # … and the process comes back on 2026-12-01.
     run(checkins, clock, "2026-12-01T09:31:00")
     sent = keys(sandbox.bot_messages(HIRE))

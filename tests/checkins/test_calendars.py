@@ -1,0 +1,215 @@
+"""Set-based derivation: hires grouped by calendar, each group's rows written by the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text, update
+
+from bot.domain.progress import Lifecycle
+from bot.services.catalog import PlanCatalog
+from bot.services.checkins import Checkins
+from bot.services.clock import ManualClock
+from bot.services.onboarding import Actor, Onboarding
+from bot.slack.delivery import SlackMessenger
+from storage import outbox as repo
+from storage.derive import calendar_groups
+from storage.engine import Database
+from storage.models import Enrollment, Person
+from tests.checkins.conftest import HIRE, at, build_checkins, enroll, rows
+
+START = date(2026, 11, 2)
+
+
+def calendars(db: Database) -> dict[str, tuple[str | None, str | None]]:
+    """Hire user id → the (zone, holiday country) copied onto their enrollment."""
+    statement = text(
+        "SELECT person.user_id, enrollment.hire_tz, enrollment.hire_holiday_country "
+        "FROM enrollment JOIN person ON person.id = enrollment.hire_id"
+    )
+    with db.read() as session:
+        return {user: (tz, country) for user, tz, country in session.execute(statement).all()}
+
+
+@contextmanager
+def outbox_writes(db: Database) -> Iterator[list[str]]:
+    """Collects the statements that write to the outbox while the block runs."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith(("INSERT INTO OUTBOX", "UPDATE OUTBOX")):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def keys_of(db: Database) -> set[str]:
+    """Every outbox key."""
+    return {row.key for row in rows(db)}
+
+
+def test_enrollment_follows_its_hires_zone_and_holiday_country(
+    onboarding: Onboarding, db: Database, clock: ManualClock
+) -> None:
+    """The copied calendar tracks the person row, however it is written."""
+    enroll(onboarding, tz="America/New_York")
+    assert calendars(db)[HIRE] == ("America/New_York", None)
+    with db.transaction() as session:
+        repo.touch_person(
+            session=session, user_id=HIRE, tz="Asia/Tokyo", display_name=None, now=clock.now()
+        )
+    assert calendars(db)[HIRE] == ("Asia/Tokyo", None)
+    onboarding.set_holiday_country(actor=Actor.cli(), country="JP", person=HIRE)
+    assert calendars(db)[HIRE] == ("Asia/Tokyo", "JP")
+    with db.transaction() as session:  # an operator's SQL, past every service
+        session.execute(update(Person).where(Person.user_id == HIRE).values(tz="Europe/Oslo"))
+    assert calendars(db)[HIRE] == ("Europe/Oslo", "JP")
+
+
+def test_a_new_enrollment_copies_a_calendar_set_before_it(
+    onboarding: Onboarding, db: Database
+) -> None:
+    """Re-enrolling someone whose zone and country are known starts with both copied."""
+    enroll(onboarding, tz="Europe/Berlin")
+    onboarding.set_holiday_country(actor=Actor.cli(), country="DE-BY", person=HIRE)
+    onboarding.change(actor=Actor.cli(), hire=HIRE, action=Lifecycle.WITHDRAW)
+    enroll(onboarding, start=date(2026, 12, 1))
+    with db.read() as session:
+        latest = session.execute(
+            text("SELECT hire_tz, hire_holiday_country FROM enrollment ORDER BY id DESC")
+        ).first()
+    assert tuple(latest or ()) == ("Europe/Berlin", "DE-BY")
+
+
+def test_an_unchanged_calendar_is_not_written_again(
+    checkins: Checkins, onboarding: Onboarding, db: Database, clock: ManualClock
+) -> None:
+    """A tick with nothing newly due and no one new writes nothing to the outbox."""
+    for index in range(3):
+        enroll(onboarding, hire=f"U0HIRE{index}", start=START, tz="UTC", mentors=())
+    checkins.enqueue(now=at("2026-11-02T09:31:00"))
+    before = keys_of(db)
+    assert {k for k in before if k.startswith("welcome:")} == {
+        "welcome:1:start",
+        "welcome:2:start",
+        "welcome:3:start",
+    }
+    with outbox_writes(db) as writes:
+        checkins.enqueue(now=at("2026-11-02T09:32:00"))
+    assert writes == []
+    assert keys_of(db) == before
+
+
+def test_a_hire_joining_a_written_calendar_gets_their_rows_next_tick(
+    checkins: Checkins, onboarding: Onboarding, db: Database
+) -> None:
+    """A group that grows is written again, and only the newcomer's rows are new."""
+    enroll(onboarding, hire="U0HIRE0", start=START, tz="UTC", mentors=())
+    checkins.enqueue(now=at("2026-11-02T09:31:00"))
+    before = keys_of(db)
+    newcomer = enroll(onboarding, hire="U0HIRE1", start=START, tz="UTC", mentors=())
+    checkins.enqueue(now=at("2026-11-02T09:32:00"))
+    added = keys_of(db) - before
+    assert added
+    assert all(f":{newcomer.enrollment_id}:" in key for key in added)
+
+
+def test_a_hire_moving_zone_is_written_in_the_new_zone(
+    checkins: Checkins, onboarding: Onboarding, db: Database, clock: ManualClock
+) -> None:
+    """A zone change moves the hire to another group, due at the new zone's send time."""
+    enroll(onboarding, hire="U0HIRE0", start=START, tz="UTC", mentors=())
+    enroll(onboarding, hire="U0HIRE1", start=START, tz="UTC", mentors=())
+    checkins.enqueue(now=at("2026-11-02T00:01:00"))  # nothing due yet anywhere
+    with db.transaction() as session:
+        repo.touch_person(
+            session=session, user_id="U0HIRE1", tz="Asia/Tokyo", display_name=None, now=clock.now()
+        )
+    checkins.enqueue(now=at("2026-11-02T00:31:00"))  # 09:31 in Tokyo, 00:31 in UTC
+    welcomes = {r.key: r.due_at for r in rows(db, kinds=["welcome"])}
+    assert list(welcomes) == ["welcome:2:start"]
+    assert welcomes["welcome:2:start"] == at("2026-11-02T00:30:00")
+
+
+def test_a_restarted_process_writes_nothing_twice(
+    checkins: Checkins,
+    onboarding: Onboarding,
+    db: Database,
+    catalog: PlanCatalog,
+    clock: ManualClock,
+    messenger: SlackMessenger,
+) -> None:
+    """A new engine remembers nothing, writes every group once more and adds no row."""
+    for index in range(4):
+        enroll(onboarding, hire=f"U0HIRE{index}", start=START, tz="UTC", mentors=())
+    checkins.enqueue(now=at("2026-11-10T09:31:00"))
+    before = [(r.key, r.due_at, r.state) for r in rows(db)]
+    restarted = build_checkins(db, catalog, clock, onboarding, messenger)
+    report = restarted.enqueue(now=at("2026-11-10T09:32:00"))
+    assert report.inserted == []
+    assert report.skipped == []
+    assert [(r.key, r.due_at, r.state) for r in rows(db)] == before
+
+
+def test_a_dry_run_lists_exactly_what_the_tick_then_writes(
+    checkins: Checkins, onboarding: Onboarding, db: Database, clock: ManualClock
+) -> None:
+    """Over several zones, start dates and a digest morning, preview and write agree."""
+    zones = ["UTC", "Asia/Tokyo", "America/New_York", "Europe/Berlin"]
+    for index, tz in enumerate(zones * 2):
+        enroll(
+            onboarding,
+            hire=f"U0HIRE{index}",
+            start=START - timedelta(days=7 * index),
+            tz=tz,
+            mentors=(),
+        )
+    for when in ("2026-11-09T14:31:00", "2026-11-16T09:31:00", "2026-11-23T23:59:00"):
+        now = at(when)
+        planned = checkins.calendar_work.preview(now=now, checked_only=True, zones={}, checked=())
+        written = checkins.calendar_work.enqueue(now=now, checked_only=True)
+        assert sorted(w.key for w in planned) == sorted(w.key for w in written)
+        assert planned  # every moment above owes something to someone
+    assert checkins.calendar_work.preview(now=now, checked_only=True, zones={}, checked=()) == []
+
+
+def test_enrollments_are_read_from_the_calendar_index_alone(db: Database) -> None:
+    """The grouping query never reads the person table (SQLite's plan names one index)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans by table statistics")
+
+    captured: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            captured.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with db.read() as session:
+            calendar_groups(
+                session=session,
+                started_from=date(2025, 1, 1),
+                started_to=date(2027, 1, 1),
+                checked_only=False,
+            )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    (statement,) = captured
+    with db.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        params = ("active", "2025-01-01", "2027-01-01")
+        plan = [str(row[-1]) for row in raw.execute(f"EXPLAIN QUERY PLAN {statement}", params)]
+    assert plan == [
+        "SEARCH enrollment USING COVERING INDEX ix_enrollment_calendar "
+        "(status=? AND start_date>? AND start_date<?)"
+    ]
+    assert Enrollment.__tablename__ in statement
