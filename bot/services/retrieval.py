@@ -24,12 +24,12 @@ reviewer's sets together (docs/answers.md has the figures and says which sets we
 from __future__ import annotations
 
 import functools
-import logging
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 
 import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type information
 
@@ -37,8 +37,6 @@ from bot.domain.blueprint import Blueprint
 from bot.domain.chunks import STOP_WORDS, Chunk, chunk_blueprint, word_set, words
 from bot.services.semantic import SemanticScorer
 from storage.search import SearchIndex
-
-log = logging.getLogger("onramp.retrieval")
 
 #: Paraphrases rewritten before tokenizing, as (pattern, replacement). The replacement is in the
 #: blueprint's own vocabulary; the original words stay in the question too.
@@ -362,21 +360,32 @@ def key_of(word: str) -> str:
     return w if w.isdigit() else _porter()(w)
 
 
+#: The word-rarity table shipped beside this module: ``word zipf`` lines (``#`` comments), every
+#: word a question can contain whose Zipf frequency in English (wordfreq) is above ZIPF_FLOOR.
+#: Regenerate it with ``uv run python -m scripts.english_zipf``.
+ZIPF_FILE = "english_zipf.txt"
+#: Rarer words than this weigh the cap whatever their frequency (``rarity_top − ZIPF_FLOOR`` ≥
+#: ``unknown_word_idf``), so the table leaves them out.
+ZIPF_FLOOR = 3.0
+
+
 @functools.cache
-def _zipf() -> Callable[[str, str], float] | None:
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:  # pragma: no cover - wordfreq is a dependency
-        log.warning("wordfreq is not installed; unknown words get a flat weight")
-        return None
-    return zipf_frequency
+def _zipf_table() -> dict[str, float]:
+    # About 30,000 words (~3 MB as a dict) instead of wordfreq's 321,000 and its imports (~35 MB).
+    text = resources.files(__package__).joinpath(ZIPF_FILE).read_text(encoding="utf-8")
+    values: dict[str, float] = {}  # one float object per distinct value (a few hundred)
+    table: dict[str, float] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            word, _, value = line.partition(" ")
+            table[word] = values.setdefault(value, float(value))
+    return table
 
 
-@functools.lru_cache(maxsize=8192)
 def zipf(word: str) -> float | None:
-    """How common ``word`` is in general English (Zipf scale: 7 "the" … 1 very rare), if known."""
-    lookup = _zipf()
-    return None if lookup is None else lookup(word, "en")
+    """How common ``word`` is in general English (Zipf scale: 7 "the" … 1 very rare), when
+    above :data:`ZIPF_FLOOR`; ``None`` for rarer and unknown words."""
+    return _zipf_table().get(word)
 
 
 NUMBER_WORDS = {
@@ -427,6 +436,14 @@ class RetrievalTuning:
     confidence_cosine: float = 3.0
     hybrid_threshold: float = 0.95
     lexical_threshold: float = 0.45
+
+    def __post_init__(self) -> None:
+        if self.rarity_top - ZIPF_FLOOR < self.unknown_word_idf:
+            # Words at or below the floor would weigh less than the cap, but the table has none.
+            raise ValueError(
+                f"rarity_top − unknown_word_idf must be at least {ZIPF_FLOOR}, the word-rarity "
+                "table's floor; lower ZIPF_FLOOR and run `uv run python -m scripts.english_zipf`"
+            )
 
 
 @dataclass(frozen=True)
@@ -516,7 +533,7 @@ class Retriever:
             key = key_of(short)
             self._synonyms[key] = (*self._synonyms.get(key, ()), *long)
         self._phrases = [(re.compile(p, re.I), r) for p, r in PHRASES]
-        zipf("the")  # loads wordfreq's English table (~0.3 s) now, not on the first question
+        _zipf_table()  # loaded now (~20 ms), not on the first question
         if self.semantic is not None:
             self.semantic.warm()
 

@@ -1,0 +1,1 @@
+"""Tests of the maintenance scripts under scripts/."""
