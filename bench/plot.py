@@ -21,6 +21,8 @@ def tick_curve(result: TickResult, path: Path) -> None:
     sizes = sorted(result.steady)
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
     ax.plot(sizes, [result.steady[n] for n in sizes], "o-", label="steady tick (headline)")
+    if result.quiet:
+        ax.plot(sizes, [result.quiet[n] for n in sizes], "d-", label="a quiet minute (nothing due)")
     ax.plot(sizes, [result.restart[n] for n in sizes], "s--", label="first tick after a restart")
     ax.plot(sizes, [result.cold[n] for n in sizes], "^:", label="first tick ever (empty outbox)")
     base = sizes[0]

@@ -117,6 +117,7 @@ def measure(sizes: Sizes, only: set[str]) -> tuple[dict[str, Any], dict[str, Any
                 tick_seconds={str(n): round(s, 4) for n, s in sorted(ticks.steady.items())},
                 tick_growth_vs_linear=round(ticks.growth(), 3),
                 tick_new_rows={str(n): v for n, v in sorted(ticks.inserted.items())},
+                tick_quiet_seconds=_rounded(ticks.quiet),
                 tick_restart_seconds=_rounded(ticks.restart),
                 tick_cold_seconds=_rounded(ticks.cold),
                 tick_cold_rows={str(n): v for n, v in sorted(ticks.cold_inserted.items())},

@@ -8,6 +8,8 @@ into the outbox; no Slack) is timed three ways:
 - **steady** (the headline figure): the tick one minute later, in the same process, at the minute
   check-ins go out in UTC+1 zones on a Monday (pulses, and the weekly digests, are due there):
   every enrollment is looked at, only the newly due rows are inserted.
+- **quiet**: the next minute in the same process, when nothing new falls due: the cost of most
+  minutes of a week.
 - **restart**: a new process (fresh caches) ticking a minute after that, over a full outbox.
 
 The SQL the steady tick runs is captured and explained (``EXPLAIN QUERY PLAN``) to show which
@@ -39,6 +41,7 @@ class TickResult:
     steady: dict[int, float] = field(default_factory=dict)
     cold: dict[int, float] = field(default_factory=dict)
     restart: dict[int, float] = field(default_factory=dict)
+    quiet: dict[int, float] = field(default_factory=dict)
     inserted: dict[int, int] = field(default_factory=dict)
     cold_inserted: dict[int, int] = field(default_factory=dict)
     seed_seconds: dict[int, float] = field(default_factory=dict)
@@ -111,7 +114,7 @@ def run(workspace: Workspace, sizes: list[int], *, log: Any = print) -> TickResu
             started = time.perf_counter()
             cold = checkins.enqueue(now=STEADY_AT - timedelta(minutes=1))
             result.cold[size] = time.perf_counter() - started
-            result.cold_inserted[size] = len(cold.inserted) + len(cold.skipped)
+            result.cold_inserted[size] = cold.queued + len(cold.skipped)
 
             capture = _Capture()
             event.listen(container.db.engine, "before_cursor_execute", capture)
@@ -121,22 +124,27 @@ def run(workspace: Workspace, sizes: list[int], *, log: Any = print) -> TickResu
                 result.steady[size] = time.perf_counter() - started
             finally:
                 event.remove(container.db.engine, "before_cursor_execute", capture)
-            result.inserted[size] = len(steady.inserted) + len(steady.skipped)
+            result.inserted[size] = steady.queued + len(steady.skipped)
             if size == max(sizes):
                 result.plans = explain(container.db.engine, capture.statements)
+
+            started = time.perf_counter()
+            checkins.enqueue(now=STEADY_AT + timedelta(minutes=1))
+            result.quiet[size] = time.perf_counter() - started
         finally:
             container.close()
 
         restarted = build(settings)
         try:
             started = time.perf_counter()
-            restarted.checkins.enqueue(now=STEADY_AT + timedelta(minutes=1))
+            restarted.checkins.enqueue(now=STEADY_AT + timedelta(minutes=2))
             result.restart[size] = time.perf_counter() - started
         finally:
             restarted.close()
         log(
             f"tick {size:>7,}: steady {result.steady[size]:.3f} s "
-            f"({result.inserted[size]:,} new rows), cold {result.cold[size]:.2f} s "
+            f"({result.inserted[size]:,} new rows), quiet {result.quiet[size]:.3f} s, "
+            f"cold {result.cold[size]:.2f} s "
             f"({result.cold_inserted[size]:,} rows), restart {result.restart[size]:.2f} s"
         )
     return result

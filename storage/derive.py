@@ -17,7 +17,7 @@ has just read without storing it, with their fresh zone (``apart``).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -227,6 +227,7 @@ class _Shape:
 
 
 _STATEMENTS: dict[tuple[str, _Shape], Any] = {}
+_Insert = tuple[Group, Owed]
 
 
 def _shape(session: Session, group: Group, kind: str, checked_only: bool) -> _Shape:
@@ -300,8 +301,9 @@ def _params(group: Group, owed: Owed) -> dict[str, Any]:
     return params
 
 
-def _insert_statement(shape: _Shape) -> Any:
-    cached = _STATEMENTS.get(("insert", shape))
+def _insert_statement(shape: _Shape, *, returning: bool) -> Any:
+    name = "insert returning" if returning else "insert"
+    cached = _STATEMENTS.get((name, shape))
     if cached is not None:
         return cached
     outbox = _table(Outbox)
@@ -322,13 +324,27 @@ def _insert_statement(shape: _Shape) -> Any:
     source = members.with_only_columns(*values.values())
     make_insert = postgresql.insert if shape.dialect == "postgresql" else sqlite.insert
     insert = make_insert(outbox).from_select(list(values), source)
-    statement = insert.on_conflict_do_update(
+    statement: Any = insert.on_conflict_do_update(
         index_elements=["key"],
         set_={"due_at": insert.excluded.due_at},
         where=and_(outbox.c.state == PENDING, insert.excluded.due_at < outbox.c.due_at),
-    ).returning(outbox.c.key, outbox.c.recipient_id)
-    _STATEMENTS["insert", shape] = statement
+    )
+    if returning:
+        statement = statement.returning(outbox.c.key, outbox.c.recipient_id)
+    _STATEMENTS[name, shape] = statement
     return statement
+
+
+def _insert_params(group: Group, owed: Owed, now: datetime) -> dict[str, Any]:
+    return _params(group, owed) | {
+        "kind": owed.kind,
+        "due_at": owed.due_at,
+        "state": owed.state,
+        "payload": owed.payload,
+        "reason": owed.reason,
+        "not_before": owed.not_before,
+        "created_at": now,
+    }
 
 
 def insert_owed(
@@ -340,17 +356,35 @@ def insert_owed(
     ``pending`` row takes an earlier ``due_at``. Calendar rows carry the enrollment id; digest
     rows (a group of recipients) carry none.
     """
-    statement = _insert_statement(_shape(session, group, owed.kind, checked_only))
-    params = _params(group, owed) | {
-        "kind": owed.kind,
-        "due_at": owed.due_at,
-        "state": owed.state,
-        "payload": owed.payload,
-        "reason": owed.reason,
-        "not_before": owed.not_before,
-        "created_at": now,
-    }
-    return [Found(key, int(rid)) for key, rid in session.execute(statement, params).all()]
+    shape = _shape(session, group, owed.kind, checked_only)
+    statement = _insert_statement(shape, returning=True)
+    rows = session.execute(statement, _insert_params(group, owed, now)).all()
+    return [Found(key, int(rid)) for key, rid in rows]
+
+
+def insert_owed_many(
+    *, session: Session, items: Sequence[_Insert], now: datetime, checked_only: bool
+) -> int:
+    """:func:`insert_owed` for many (group, owed) pairs; returns how many rows were written.
+
+    One statement per shape executed with many parameter sets: the driver batches them
+    (pipelined on PostgreSQL), so a busy minute is not a round trip per group. The rows are
+    counted, not returned: use :func:`insert_owed` for rows the tick report names.
+    """
+    batches: dict[_Shape, list[dict[str, Any]]] = {}
+    for group, owed in items:
+        shape = _shape(session, group, owed.kind, checked_only)
+        batches.setdefault(shape, []).append(_insert_params(group, owed, now))
+    written = 0
+    for shape, params in batches.items():
+        # psycopg reports the sum over the batch, but only if read before SQLAlchemy moves on.
+        result = session.execute(
+            _insert_statement(shape, returning=False),
+            params,
+            execution_options={"preserve_rowcount": True},
+        )
+        written += max(int(getattr(result, "rowcount", 0)), 0)
+    return written
 
 
 def missing_owed(*, session: Session, group: Group, owed: Owed, checked_only: bool) -> list[Found]:

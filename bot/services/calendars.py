@@ -53,6 +53,14 @@ class Written:
     tz: str | None
 
 
+@dataclass
+class Enqueued:
+    """What :meth:`CalendarWork.enqueue` wrote: rows the report names, and how many others."""
+
+    named: list[Written] = field(default_factory=list)
+    queued: int = 0
+
+
 @dataclass(frozen=True)
 class _Work:
     group: repo.Group
@@ -94,20 +102,24 @@ class CalendarWork:
         self.calendar = calendar
         self._seen: dict[_MemoKey, _Seen] = {}
 
-    def enqueue(self, *, now: datetime, checked_only: bool) -> list[Written]:
-        """Write what every group owes at ``now`` and has not been written; return the new rows.
+    def enqueue(self, *, now: datetime, checked_only: bool) -> Enqueued:
+        """Write what every group owes at ``now`` and has not been written.
 
         ``checked_only``: with Slack configured, people whose zone was never known nor looked up
-        get nothing yet (their calendar would be in the default zone).
+        get nothing yet (their calendar would be in the default zone). Rows recorded as skipped
+        or waiting for a send window come back one by one (the tick report names them); the
+        rest are written in batches and counted.
         """
         with self.db.read() as session:
             todo, seen = self._work(
                 session, now, checked_only=checked_only, apart={}, memo=self._seen
             )
-        written: list[Written] = []
+        named = [w for w in todo if _named(w.owed, now)]
+        plain = [(w.group, w.owed) for w in todo if not _named(w.owed, now)]
+        result = Enqueued()
         if todo:
             with self.db.transaction() as session:
-                for item in todo:
+                for item in named:
                     found = repo.insert_owed(
                         session=session,
                         group=item.group,
@@ -115,14 +127,17 @@ class CalendarWork:
                         now=now,
                         checked_only=checked_only,
                     )
-                    written += [
+                    result.named += [
                         Written(f.key, f.recipient_id, item.owed, item.group.tz) for f in found
                     ]
+                result.queued = repo.insert_owed_many(
+                    session=session, items=plain, now=now, checked_only=checked_only
+                )
         # Only once the rows are committed: a failed write is tried again next tick.
         if len(self._seen) + len(seen) > MEMO_LIMIT:
             self._seen.clear()
         self._seen.update(seen)
-        return written
+        return result
 
     def preview(
         self,
@@ -231,6 +246,11 @@ class CalendarWork:
                 work += _new(group, owed, before)
                 p.seen[key] = _Seen(_members(group), _refs(owed))
         return work
+
+
+def _named(owed: repo.Owed, now: datetime) -> bool:
+    """A row the tick report names: recorded as skipped, or waiting for a send window."""
+    return owed.state == repo.SKIPPED or (owed.not_before is not None and owed.not_before > now)
 
 
 def _members(group: repo.Group) -> tuple[int, int]:

@@ -237,7 +237,8 @@ class TickReport:
     now: datetime
     dry_run: bool = False
     refreshed: list[str] = field(default_factory=list)
-    inserted: list[Planned] = field(default_factory=list)
+    #: Rows newly put in the outbox to be sent (by count: a busy minute has thousands).
+    queued: int = 0
     sent: list[Planned] = field(default_factory=list)
     skipped: list[Planned] = field(default_factory=list)
     deferred: list[Planned] = field(default_factory=list)
@@ -270,6 +271,7 @@ class TickReport:
         for name in ("sent", "skipped", "deferred", "failed", "reconciled"):
             data[name] = rows(getattr(self, name))
         data["refreshed_profiles"] = list(self.refreshed)
+        data["queued"] = self.queued
         return data
 
 
@@ -402,13 +404,14 @@ class Checkins:
     ) -> TickReport:
         """Step 2 of a tick alone: derive what is owed at ``now`` and insert it (no sending)."""
         report = report or TickReport(now=now)
-        written = self.calendar_work.enqueue(now=now, checked_only=self.messenger is not None)
+        enqueued = self.calendar_work.enqueue(now=now, checked_only=self.messenger is not None)
+        report.queued += enqueued.queued
         rows = self.derive(now=now, zones=zones)
         with self.db.transaction() as session:
             self._insert(session, rows, now, report)
-        if written:
+        if enqueued.named:
             with self.db.read() as session:
-                self._report_new(session, [_as_row(w) for w in written], now, report)
+                self._report_new(session, [_as_row(w) for w in enqueued.named], now, report)
         return report
 
     def refresh_profiles(
@@ -657,28 +660,27 @@ class Checkins:
     def _report_new(
         self, session: Any, rows: Sequence[repo.NewRow], now: datetime, report: TickReport
     ) -> None:
-        """Add rows just written to the report, with their recipients' local due times."""
-        # One column query for every recipient, not an ORM load (or a query) per new row.
-        people = repo.user_ids_and_zones(session=session, person_ids={r.recipient_id for r in rows})
-        local: dict[tuple[str | None, datetime], str] = {}
-        for r in rows:
+        """Count rows just written; name those skipped or waiting, with local due times."""
+        shown = [r for r in rows if r.state == repo.SKIPPED or _waits(r, now)]
+        report.queued += sum(1 for r in rows if r.state != repo.SKIPPED)
+        # One column query for the recipients shown, not an ORM load (or a query) per row.
+        people = repo.user_ids_and_zones(
+            session=session, person_ids={r.recipient_id for r in shown}
+        )
+        for r in shown:
             user_id, tz = people.get(r.recipient_id, ("?", None))
-            if (tz, r.due_at) not in local:
-                local[tz, r.due_at] = self._local_text(tz, r.due_at)
             planned = Planned(
                 key=r.key,
                 kind=Kind(r.kind),
                 recipient=user_id,
                 due_at=r.due_at,
-                local_due=local[tz, r.due_at],
+                local_due=self._local_text(tz, r.due_at),
                 state=r.state,
                 reason=r.reason,
             )
             if r.state == repo.SKIPPED:
                 report.skipped.append(planned)
-                continue
-            report.inserted.append(planned)
-            if r.not_before is not None and r.not_before > now:
+            elif r.not_before is not None:
                 window = self._local_text(tz, r.not_before)
                 reason = f"waits for the recipient's send window ({window})"
                 report.deferred.append(replace(planned, reason=reason))
@@ -1328,6 +1330,11 @@ def _as_row(written: Written) -> repo.NewRow:
         reason=owed.reason,
         not_before=owed.not_before,
     )
+
+
+def _waits(row: repo.NewRow, now: datetime) -> bool:
+    """A new row held back until the recipient's next send window."""
+    return row.not_before is not None and row.not_before > now
 
 
 def _immediate(row: Outbox) -> bool:

@@ -154,7 +154,7 @@ def test_a_restarted_process_writes_nothing_twice(
     before = [(r.key, r.due_at, r.state) for r in rows(db)]
     restarted = build_checkins(db, catalog, clock, onboarding, messenger)
     report = restarted.enqueue(now=at("2026-11-10T09:32:00"))
-    assert report.inserted == []
+    assert report.queued == 0
     assert report.skipped == []
     assert [(r.key, r.due_at, r.state) for r in rows(db)] == before
 
@@ -175,8 +175,9 @@ def test_a_dry_run_lists_exactly_what_the_tick_then_writes(
     for when in ("2026-11-09T14:31:00", "2026-11-16T09:31:00", "2026-11-23T23:59:00"):
         now = at(when)
         planned = checkins.calendar_work.preview(now=now, checked_only=True, zones={}, checked=())
-        written = checkins.calendar_work.enqueue(now=now, checked_only=True)
-        assert sorted(w.key for w in planned) == sorted(w.key for w in written)
+        before = keys_of(db)
+        checkins.calendar_work.enqueue(now=now, checked_only=True)
+        assert sorted(w.key for w in planned) == sorted(keys_of(db) - before)
         assert planned  # every moment above owes something to someone
     assert checkins.calendar_work.preview(now=now, checked_only=True, zones={}, checked=()) == []
 
@@ -213,3 +214,19 @@ def test_enrollments_are_read_from_the_calendar_index_alone(db: Database) -> Non
         "(status=? AND start_date>? AND start_date<?)"
     ]
     assert Enrollment.__tablename__ in statement
+
+
+def test_the_report_counts_exactly_the_rows_queued(
+    checkins: Checkins, onboarding: Onboarding, db: Database
+) -> None:
+    """Batched writes still report how many rows they queued (psycopg sums the batch)."""
+    zones = ["UTC", "Asia/Tokyo", "America/New_York"]
+    for index, tz in enumerate(zones * 3):
+        start = START - timedelta(days=index)
+        enroll(onboarding, hire=f"U0HIRE{index}", start=start, tz=tz, mentors=())
+    for when in ("2026-11-09T00:31:00", "2026-11-09T09:31:00", "2026-11-09T14:31:00"):
+        before = keys_of(db)
+        report = checkins.enqueue(now=at(when))
+        new = keys_of(db) - before
+        assert report.queued + len(report.skipped) == len(new)
+        assert new
