@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.services.retrieval import zipf
 from scripts.english_zipf import COMMAND, TARGET, build, render
 
 
@@ -33,3 +34,11 @@ def test_table_holds_numbers_by_wordfreq_estimate(table: dict[str, float]) -> No
     assert {"45", "2024", "20th", "5pm", "can't"} <= table.keys()
     assert not {"99999", "1990s", "kubernetes", "zorblax"} & table.keys()
     assert min(table.values()) > 3.0
+
+
+def test_retrieval_reads_every_word_back(table: dict[str, float]) -> None:
+    """Retrieval's lookup in the shipped file finds every word at its Zipf, and nothing else."""
+    assert all(zipf(word) == value for word, value in table.items())
+    assert zipf("kubernetes") is None
+    assert zipf("") is None
+    assert zipf("zzzzzz") is None
