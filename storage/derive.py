@@ -8,8 +8,9 @@ the enrollment by triggers), works out what each group owes, and writes a group'
 ``INSERT … SELECT … ON CONFLICT (key)`` whose keys are built by the database. Digests are grouped
 the same way, by the recipient's zone and holiday country.
 
-A group's ``size`` and ``id_sum`` (count and sum of its enrollment or person ids) let the caller
-tell that a group is unchanged since it was last written, so nothing is re-inserted for it.
+A group's ``size`` and ``fingerprint`` (count, and a sum of a non-linear hash of each member's
+id, so different sets do not collide the way plain sums of ids do) let the caller tell that a
+group is unchanged since it was last written.
 
 A group may also be *one person* (``user_id`` set): a dry run looks at people whose profile it
 has just read without storing it, with their fresh zone (``apart``).
@@ -22,7 +23,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, Table, and_, bindparam, cast, exists, func, literal, null, or_, true
+from sqlalchemy import (
+    BigInteger,
+    String,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    true,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
@@ -51,7 +66,7 @@ class Group:
     tz: str | None
     country: str | None
     size: int
-    id_sum: int
+    fingerprint: int
     user_id: str | None = None
 
     @property
@@ -81,6 +96,26 @@ class Found:
     recipient_id: int
 
 
+#: A member id's share of a fingerprint: (id * 48271 mod p) squared mod p, p = 2**31 - 1. The
+#: square makes it non-linear: with a plain (or linear) sum, {1, 4} and {2, 3} would agree.
+_MULTIPLIER, _MODULUS = 48271, 2_147_483_647
+
+
+def mix(member_id: int) -> int:
+    """One member's share of a group's fingerprint (what :func:`_mixed` computes in SQL)."""
+    scrambled = member_id * _MULTIPLIER % _MODULUS
+    return scrambled * scrambled % _MODULUS
+
+
+def _mixed(column: Any) -> Any:
+    # BIGINT: PostgreSQL's integer arithmetic would overflow; squares stay below 2**62.
+    # Constants inline, not bound: the statement stays one shape for every tick.
+    scrambled = (
+        cast(column, BigInteger) * literal_column(str(_MULTIPLIER)) % literal_column(str(_MODULUS))
+    )
+    return scrambled * scrambled % literal_column(str(_MODULUS))
+
+
 def _eligible(person: Table, *, checked_only: bool) -> Any:
     """With Slack configured, people whose zone was never known nor looked up wait."""
     if not checked_only:
@@ -106,6 +141,13 @@ def _hires_of(user_ids: Collection[str]) -> Any:
     """Person ids of these Slack users (a subquery)."""
     person = _table(Person)
     return sa_select(person.c.id).where(person.c.user_id.in_(list(user_ids)))
+
+
+def people_of(*, session: Session, user_ids: Collection[str]) -> set[int]:
+    """Person ids of these Slack users."""
+    if not user_ids:
+        return set()
+    return {int(pid) for pid in session.execute(_hires_of(user_ids)).scalars().all()}
 
 
 def calendar_groups(
@@ -136,15 +178,15 @@ def calendar_groups(
         enrollment.c.start_date <= started_to,
     )
     grouped = (
-        sa_select(*columns, func.count(), func.sum(enrollment.c.id))
+        sa_select(*columns, func.count(), func.sum(_mixed(enrollment.c.id)))
         .where(*active, _eligible_hire(enrollment, checked_only=checked_only))
         .group_by(*columns)
     )
     if apart:
         grouped = grouped.where(enrollment.c.hire_id.not_in(_hires_of(apart)))
     groups = [
-        Group(plan_id, start, tz, country, int(size), int(id_sum or 0))
-        for plan_id, start, tz, country, size, id_sum in session.execute(grouped).all()
+        Group(plan_id, start, tz, country, int(size), int(mixed or 0))
+        for plan_id, start, tz, country, size, mixed in session.execute(grouped).all()
     ]
     if apart:
         person = _table(Person)
@@ -154,7 +196,7 @@ def calendar_groups(
             .where(*active, person.c.user_id.in_(list(apart)))
         )
         groups += [
-            Group(plan_id, start, tz, country, 1, int(enrollment_id), user_id)
+            Group(plan_id, start, tz, country, 1, mix(int(enrollment_id)), user_id)
             for plan_id, start, tz, country, enrollment_id, user_id in session.execute(
                 singles
             ).all()
@@ -188,21 +230,21 @@ def digest_groups(
     person = _table(Person)
     columns = (person.c.tz, person.c.holiday_country)
     base = sa_select(*columns).where(_is_recipient(person, kind))
-    grouped = base.add_columns(func.count(), func.sum(person.c.id)).where(
+    grouped = base.add_columns(func.count(), func.sum(_mixed(person.c.id))).where(
         _eligible(person, checked_only=checked_only)
     )
     if apart:
         grouped = grouped.where(person.c.user_id.not_in(list(apart)))
     groups = [
-        Group(None, None, tz, country, int(size), int(id_sum or 0))
-        for tz, country, size, id_sum in session.execute(grouped.group_by(*columns)).all()
+        Group(None, None, tz, country, int(size), int(mixed or 0))
+        for tz, country, size, mixed in session.execute(grouped.group_by(*columns)).all()
     ]
     if apart:
         singles = base.add_columns(person.c.id, person.c.user_id).where(
             person.c.user_id.in_(list(apart))
         )
         groups += [
-            Group(None, None, tz, country, 1, int(person_id), user_id)
+            Group(None, None, tz, country, 1, mix(int(person_id)), user_id)
             for tz, country, person_id, user_id in session.execute(singles).all()
         ]
     return groups
@@ -224,6 +266,8 @@ class _Shape:
     single: bool  # one person by user id (else a zone and country)
     checked_only: bool
     dialect: str
+    no_tz: bool = False  # the group's zone is unknown: ``IS NULL``, else ``=`` (indexable)
+    no_country: bool = False
 
 
 _STATEMENTS: dict[tuple[str, _Shape], Any] = {}
@@ -237,7 +281,14 @@ def _shape(session: Session, group: Group, kind: str, checked_only: bool) -> _Sh
         single=group.user_id is not None,
         checked_only=checked_only,
         dialect=session.get_bind().dialect.name,
+        no_tz=group.tz is None,
+        no_country=group.country is None,
     )
+
+
+def _same(column: Any, name: str, absent: bool) -> Any:
+    """``column`` equals the group's value, or is NULL for a group without one."""
+    return column.is_(None) if absent else column == bindparam(name, type_=String)
 
 
 def _members(shape: _Shape) -> tuple[Any, Any, Any]:
@@ -255,8 +306,8 @@ def _members(shape: _Shape) -> tuple[Any, Any, Any]:
                 recipient,
             )
         statement = statement.where(
-            person.c.tz.is_not_distinct_from(bindparam("tz", type_=String)),
-            person.c.holiday_country.is_not_distinct_from(bindparam("country", type_=String)),
+            _same(person.c.tz, "tz", shape.no_tz),
+            _same(person.c.holiday_country, "country", shape.no_country),
             _eligible(person, checked_only=shape.checked_only),
         )
         return statement, member, recipient
@@ -272,10 +323,8 @@ def _members(shape: _Shape) -> tuple[Any, Any, Any]:
         statement = statement.where(enrollment.c.hire_id == hire.scalar_subquery())
     else:
         statement = statement.where(
-            enrollment.c.hire_tz.is_not_distinct_from(bindparam("tz", type_=String)),
-            enrollment.c.hire_holiday_country.is_not_distinct_from(
-                bindparam("country", type_=String)
-            ),
+            _same(enrollment.c.hire_tz, "tz", shape.no_tz),
+            _same(enrollment.c.hire_holiday_country, "country", shape.no_country),
             _eligible_hire(enrollment, checked_only=shape.checked_only),
         )
     return statement, member, recipient
@@ -297,7 +346,12 @@ def _params(group: Group, owed: Owed) -> dict[str, Any]:
     if group.user_id is not None:
         params["user_id"] = group.user_id
     else:
-        params |= {"tz": group.tz, "country": group.country}
+        # A group without a zone or country matches ``IS NULL``: no parameter for it.
+        params |= {
+            name: value
+            for name, value in (("tz", group.tz), ("country", group.country))
+            if value is not None
+        }
     return params
 
 

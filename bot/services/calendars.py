@@ -110,29 +110,29 @@ class CalendarWork:
         or waiting for a send window come back one by one (the tick report names them); the
         rest are written in batches and counted.
         """
-        with self.db.read() as session:
+        result = Enqueued()
+        # One transaction from the read to the writes: the members counted are the members
+        # written (SQLite's BEGIN IMMEDIATE holds the snapshot; on PostgreSQL the window is the
+        # few milliseconds between statements of one transaction).
+        with self.db.transaction() as session:
             todo, seen = self._work(
                 session, now, checked_only=checked_only, apart={}, memo=self._seen
             )
-        named = [w for w in todo if _named(w.owed, now)]
-        plain = [(w.group, w.owed) for w in todo if not _named(w.owed, now)]
-        result = Enqueued()
-        if todo:
-            with self.db.transaction() as session:
-                for item in named:
-                    found = repo.insert_owed(
-                        session=session,
-                        group=item.group,
-                        owed=item.owed,
-                        now=now,
-                        checked_only=checked_only,
-                    )
-                    result.named += [
-                        Written(f.key, f.recipient_id, item.owed, item.group.tz) for f in found
-                    ]
-                result.queued = repo.insert_owed_many(
-                    session=session, items=plain, now=now, checked_only=checked_only
+            for item in (w for w in todo if _named(w.owed, now)):
+                found = repo.insert_owed(
+                    session=session,
+                    group=item.group,
+                    owed=item.owed,
+                    now=now,
+                    checked_only=checked_only,
                 )
+                result.named += [
+                    Written(f.key, f.recipient_id, item.owed, item.group.tz) for f in found
+                ]
+            plain = [(w.group, w.owed) for w in todo if not _named(w.owed, now)]
+            result.queued = repo.insert_owed_many(
+                session=session, items=plain, now=now, checked_only=checked_only
+            )
         # Only once the rows are committed: a failed write is tried again next tick.
         if len(self._seen) + len(seen) > MEMO_LIMIT:
             self._seen.clear()
@@ -155,12 +155,16 @@ class CalendarWork:
         apart = {user_id: zones.get(user_id) for user_id in set(checked) | set(zones)}
         with self.db.read() as session:
             work, _ = self._work(session, now, checked_only=checked_only, apart=apart, memo={})
+            # The people read are listed by their groups of one, in their fresh zone; the
+            # statements of the other groups still match them by their stored zone.
+            read = repo.people_of(session=session, user_ids=list(apart))
             return [
                 Written(f.key, f.recipient_id, item.owed, item.group.tz)
                 for item in work
                 for f in repo.missing_owed(
                     session=session, group=item.group, owed=item.owed, checked_only=checked_only
                 )
+                if item.group.user_id is not None or f.recipient_id not in read
             ]
 
     # --- what is owed -------------------------------------------------------------------------
@@ -254,7 +258,7 @@ def _named(owed: repo.Owed, now: datetime) -> bool:
 
 
 def _members(group: repo.Group) -> tuple[int, int]:
-    return (group.size, group.id_sum)
+    return (group.size, group.fingerprint)
 
 
 def _same_members(seen: _Seen | None, group: repo.Group) -> _Seen | None:

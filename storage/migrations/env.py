@@ -15,6 +15,7 @@ with engine.begin() as connection:
         connection=connection,
         target_metadata=SQLModel.metadata,
         # SQLite cannot ALTER most things in place; batch mode rebuilds tables when needed.
+        # Rebuilding person or enrollment must drop and recreate the triggers of 0004.
         render_as_batch=True,
         compare_type=True,
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text, update
+from alembic import command
+from sqlalchemy import create_engine, event, text, update
 
 from bot.domain.progress import Lifecycle
 from bot.services.catalog import PlanCatalog
@@ -18,7 +20,8 @@ from bot.services.onboarding import Actor, Onboarding
 from bot.slack.delivery import SlackMessenger
 from storage import outbox as repo
 from storage.derive import calendar_groups
-from storage.engine import Database
+from storage.engine import Database, normalize_url
+from storage.migrate import alembic_config, upgrade
 from storage.models import Enrollment, Person
 from tests.checkins.conftest import HIRE, at, build_checkins, enroll, rows
 
@@ -230,3 +233,90 @@ def test_the_report_counts_exactly_the_rows_queued(
         new = keys_of(db) - before
         assert report.queued + len(report.skipped) == len(new)
         assert new
+
+
+def test_a_group_with_other_members_of_the_same_count_is_written(
+    checkins: Checkins, onboarding: Onboarding, db: Database
+) -> None:
+    """{1, 4} then {2, 3}: same count, same sum of ids, yet the newcomers get their rows."""
+    for index in range(1, 5):
+        enroll(onboarding, hire=f"U0HIRE{index}", start=START, tz="UTC", mentors=())
+    for hire in ("U0HIRE2", "U0HIRE3"):
+        onboarding.change(actor=Actor.cli(), hire=hire, action=Lifecycle.PAUSE)
+    checkins.enqueue(now=at("2026-11-02T09:31:00"))
+    assert {r.key for r in rows(db, kinds=["welcome"])} == {"welcome:1:start", "welcome:4:start"}
+    for hire in ("U0HIRE1", "U0HIRE4"):
+        onboarding.change(actor=Actor.cli(), hire=hire, action=Lifecycle.PAUSE)
+    for hire in ("U0HIRE2", "U0HIRE3"):
+        onboarding.change(actor=Actor.cli(), hire=hire, action=Lifecycle.RESUME)
+    checkins.enqueue(now=at("2026-11-02T09:32:00"))
+    assert {"welcome:2:start", "welcome:3:start"} <= {r.key for r in rows(db, kinds=["welcome"])}
+
+
+def age_profiles(db: Database) -> None:
+    """Everyone's Slack profile was read a month ago (the tick reads them again)."""
+    with db.transaction() as session:
+        session.execute(
+            update(Person).values(
+                profile_checked_at=at("2026-10-01T00:00:00"), updated_at=at("2026-10-01T00:00:00")
+            )
+        )
+
+
+def test_a_dry_run_shows_a_refreshed_hire_once_in_their_new_zone(
+    checkins: Checkins, onboarding: Onboarding, db: Database, clock: ManualClock
+) -> None:
+    """Stored UTC, Slack says New York: listed once, at New York's send time."""
+    enroll(onboarding, start=START, tz="UTC", mentors=())
+    enroll(onboarding, hire="U0OTHER", start=START, tz="UTC", mentors=())  # keeps UTC's group
+    age_profiles(db)
+    clock.set(at("2026-11-02T14:31:00"))  # 09:31 in New York; both owe the welcome
+    dry = checkins.tick(clock.now(), dry_run=True)
+    listed = [p for p in dry.would_send if p.key == "welcome:1:start"]
+    assert [p.due_at for p in listed] == [at("2026-11-02T14:30:00")]
+
+
+def test_a_dry_run_matches_the_tick_for_a_refreshed_hire(
+    checkins: Checkins, onboarding: Onboarding, db: Database, clock: ManualClock
+) -> None:
+    """At 09:31 UTC only the hire staying in UTC is due, in the dry run and in the tick."""
+    enroll(onboarding, start=START, tz="UTC", mentors=())
+    enroll(onboarding, hire="U0OTHER", start=START, tz="UTC", mentors=())
+    age_profiles(db)
+    clock.set(at("2026-11-02T09:31:00"))
+    dry = checkins.tick(clock.now(), dry_run=True)
+    planned = {p.key for p in dry.would_send + dry.skipped + dry.deferred}
+    before = keys_of(db)
+    checkins.enqueue(now=clock.now(), zones=checkins.refresh_profiles(now=clock.now()))
+    assert planned == keys_of(db) - before == {"welcome:2:start"}
+
+
+def test_downgrade_and_upgrade_keep_data_and_the_copy(onboarding: Onboarding, db: Database) -> None:
+    """0004 undone and redone on a database with enrollments: the copy comes back exact."""
+    enroll(onboarding, tz="Europe/Berlin")
+    command.downgrade(alembic_config(db), "0003")
+    upgrade(db)
+    assert calendars(db)[HIRE] == ("Europe/Berlin", None)
+    onboarding.set_holiday_country(actor=Actor.cli(), country="DE", person=HIRE)
+    assert calendars(db)[HIRE] == ("Europe/Berlin", "DE")
+
+
+def test_postgresql_triggers_work_from_a_session_outside_the_schema(
+    onboarding: Onboarding, db: Database
+) -> None:
+    """An operator's psql session (default search_path) updating person keeps the copy."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("search_path is PostgreSQL's")
+    enroll(onboarding, tz="UTC")
+    with db.engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+    operator = create_engine(normalize_url(os.environ["ONRAMP_TEST_DATABASE_URL"]))
+    try:
+        with operator.begin() as conn:
+            conn.execute(
+                text(f'UPDATE "{schema}".person SET tz = :tz WHERE user_id = :user'),  # noqa: S608 - schema from current_schema()
+                {"tz": "Asia/Tokyo", "user": HIRE},
+            )
+    finally:
+        operator.dispose()
+    assert calendars(db)[HIRE] == ("Asia/Tokyo", None)

@@ -6,6 +6,10 @@ onto the enrollment lets one covering index (``ix_enrollment_calendar``) answer 
 find a group's members without touching ``person``. Triggers keep the copy exact whatever writes
 ``person`` (the app, the CLI, a bulk load, an operator's SQL).
 
+A later migration that rebuilds ``person`` or ``enrollment`` on SQLite (batch "move and copy")
+must drop these triggers first and create them again after (``SQLITE_TRIGGERS`` below); the
+schema tests check that both triggers exist and work at head.
+
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-29 04:20:00
@@ -24,18 +28,22 @@ depends_on: str | Sequence[str] | None = None
 
 CALENDAR_COLUMNS = ['status', 'start_date', 'plan_id', 'hire_tz', 'hire_holiday_country', 'hire_id']
 
-SQLITE_TRIGGERS = (
-    """
-    CREATE TRIGGER trg_enrollment_hire_calendar AFTER INSERT ON enrollment
+_SQLITE_COPY = """
     BEGIN
         UPDATE enrollment
         SET hire_tz = (SELECT tz FROM person WHERE person.id = NEW.hire_id),
             hire_holiday_country = (SELECT holiday_country FROM person WHERE person.id = NEW.hire_id)
         WHERE id = NEW.id;
     END
-    """,
+"""
+
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER trg_enrollment_hire_calendar AFTER INSERT ON enrollment" + _SQLITE_COPY,
+    "CREATE TRIGGER trg_enrollment_hire_changed AFTER UPDATE OF hire_id ON enrollment"
+    + _SQLITE_COPY,
     """
     CREATE TRIGGER trg_person_calendar AFTER UPDATE OF tz, holiday_country ON person
+    WHEN NEW.tz IS NOT OLD.tz OR NEW.holiday_country IS NOT OLD.holiday_country
     BEGIN
         UPDATE enrollment
         SET hire_tz = NEW.tz, hire_holiday_country = NEW.holiday_country
@@ -44,22 +52,26 @@ SQLITE_TRIGGERS = (
     """,
 )
 
+# SET search_path FROM CURRENT: the functions find Onramp's tables through the schema they were
+# created in, whatever the search_path of the session that fires them (psql, pg_restore).
 POSTGRESQL_TRIGGERS = (
     """
-    CREATE FUNCTION onramp_enrollment_hire_calendar() RETURNS trigger AS $$
+    CREATE FUNCTION onramp_enrollment_hire_calendar() RETURNS trigger
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
     BEGIN
         SELECT tz, holiday_country INTO NEW.hire_tz, NEW.hire_holiday_country
         FROM person WHERE person.id = NEW.hire_id;
         RETURN NEW;
     END
-    $$ LANGUAGE plpgsql
+    $$
     """,
     """
     CREATE TRIGGER trg_enrollment_hire_calendar BEFORE INSERT OR UPDATE OF hire_id ON enrollment
     FOR EACH ROW EXECUTE FUNCTION onramp_enrollment_hire_calendar()
     """,
     """
-    CREATE FUNCTION onramp_person_calendar() RETURNS trigger AS $$
+    CREATE FUNCTION onramp_person_calendar() RETURNS trigger
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
     BEGIN
         IF NEW.tz IS DISTINCT FROM OLD.tz
            OR NEW.holiday_country IS DISTINCT FROM OLD.holiday_country THEN
@@ -69,7 +81,7 @@ POSTGRESQL_TRIGGERS = (
         END IF;
         RETURN NULL;
     END
-    $$ LANGUAGE plpgsql
+    $$
     """,
     """
     CREATE TRIGGER trg_person_calendar AFTER UPDATE OF tz, holiday_country ON person
@@ -89,22 +101,25 @@ def upgrade() -> None:
         "hire_tz = (SELECT tz FROM person WHERE person.id = enrollment.hire_id), "
         "hire_holiday_country = (SELECT holiday_country FROM person WHERE person.id = enrollment.hire_id)"
     )
-    postgresql = op.get_bind().dialect.name == 'postgresql'
-    for statement in POSTGRESQL_TRIGGERS if postgresql else SQLITE_TRIGGERS:
+    for statement in POSTGRESQL_TRIGGERS if _pg() else SQLITE_TRIGGERS:
         op.execute(statement)
 
 
 def downgrade() -> None:
-    op.execute('DROP TRIGGER IF EXISTS trg_person_calendar' + (' ON person' if _pg() else ''))
-    op.execute('DROP TRIGGER IF EXISTS trg_enrollment_hire_calendar' + (' ON enrollment' if _pg() else ''))
     if _pg():
+        op.execute('DROP TRIGGER IF EXISTS trg_person_calendar ON person')
+        op.execute('DROP TRIGGER IF EXISTS trg_enrollment_hire_calendar ON enrollment')
         op.execute('DROP FUNCTION IF EXISTS onramp_person_calendar()')
         op.execute('DROP FUNCTION IF EXISTS onramp_enrollment_hire_calendar()')
-    with op.batch_alter_table('enrollment', schema=None) as batch_op:
-        batch_op.drop_index('ix_enrollment_calendar')
-        batch_op.create_index('ix_enrollment_status_start', ['status', 'start_date'], unique=False)
-        batch_op.drop_column('hire_holiday_country')
-        batch_op.drop_column('hire_tz')
+    else:
+        for name in ('trg_person_calendar', 'trg_enrollment_hire_calendar', 'trg_enrollment_hire_changed'):
+            op.execute(f'DROP TRIGGER IF EXISTS {name}')
+    op.drop_index('ix_enrollment_calendar', table_name='enrollment')
+    op.create_index('ix_enrollment_status_start', 'enrollment', ['status', 'start_date'], unique=False)
+    # Plain ALTER TABLE (SQLite >= 3.35 drops a column in place): a batch rebuild of enrollment
+    # would fail on its foreign keys as soon as anything refers to an enrollment.
+    op.execute('ALTER TABLE enrollment DROP COLUMN hire_holiday_country')
+    op.execute('ALTER TABLE enrollment DROP COLUMN hire_tz')
 
 
 def _pg() -> bool:
