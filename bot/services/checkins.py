@@ -28,7 +28,7 @@ import logging
 import threading
 import time as time_module
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -65,6 +65,8 @@ from storage.models import Outbox
 
 log = logging.getLogger("onramp.checkins")
 
+#: Calendars kept in memory, most recently used first out last (about 11 KB each).
+SLOT_CACHE = 512
 #: Rows claimed per round trip to the database: small, so a slow Slack never holds many rows in
 #: ``sending`` (each is re-verified right before its post anyway).
 CLAIM_BATCH = 10
@@ -320,7 +322,9 @@ class Checkins:
         self.holiday_country = holiday_country
         self.messenger = messenger
         self.sleep = sleep
-        self._slots: dict[tuple[str, date, str | None, str | None], tuple[Slot, ...]] = {}
+        self._slots: OrderedDict[tuple[str, date, str | None, str | None], tuple[Slot, ...]] = (
+            OrderedDict()
+        )
         self._known_keys: set[str] = set()
         #: user id → (not before, failures so far) after a failed users.info.
         self._profile_retry: dict[str, tuple[datetime, int]] = {}
@@ -360,12 +364,20 @@ class Checkins:
     def slots(
         self, *, plan_id: str, start: date, tz: str | None, country: str | None
     ) -> tuple[Slot, ...]:
-        """The calendar of one enrollment (memoised: many hires share plan, start and zone)."""
+        """The calendar of one enrollment (many hires share plan, start and zone).
+
+        The most recently used calendars are kept (:data:`SLOT_CACHE`): computing one takes
+        about 0.2 ms and holds about 11 KB, and the tick only asks again for a calendar when
+        its group has something newly due, so keeping every calendar (49 MB at 10,000 hires)
+        bought nothing.
+        """
         cache_key = (plan_id, start, tz, country)
         found = self._slots.get(cache_key)
-        if found is None:
-            if len(self._slots) > 20_000:
-                self._slots.clear()
+        if found is not None:
+            self._slots.move_to_end(cache_key)
+        else:
+            while len(self._slots) >= SLOT_CACHE:
+                self._slots.popitem(last=False)
             phases: Sequence[Phase] = self.catalog.get(plan_id).plan.phases
             found = hire_calendar(
                 rules=self.rules_for(plan_id),
