@@ -137,7 +137,7 @@ def _eligible_hire(enrollment: Table, *, checked_only: bool) -> Any:
     )
 
 
-def _hires_of(user_ids: Collection[str]) -> Any:
+def _person_ids_of(user_ids: Collection[str]) -> Any:
     """Person ids of these Slack users (a subquery)."""
     person = _table(Person)
     return sa_select(person.c.id).where(person.c.user_id.in_(list(user_ids)))
@@ -147,7 +147,7 @@ def people_of(*, session: Session, user_ids: Collection[str]) -> set[int]:
     """Person ids of these Slack users."""
     if not user_ids:
         return set()
-    return {int(pid) for pid in session.execute(_hires_of(user_ids)).scalars().all()}
+    return {int(pid) for pid in session.execute(_person_ids_of(user_ids)).scalars().all()}
 
 
 def calendar_groups(
@@ -183,7 +183,7 @@ def calendar_groups(
         .group_by(*columns)
     )
     if apart:
-        grouped = grouped.where(enrollment.c.hire_id.not_in(_hires_of(apart)))
+        grouped = grouped.where(enrollment.c.hire_id.not_in(_person_ids_of(apart)))
     groups = [
         Group(plan_id, start, tz, country, int(size), int(mixed or 0))
         for plan_id, start, tz, country, size, mixed in session.execute(grouped).all()

@@ -6,10 +6,10 @@ worked out once per *group* (``storage.derive.calendar_groups``: about 5,300 gro
 hires) and each owed slot is written for the whole group by one ``INSERT … SELECT`` in which the
 database builds the keys. No Python loop runs over the enrollments.
 
-A group whose owed slot was written in this process, and whose membership (count and sum of ids)
-has not changed since, is not written again: most minutes of a steady tick write nothing. Any
+A group written in this process whose members are unchanged (same count and fingerprint, see
+``storage.derive``) and with nothing newly due is passed over: most minutes write nothing. Any
 change to a group — a new hire, a resumed plan, a new zone from Slack, a profile read for the
-first time — changes its count or sum and the group is written again; keys make that harmless.
+first time — changes its fingerprint and the group is written again; keys make that harmless.
 A new process remembers nothing and writes every group once (the ``ON CONFLICT`` keeps it
 idempotent).
 """
@@ -36,7 +36,7 @@ LATE_AFTER = timedelta(hours=1)
 WELCOME_RECORD_WINDOW = timedelta(days=45)
 #: Plans run up to a year; anything started longer ago than this has nothing left to send.
 MAX_PLAN_SPAN = timedelta(days=400)
-#: Remembered (group, slot) pairs before the memory starts afresh.
+#: Groups remembered before the memory starts afresh.
 MEMO_LIMIT = 200_000
 
 SlotsOf = Callable[[str, date, str | None, str | None], Sequence[Slot]]
@@ -45,12 +45,11 @@ CalendarOf = Callable[[str | None, str | None], LocalCalendar]
 
 @dataclass(frozen=True)
 class Written:
-    """One new outbox row of a group: its key, recipient, what it is and the group's zone."""
+    """One new outbox row of a group: its key, recipient and what it is."""
 
     key: str
     recipient_id: int
     owed: repo.Owed
-    tz: str | None
 
 
 @dataclass
@@ -126,9 +125,7 @@ class CalendarWork:
                     now=now,
                     checked_only=checked_only,
                 )
-                result.named += [
-                    Written(f.key, f.recipient_id, item.owed, item.group.tz) for f in found
-                ]
+                result.named += [Written(f.key, f.recipient_id, item.owed) for f in found]
             plain = [(w.group, w.owed) for w in todo if not _named(w.owed, now)]
             result.queued = repo.insert_owed_many(
                 session=session, items=plain, now=now, checked_only=checked_only
@@ -159,7 +156,7 @@ class CalendarWork:
             # statements of the other groups still match them by their stored zone.
             read = repo.people_of(session=session, user_ids=list(apart))
             return [
-                Written(f.key, f.recipient_id, item.owed, item.group.tz)
+                Written(f.key, f.recipient_id, item.owed)
                 for item in work
                 for f in repo.missing_owed(
                     session=session, group=item.group, owed=item.owed, checked_only=checked_only
