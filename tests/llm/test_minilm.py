@@ -11,7 +11,8 @@ from safetensors import safe_open
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from bot.domain.chunks import chunk_blueprint
-from bot.llm.minilm import WEIGHTS_FILE, WORD_EMBEDDINGS, MiniLMEncoder, TensorFile, widen
+from bot.llm.encoder import WEIGHTS_FILE
+from bot.llm.minilm import WORD_EMBEDDINGS, MiniLMEncoder, TensorFile, widen
 from bot.services.catalog import PlanCatalog
 from bot.services.semantic import passage_text
 
