@@ -30,13 +30,14 @@ from sqlalchemy import update
 
 from bench.common import Workspace, free_port, onramp, rss_mb, wait_http
 from bench.seed import seed
+from bot.llm.encoder import MODEL_NAME
 
 if TYPE_CHECKING:
     from bot.sandbox import SlackDriver
 
 TICK_DONE = re.compile(r"checkins\.tick.*executed successfully|Check-in tick.*executed")
 #: What bot.llm.encoder logs once the sentence encoder is loaded (at the first question).
-ENCODER_LOADED = re.compile(r"loaded sentence-transformers/all-MiniLM-L6-v2")
+ENCODER_LOADED = re.compile(f"loaded {re.escape(MODEL_NAME)}")
 #: Distinct questions (no answer cache hits) about the bundled plan's blueprint, in plain words
 #: and paraphrase, so both the keyword and the semantic halves of retrieval run.
 QUESTIONS = (
