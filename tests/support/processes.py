@@ -4,25 +4,30 @@ line by line on a thread, environments without the developer's shell, and free l
 from __future__ import annotations
 
 import queue
-import socket
 import subprocess
 import sys
 import threading
 from pathlib import Path
 from typing import IO
 
+from bench.common import free_port
 from bot.sandbox import SlackSandbox
+
+# free_port is the benchmarks' own, re-exported: the tests that start servers take it from here.
+__all__ = [
+    "ONRAMP",
+    "ROOT",
+    "Output",
+    "base_env",
+    "free_port",
+    "run_onramp",
+    "slack_env",
+    "start_serve",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The console script installed beside the running interpreter.
 ONRAMP = str(Path(sys.executable).parent / "onramp")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def base_env(home: Path, database_url: str | None = None) -> dict[str, str]:
