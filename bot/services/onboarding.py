@@ -218,9 +218,10 @@ class Onboarding:
         wanted = parse_holiday_country(country)
         with self.db.transaction() as session:
             target = self._calendar_subject(session, actor, person)
-            permissions.require(
-                self._person_relation(session, actor, target), permissions.Action.CALENDAR
-            )
+            # Through their latest plan, if they have one; nobody manages them otherwise.
+            latest = repo.latest_enrollment(session=session, hire_id=_id(target))
+            relation = self._relation(session, actor, latest, target)
+            permissions.require(relation, permissions.Action.CALENDAR)
             result = HolidayCountry(
                 user_id=target.user_id, country=wanted, previous=target.holiday_country
             )
@@ -257,25 +258,6 @@ class Onboarding:
             # Don't reveal whether a stranger exists: refuse as for someone else's hire.
             relation = permissions.Relation.OTHER
             raise permissions.refusal(relation, permissions.Action.CALENDAR) from None
-
-    def _person_relation(
-        self, session: Session, actor: Actor, person: Person
-    ) -> permissions.Relation:
-        """How the actor relates to ``person`` through their latest plan (if they have one)."""
-        enrollment = repo.latest_enrollment(session=session, hire_id=_id(person))
-        if enrollment is not None:
-            return self._relation(session, actor, enrollment, person)
-        if actor.operator:
-            return permissions.Relation.ADMIN
-        assert actor.user_id is not None  # noqa: S101 - only operators have no user id
-        me = repo.get_person(session=session, user_id=actor.user_id)
-        return permissions.relation_of(
-            actor=actor.user_id,
-            hire=person.user_id,
-            manager=None,
-            mentors=set(),
-            is_admin=self._is_admin(actor, me),
-        )
 
     def _person(self, session: Session, ref: str | UserRef | Profile, *, create: bool) -> Person:
         if isinstance(ref, Profile):
@@ -654,20 +636,26 @@ class Onboarding:
         return hire_person, enrollment, self._relation(session, actor, enrollment, hire_person)
 
     def _relation(
-        self, session: Session, actor: Actor, enrollment: Enrollment, hire: Person
+        self, session: Session, actor: Actor, enrollment: Enrollment | None, hire: Person
     ) -> permissions.Relation:
+        """How the actor relates to ``hire`` through ``enrollment`` (no manager or mentors
+        when there is none)."""
         if actor.operator:
             return permissions.Relation.ADMIN
         assert actor.user_id is not None  # noqa: S101 - only operators have no user id
         me = repo.get_person(session=session, user_id=actor.user_id)
-        mentor_ids = repo.mentor_ids(session=session, enrollment_id=_id(enrollment))
-        people = repo.people_by_ids(session=session, ids=[enrollment.manager_id, *mentor_ids])
-        manager = people[enrollment.manager_id].user_id
+        manager: str | None = None
+        mentors: set[str] = set()
+        if enrollment is not None:
+            mentor_ids = repo.mentor_ids(session=session, enrollment_id=_id(enrollment))
+            people = repo.people_by_ids(session=session, ids=[enrollment.manager_id, *mentor_ids])
+            manager = people[enrollment.manager_id].user_id
+            mentors = {people[i].user_id for i in mentor_ids}
         return permissions.relation_of(
             actor=actor.user_id,
             hire=hire.user_id,
             manager=manager,
-            mentors={people[i].user_id for i in mentor_ids},
+            mentors=mentors,
             is_admin=self._is_admin(actor, me),
         )
 
