@@ -29,7 +29,7 @@ import threading
 import time as time_module
 import uuid
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -399,9 +399,8 @@ class Checkins:
             written = self.calendar_work.preview(
                 now=now, checked_only=self.messenger is not None, zones=zones, checked=checked
             )
-            rows = [_as_row(w) for w in written]
-            rows += self.derive(now=now, zones=zones, checked=checked)
-            self._dry_run(now, rows, report, zones)
+            derived = self.derive(now=now, zones=zones, checked=checked)
+            self._dry_run(now, [_as_row(w) for w in written], derived, report, zones)
             return report
         self.enqueue(now=now, zones=zones, report=report)
         self.send_due(now=now, report=report)
@@ -680,44 +679,33 @@ class Checkins:
             session=session, person_ids={r.recipient_id for r in shown}
         )
         for r in shown:
-            user_id, tz = people.get(r.recipient_id, ("?", None))
-            planned = Planned(
-                key=r.key,
-                kind=Kind(r.kind),
-                recipient=user_id,
-                due_at=r.due_at,
-                local_due=self._local_text(tz, r.due_at),
-                state=r.state,
-                reason=r.reason,
-            )
+            planned = self._planned(r, people)
             if r.state == repo.SKIPPED:
                 report.skipped.append(planned)
             elif r.not_before is not None:
-                window = self._local_text(tz, r.not_before)
+                window = self._local_text(people.get(r.recipient_id, ("?", None))[1], r.not_before)
                 reason = f"waits for the recipient's send window ({window})"
                 report.deferred.append(replace(planned, reason=reason))
 
     def _planned(
-        self, row: repo.NewRow, user_id: str, session: Any, zones: dict[str, str] | None = None
+        self,
+        row: repo.NewRow | Outbox,
+        people: Mapping[int, tuple[str, str | None]],
+        zones: Mapping[str, str] | None = None,
     ) -> Planned:
+        """``row`` as the tick report shows it: recipient's user id, due time in their zone
+        (``zones``: zones a dry run has just read, over the stored ones)."""
+        user_id, tz = people.get(row.recipient_id, ("?", None))
+        tz = (zones or {}).get(user_id, tz)
         return Planned(
             key=row.key,
             kind=Kind(row.kind),
             recipient=user_id,
             due_at=row.due_at,
-            local_due=self._local(session, row.recipient_id, row.due_at, zones),
+            local_due=self._local_text(tz, row.due_at),
             state=row.state,
             reason=row.reason,
         )
-
-    def _local(
-        self, session: Any, person_id: int, when: datetime, zones: dict[str, str] | None = None
-    ) -> str:
-        person = people_repo.get_person_by_id(session=session, person_id=person_id)
-        tz = person.tz if person else None
-        if person is not None and zones and person.user_id in zones:
-            tz = zones[person.user_id]
-        return self._local_text(tz, when)
 
     def _local_text(self, tz: str | None, when: datetime) -> str:
         where = zone(tz, self.default_tz)
@@ -726,41 +714,39 @@ class Checkins:
     def _dry_run(
         self,
         now: datetime,
-        rows: Sequence[repo.NewRow],
+        fresh: Sequence[repo.NewRow],
+        derived: Sequence[repo.NewRow],
         report: TickReport,
         zones: dict[str, str],
     ) -> None:
+        """Fill a dry run's report: ``fresh`` rows are known to be new; ``derived`` ones are
+        checked against the outbox; pending rows already due would go out too."""
         with self.db.read() as session:
-            existing = repo.existing_keys(session=session, keys=[r.key for r in rows])
-            users = _user_ids(session, {r.recipient_id for r in rows})
-            for r in rows:
-                if r.key in existing:
-                    continue
-                planned = self._planned(r, users.get(r.recipient_id, "?"), session, zones)
-                if r.state == repo.SKIPPED:
-                    report.skipped.append(planned)
-                elif r.not_before is not None and r.not_before > now:
-                    wait = replace(
-                        planned,
-                        reason=f"waits for the send window ({r.not_before:%Y-%m-%d %H:%M} UTC)",
-                    )
-                    report.deferred.append(wait)
-                else:
-                    report.would_send.append(planned)
-            pending = repo.rows_where(session=session, states=[repo.PENDING])
-            users = _user_ids(session, {r.recipient_id for r in pending})
-            for row in pending:
-                if row.due_at <= now and (row.not_before is None or row.not_before <= now):
-                    report.would_send.append(
-                        Planned(
-                            key=row.key,
-                            kind=Kind(row.kind),
-                            recipient=users.get(row.recipient_id, "?"),
-                            due_at=row.due_at,
-                            local_due=self._local(session, row.recipient_id, row.due_at, zones),
-                            state=row.state,
-                        )
-                    )
+            existing = repo.existing_keys(session=session, keys=[r.key for r in derived])
+            rows = [*fresh, *(r for r in derived if r.key not in existing)]
+            pending = [
+                row
+                for row in repo.rows_where(session=session, states=[repo.PENDING])
+                if row.due_at <= now and (row.not_before is None or row.not_before <= now)
+            ]
+            # One column query for every recipient shown, not a query per row.
+            recipients = {r.recipient_id for r in rows} | {r.recipient_id for r in pending}
+            people = repo.user_ids_and_zones(session=session, person_ids=recipients)
+        for r in rows:
+            planned = self._planned(r, people, zones)
+            if r.state == repo.SKIPPED:
+                report.skipped.append(planned)
+            elif r.not_before is not None and r.not_before > now:
+                wait = replace(
+                    planned,
+                    reason=f"waits for the send window ({r.not_before:%Y-%m-%d %H:%M} UTC)",
+                )
+                report.deferred.append(wait)
+            else:
+                report.would_send.append(planned)
+        report.would_send += [
+            replace(self._planned(row, people, zones), reason=None) for row in pending
+        ]
         report.would_send.sort(key=lambda p: (p.recipient, p.due_at, p.key))
 
     # --- send -----------------------------------------------------------------------------
