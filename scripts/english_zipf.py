@@ -30,10 +30,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from bot.domain.chunks import WORD
 from bot.services.retrieval import ZIPF_FILE, ZIPF_FLOOR
 
-#: The question tokenizer's word shape (``bot.domain.chunks._WORD``), anchored.
-WORD_SHAPE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 #: A run of digits that wordfreq replaced by zeros (any single digit stays as it is).
 DIGIT_RUN = re.compile(r"\d{2,}")
 #: Shapes with more digits than this are not expanded (see the module docstring).
@@ -76,7 +75,7 @@ def build() -> dict[str, float]:
     table: dict[str, float] = {}
     for entry in iter_wordlist("en"):
         # A shape's own frequency bounds every filling's (each number is a share of it).
-        if not WORD_SHAPE.fullmatch(entry) or zipf_frequency(entry, "en") <= ZIPF_FLOOR:
+        if not WORD.fullmatch(entry) or zipf_frequency(entry, "en") <= ZIPF_FLOOR:
             continue
         digits = sum(len(run.group()) for run in DIGIT_RUN.finditer(entry))
         if digits > MAX_DIGITS:

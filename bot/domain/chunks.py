@@ -172,6 +172,8 @@ def word_set(text: str) -> frozenset[str]:
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+#: The shape of a word :func:`words` yields; scripts/english_zipf.py builds its table from it.
+WORD = _WORD
 
 #: Words that carry no meaning for retrieval: function words and the ways people ask questions.
 STOP_WORDS = word_set(
