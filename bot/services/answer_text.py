@@ -8,6 +8,8 @@ from __future__ import annotations
 from bot.domain.progress import MilestoneStatus, MilestoneView, PhaseView
 from bot.services.onboarding import EnrollmentReport
 
+EMPTY_QUESTION = "Ask a question, e.g. “What are the 60-day goals?”"
+
 ASK_MENTOR = "Your mentor or manager is the best person to ask about that."
 
 NOT_IN_BLUEPRINT = (

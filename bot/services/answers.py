@@ -66,7 +66,6 @@ from storage.models import QaLog
 log = logging.getLogger("onramp.answers")
 
 QUESTION_LIMIT = 2000
-EMPTY_QUESTION = "Ask a question, e.g. “What are the 60-day goals?”"
 BackendName = Literal["auto", "extractive", "anthropic"]
 EXTRACTIVE = "extractive"
 ANTHROPIC = "anthropic"
@@ -401,7 +400,7 @@ class Answers:
         started = time.perf_counter()
         text = " ".join(question.split())
         if not text:
-            raise InvalidInput(EMPTY_QUESTION)
+            raise InvalidInput(say.EMPTY_QUESTION)
         if len(text) > QUESTION_LIMIT:
             raise InvalidInput(
                 f"Questions are limited to {QUESTION_LIMIT} characters; shorten it and ask again."
@@ -411,7 +410,7 @@ class Answers:
         # A broadcast in a question is never acted on; the rest of the question is answered.
         clean = drop_broadcasts(redacted.text)
         if not clean:
-            raise InvalidInput(EMPTY_QUESTION)
+            raise InvalidInput(say.EMPTY_QUESTION)
         report = self._own_report(asker)
         loaded = self._plan(plan_id, report)
         prompt_ref = self.policy.prompt

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from sqlmodel import select
 
+from bot.domain.errors import InvalidInput
 from bot.domain.intents import Intent, IntentKind
 from bot.domain.plan import LoadedPlan
 from bot.services import answer_text as say
@@ -140,6 +141,16 @@ def test_a_question_with_a_broadcast_is_answered_without_it(answers: Answers) ->
     with answers.db.read() as session:
         [row] = session.exec(select(QaLog)).all()
     assert not BROADCAST.search(row.question)
+
+
+@pytest.mark.parametrize("question", ["   ", "<!here> <!channel>"])
+def test_a_question_with_nothing_left_to_answer_asks_for_one(
+    answers: Answers, question: str
+) -> None:
+    """A blank question, or one that is only broadcasts, is refused with the example question."""
+    with pytest.raises(InvalidInput) as refused:
+        answers.ask(question=question)
+    assert str(refused.value) == say.EMPTY_QUESTION
 
 
 def _in_scope(path: Path) -> list[str]:
