@@ -78,6 +78,8 @@ def test_smoke_run_prints_the_json_contract_and_leaves_nothing_behind(tmp_path: 
     assert 0.0 <= figures["recall_at_3"] <= 1.0
     assert figures["rss_tick_seen"] is True, log
     assert figures["rss_mb"] > 0
+    assert figures["rss_encoder_loaded"] is True, log
+    assert figures["rss_after_answers_mb"] > 0
     assert all(plan["plan"] for plan in figures["tick_query_plans"])
     assert list(tmp_path.iterdir()) == []
     assert _processes_mentioning(str(tmp_path)) == []
