@@ -25,7 +25,6 @@ from slack_sdk import WebClient
 
 from bot.slack import listeners, middleware
 from bot.slack.context import SlackContext
-from bot.slack.listeners import fallback
 from bot.slack.payloads import request_kind
 
 log = logging.getLogger("onramp.slack")
@@ -160,8 +159,6 @@ def build_app(ctx: SlackContext) -> OnrampApp:
     )
     middleware.install(app, directory=ctx.directory, onboarding=ctx.onboarding, ledger=ctx.events)
     listeners.register_all(app, ctx)
-    # Last: it answers every action no listener above took (Bolt runs the first match).
-    fallback.register(app, ctx)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.context import SlackContext
-from bot.slack.listeners import actions, checkins, commands, events, home, qa
+from bot.slack.listeners import actions, checkins, commands, events, fallback, home, qa
 
 
 def register_all(app: App, ctx: SlackContext) -> None:
@@ -16,3 +16,5 @@ def register_all(app: App, ctx: SlackContext) -> None:
     events.register(app, ctx)
     checkins.register(app, ctx)
     qa.register(app, ctx)
+    # Last: it answers every action no listener above took (Bolt runs the first match).
+    fallback.register(app, ctx)

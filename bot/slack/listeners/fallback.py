@@ -6,7 +6,7 @@ This one acks, logs the action id at INFO, and tells the clicker privately what 
 below the message (``response_url``), or as a notice on the Home tab. In a modal it only acks.
 
 It matches every action id, and Bolt runs the first listener that matches, so
-:func:`bot.slack.app.build_app` registers it after every other listener.
+:func:`bot.slack.listeners.register_all` registers it after every other listener.
 """
 
 from __future__ import annotations
