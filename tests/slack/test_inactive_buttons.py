@@ -1,7 +1,5 @@
 """Buttons this version doesn't handle (from an older version, or tampered with): acked, logged,
 and the clicker is told what to do instead. Signed ``block_actions`` through the real Bolt app.
-
-(Part of the holidays task's Slack work, hence the file name.)
 """
 
 from __future__ import annotations
