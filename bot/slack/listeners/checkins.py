@@ -20,6 +20,7 @@ from bot.slack import checkin_blocks as cb
 from bot.slack.context import SlackContext
 from bot.slack.delivery import outbox_metadata
 from bot.slack.errors import error_text
+from bot.slack.listeners.replies import tell
 from bot.slack.middleware import request_id
 
 log = logging.getLogger("onramp.slack.checkins")
@@ -63,14 +64,6 @@ def _update(client: WebClient, result: AnswerResult, channel: str | None, ts: st
         log.warning("could not update check-in message %s/%s", channel, ts, exc_info=True)
 
 
-def _tell(respond: Respond, text: str) -> None:
-    """A private reply under the check-in (via the action's response_url)."""
-    try:
-        respond(text=text, response_type="ephemeral", replace_original=False)
-    except Exception:
-        log.warning("could not send the private reply", exc_info=True)
-
-
 class _Answers:
     """The check-in listeners, sharing the service and the context."""
 
@@ -109,7 +102,7 @@ class _Answers:
                     status=choice.status,
                 )
         except Exception as exc:
-            _tell(respond, error_text(exc, request_id=request_id(context)))
+            tell(respond, error_text(exc, request_id=request_id(context)), log=log)
             return
         _update(client, result, channel, ts)
 
@@ -133,7 +126,7 @@ class _Answers:
                 view=cb.note_modal(outbox_id=choice.outbox_id, channel=channel, ts=ts),
             )
         except Exception as exc:
-            _tell(respond, error_text(exc, request_id=request_id(context)))
+            tell(respond, error_text(exc, request_id=request_id(context)), log=log)
 
     def on_note_submit(
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient

@@ -20,6 +20,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.slack import messages as msg
 from bot.slack.context import SlackContext
+from bot.slack.listeners.replies import tell
 from bot.slack.payloads import request_kind
 
 log = logging.getLogger("onramp.slack.actions")
@@ -39,10 +40,7 @@ def register(app: App, ctx: SlackContext) -> None:
         log.info("inactive action %r from %s", action_id[:80], user_id or "-")
         notice = msg.INACTIVE_CONTROL.format(cmd=ctx.command)
         if context.response_url:
-            try:
-                respond(text=notice, response_type="ephemeral", replace_original=False)
-            except Exception as exc:  # the ack went out; the notice is a courtesy
-                log.warning("could not tell %s the button is inactive: %s", user_id, exc)
+            tell(respond, notice, log=log)
         elif user_id and on_home(body):
             ctx.home.publish(user_id, notice=notice)
 

@@ -41,6 +41,7 @@ from bot.slack import answer_blocks as ab
 from bot.slack.blocks import Reply
 from bot.slack.context import SlackContext, Subcommand, SubcommandCall
 from bot.slack.errors import error_text
+from bot.slack.listeners.replies import tell
 from bot.slack.middleware import request_id
 
 log = logging.getLogger("onramp.slack.qa")
@@ -277,10 +278,10 @@ class QA:
         try:
             stored = self.answers.feedback(qa_id=feedback.qa_id, value=feedback.value)
         except Exception as exc:
-            self._tell(respond, error_text(exc, request_id=request_id(context)))
+            tell(respond, error_text(exc, request_id=request_id(context)), log=log)
             return
         if not stored:
-            self._tell(respond, ab.FEEDBACK_GONE)
+            tell(respond, ab.FEEDBACK_GONE, log=log)
             return
         self._show_recorded(body, client, respond, feedback)
 
@@ -293,7 +294,7 @@ class QA:
         if not blocks:
             remembered = self.memory.get(feedback.qa_id)
             if remembered is None:  # e.g. an ephemeral answer from before a restart
-                self._tell(respond, ab.THANKS[feedback.value])
+                tell(respond, ab.THANKS[feedback.value], log=log)
                 return
             blocks, text = remembered.blocks, remembered.text
         updated = ab.recorded_reply(blocks, text, feedback.value)
@@ -305,13 +306,6 @@ class QA:
                 client.chat_update(channel=channel, ts=ts, text=updated.text, blocks=updated.blocks)
         except Exception as exc:  # the feedback is stored; a stale message is only cosmetic
             log.warning("could not update a rated answer %s: %s", ts or "(ephemeral)", exc)
-
-    @staticmethod
-    def _tell(respond: Respond, text: str) -> None:
-        try:
-            respond(text=text, response_type="ephemeral", replace_original=False)
-        except Exception as exc:
-            log.warning("could not send a private reply: %s", exc)
 
     # --- the assistant side panel ----------------------------------------------------------------
 
