@@ -747,7 +747,7 @@ def parse_holiday_country(text: str) -> str | None:
 
 
 def _unknown_holidays(word: str, match: re.Match[str] | None) -> str:
-    shown = re.sub(r"[^\w-]", "", word)[:20]
+    shown = re.sub(r"[^\w -]", "", word)[:20]  # spaces stay: "DE BY" reads as typed
     supported: dict[str, list[str]] = holidays_lib.list_supported_countries()
     if match is not None and match.group(2) and match.group(1) in supported:
         country, subdivision = match.groups()

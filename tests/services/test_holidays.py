@@ -90,6 +90,14 @@ def test_an_unknown_subdivision_lists_the_countrys_subdivisions() -> None:
     assert message.endswith("or DE alone.")
 
 
+@pytest.mark.parametrize(("typed", "echo"), [("DE BY", "DE BY"), ("DE\nBY", "DEBY")])
+def test_an_unknown_code_is_echoed_with_its_spaces(typed: str, echo: str) -> None:
+    """What was typed is echoed with its spaces (so "DE BY" reads as typed), never a line break."""
+    with pytest.raises(InvalidInput) as excinfo:
+        parse_holiday_country(typed)
+    assert str(excinfo.value).startswith(f"Unknown holiday country '{echo}': ")
+
+
 @pytest.mark.parametrize("typed", ["<!channel>", "<https://evil.example|click>", "D", "DE-BY-X"])
 def test_malformed_codes_are_refused_without_echoing_markup(typed: str) -> None:
     """Anything that isn't a code is refused, and no link or mention is echoed back."""
