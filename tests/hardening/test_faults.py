@@ -144,16 +144,7 @@ def pg_url(database_url: str) -> str:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize(
-    "database_url",
-    [
-        pytest.param(
-            "postgresql",
-            marks=pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"{PG_ENV} is not set"),
-        )
-    ],
-    indirect=True,
-)
+@pytest.mark.parametrize("database_url", [ON_POSTGRES], indirect=True)
 def test_postgres_connections_killed_mid_run_are_replaced_and_nothing_is_lost_or_doubled(
     pg_url: str, catalog: PlanCatalog, clock: ManualClock, sandbox: SlackSandbox
 ) -> None:
