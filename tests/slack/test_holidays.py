@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.app import Container
-from bot.config import CheckinSettings, Settings
+from bot.config import Settings
 from bot.sandbox import SlackDriver
 from bot.slack import messages as msg
 from storage import repositories as repo
-from tests.conftest import PLANS_DIR
-from tests.slack.conftest import ADMIN, HIRE, MANAGER, NEWCOMER, PERSONAS, shown
+from tests.slack.conftest import HIRE, MANAGER, NEWCOMER, PERSONAS, shown
 
 COUNTRY_REFUSAL = "You can only change the holiday country of people you manage, or your own."
 MENTOR_REFUSAL = (
@@ -22,14 +19,10 @@ MENTOR_REFUSAL = (
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     """The Slack tests' settings, with US public holidays as the workspace default."""
-    return Settings(
-        database_url=f"sqlite:///{tmp_path / 'onramp.db'}",
-        plans_dir=PLANS_DIR,
-        admins=[ADMIN],
-        checkins=CheckinSettings(holiday_country="US"),
-    )
+    checkins = settings.checkins.model_copy(update={"holiday_country": "US"})
+    return settings.model_copy(update={"checkins": checkins})
 
 
 def _stored(container: Container, user_id: str = HIRE) -> str | None:
