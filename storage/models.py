@@ -19,8 +19,13 @@ OPEN_STATUSES = ("active", "paused")
 
 
 def utcnow() -> datetime:
-    """The current time in UTC (default for ``created_at`` columns)."""
-    return datetime.now(UTC)
+    """The current time in UTC: the default stamp of a row written without one.
+
+    Bookkeeping only (a row's ``created_at``/``updated_at`` when its writer gives none). Every
+    instant the product decides with — due dates, silence, reconcile windows, audit times,
+    profile refreshes — is passed in from the service's injected clock.
+    """
+    return datetime.now(UTC)  # noqa: TID251 - a row's default stamp, see above
 
 
 class Person(SQLModel, table=True):

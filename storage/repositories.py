@@ -17,7 +17,6 @@ from storage.models import (
     MilestoneState,
     Person,
     ProgressEvent,
-    utcnow,
 )
 
 # --- people ---------------------------------------------------------------------------------
@@ -46,16 +45,23 @@ def upsert_person(
     tz: str | None = None,
     team_id: str | None = None,
     is_admin: bool | None = None,
+    at: datetime,
 ) -> Person:
-    """Create the person, or update the fields given (``None`` leaves a field as it is)."""
+    """Create the person, or update the fields given (``None`` leaves a field as it is).
+
+    ``at`` (the service's clock) stamps a new row and a change: ``updated_at`` dates the profile
+    for the weekly refresh.
+    """
     person = get_person(session=session, user_id=user_id)
     if person is None:
-        person = Person(user_id=user_id, display_name=display_name or user_id)
+        person = Person(
+            user_id=user_id, display_name=display_name or user_id, created_at=at, updated_at=at
+        )
     changes = {"display_name": display_name, "tz": tz, "team_id": team_id, "is_admin": is_admin}
     for name, value in changes.items():
         if value is not None and getattr(person, name) != value:
             setattr(person, name, value)
-            person.updated_at = utcnow()
+            person.updated_at = at
     session.add(person)
     session.flush()
     return person
@@ -241,7 +247,7 @@ def write_audit(
     subject_id: int | None = None,
     enrollment_id: int | None = None,
     detail: dict[str, Any] | None = None,
-    at: datetime | None = None,
+    at: datetime,
 ) -> AuditLog:
     """Record who did what to whom."""
     row = AuditLog(
@@ -251,7 +257,7 @@ def write_audit(
         subject_id=subject_id,
         enrollment_id=enrollment_id,
         detail=detail or {},
-        at=at or utcnow(),
+        at=at,
     )
     session.add(row)
     session.flush()

@@ -1,5 +1,10 @@
 """Shared fixtures: real databases (SQLite files, and PostgreSQL when configured), plans, a clock.
 
+``ONRAMP_TEST_TRAVEL=2027-03-14T06:59:00Z`` runs the whole session with every clock moved to that
+instant (time-machine, ticking from there): the tests' and the product's ``datetime.now()``,
+``date.today()`` and ``time.time()``, and every ``onramp`` subprocess the tests start (see
+``tests/support/travel.py``). The header of the run names the instant.
+
 ``ONRAMP_TEST_DATABASE_URL`` (set by ``.ci/run`` when PostgreSQL listens on 127.0.0.1:5432) makes
 every test that uses the ``database_url`` fixture run on both databases; each PostgreSQL test gets
 a schema of its own that is dropped afterwards.
@@ -15,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 
 from bot.services.catalog import PlanCatalog
@@ -22,10 +28,40 @@ from bot.services.clock import ManualClock
 from bot.services.onboarding import Onboarding
 from storage.engine import Database, normalize_url, open_database
 from storage.migrate import upgrade
+from tests.support import travel
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS_DIR = ROOT / "plans"
 PG_ENV = "ONRAMP_TEST_DATABASE_URL"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Travel the whole session to ``ONRAMP_TEST_TRAVEL`` when it is set."""
+    travel.start_session_travel()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Come back from the session's travel, if any."""
+    travel.stop_session_travel()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which instant the session's clocks start at."""
+    return travel.header()
+
+
+@pytest.fixture
+def real_clock() -> Iterator[None]:
+    """The wall clock for this test, even under ``ONRAMP_TEST_TRAVEL``.
+
+    Only for tests of what ``bench/`` runs: its servers are real processes started as an
+    operator would, on the real clock, and Slack's request signatures must agree with theirs.
+    """
+    if not travel.travelling():
+        yield
+        return
+    with time_machine.travel(time_machine.escape_hatch.datetime.datetime.now(UTC), tick=True):
+        yield
 
 
 def _backends() -> list[object]:

@@ -6,9 +6,12 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from typer.testing import CliRunner
 
 from bot.cli import load
@@ -16,10 +19,19 @@ from bot.cli import load
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = str(ROOT / "app.yaml")
 SHIPPED = ROOT / "plans" / "junior-llm-engineer"
+#: The day the commands run on (a test that needs another says so).
+TODAY = datetime(2026, 11, 10, 15, 0, tzinfo=UTC)
 ENROLL = (
     *("enroll", "UHIRE", "--plan", "junior-llm-engineer"),
     *("--start", "2026-11-02", "--manager", "UBOSS"),
 )
+
+
+@pytest.fixture(autouse=True)
+def _tuesday_of_week_two() -> Iterator[None]:
+    """Every command here runs on Tue 10 Nov 2026, day 9 of the plan ENROLL starts on 2 Nov."""
+    with time_machine.travel(TODAY, tick=False):
+        yield
 
 
 def run(database_url: str, *args: str, config: bool = True) -> tuple[int, str, str]:
@@ -129,6 +141,31 @@ def test_progress_text_shows_bars_and_current_phase(database_url: str) -> None:
     assert "0/6" in out
     assert "⛔ Learn the AI product surface, use cases and failure modes" in out
     assert "Blocked: d30-product-surface" in out
+
+
+@pytest.mark.parametrize(
+    ("as_of", "day", "current"),
+    [("2026-11-02", 1, "day-30"), ("2026-12-15", 44, "day-60"), ("2027-01-20", 80, "day-90")],
+)
+def test_progress_as_of_places_the_plan_on_that_day(
+    database_url: str, as_of: str, day: int, current: str
+) -> None:
+    """`progress --as-of DATE` shows the day number and current phase of that date, not today's."""
+    run(database_url, *ENROLL)
+    code, out, _ = run(database_url, "progress", "UHIRE", "--as-of", as_of, "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert (report["day"], report["current_phase"]) == (day, current)
+    code, out, _ = run(database_url, "progress", "UHIRE", "--as-of", as_of)
+    assert f"day {day};" in out
+
+
+def test_progress_as_of_refuses_what_is_not_a_date(database_url: str) -> None:
+    """`--as-of` that is not a date exits 2 with the format to use."""
+    run(database_url, *ENROLL)
+    code, _, err = run(database_url, "progress", "UHIRE", "--as-of", "yesterday")
+    assert code == 2
+    assert "--as-of 'yesterday' is not a date; use YYYY-MM-DD" in err
 
 
 def test_export_csv_and_json(database_url: str) -> None:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from time import monotonic
 from typing import Annotated
 
 import typer
@@ -16,18 +14,7 @@ from bot.cli.core import ConfigOption, JsonFlag, app, emit_json, errors, fail
 from bot.config import DEFAULT_CONFIG, Settings, load_settings
 from bot.jobs.scheduler import CheckinScheduler
 from bot.services.checkins import Planned, TickReport
-
-
-@dataclass
-class ShiftedClock:
-    """A clock that starts at ``start`` and then runs at wall-clock speed (``--now``)."""
-
-    start: datetime
-    _origin: float = field(default_factory=monotonic)
-
-    def now(self) -> datetime:
-        """``start`` plus the time elapsed since the clock was made."""
-        return self.start + timedelta(seconds=monotonic() - self._origin)
+from bot.services.clock import ShiftedClock
 
 
 def parse_now(text: str) -> datetime:

@@ -90,12 +90,22 @@ def enroll(
 @app.command()
 def progress(
     user: Annotated[str, typer.Argument(metavar="USER", help="The hire's Slack user id.")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="YYYY-MM-DD",
+            help="Place the plan on that day (day N, current phase, overdue) instead of today "
+            "in the hire's time zone; statuses are those recorded now.",
+        ),
+    ] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     as_json: JsonFlag = False,
 ) -> None:
     """Show a hire's progress: day N, current phase, done/total per phase."""
+    day = parse_date(as_of, "--as-of") if as_of is not None else None
     with container(config) as c:
-        report = c.onboarding.progress(actor=Actor.cli(), hire=user)
+        report = c.onboarding.progress(actor=Actor.cli(), hire=user, as_of=day)
         if as_json:
             emit_json(report.as_json())
         else:

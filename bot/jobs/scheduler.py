@@ -46,12 +46,14 @@ class TickStatus:
     def start(self) -> None:
         """A tick began."""
         with self._lock:
-            self.started_at = datetime.now(UTC)
+            # Wall time: /healthz tells an operator when the process last ticked, not what
+            # instant the tick worked on (that is the injected clock's, in the tick report).
+            self.started_at = datetime.now(UTC)  # noqa: TID251 - process health, wall time
 
     def finish(self, error: BaseException | None = None) -> None:
         """A tick ended (with the error that ended it, if any)."""
         with self._lock:
-            self.finished_at = datetime.now(UTC)
+            self.finished_at = datetime.now(UTC)  # noqa: TID251 - process health, wall time
             self.ok = error is None
             self.error = None if error is None else type(error).__name__
 
@@ -124,7 +126,8 @@ def build_scheduler(
         id=TICK_JOB_ID,
         name="Check-in tick: derive due work, send the outbox",
         replace_existing=True,
-        next_run_time=first_run or datetime.now(UTC),
+        # APScheduler fires on the wall clock; what is due is asked of the injected clock.
+        next_run_time=first_run or datetime.now(UTC),  # noqa: TID251 - APScheduler's own time
     )
     if purge is not None:
         scheduler.add_job(
@@ -134,7 +137,7 @@ def build_scheduler(
             id=PURGE_JOB_ID,
             name="qa_log retention purge",
             replace_existing=True,
-            next_run_time=first_run or datetime.now(UTC),
+            next_run_time=first_run or datetime.now(UTC),  # noqa: TID251 - APScheduler's time
         )
     return scheduler
 

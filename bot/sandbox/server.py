@@ -610,7 +610,7 @@ class _Handler(BaseHTTPRequestHandler):
                 method=method,
                 params=params,
                 headers={k: v for k, v in headers.items() if k not in _HIDDEN_HEADERS},
-                at=datetime.now(UTC),
+                at=datetime.now(UTC),  # noqa: TID251 - the stand-in Slack's own log time
                 status=status,
                 response=body,
                 token_kind=sandbox._token_kind(token),

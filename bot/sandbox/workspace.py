@@ -699,4 +699,5 @@ def _metadata(value: Any) -> JsonDict | None:
 
 def utc_now() -> datetime:
     """The default workspace clock."""
-    return datetime.now(UTC)
+    # The sandbox stands in for Slack, whose message timestamps are wall time.
+    return datetime.now(UTC)  # noqa: TID251 - Slack's clock, not the product's

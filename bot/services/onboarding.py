@@ -203,6 +203,7 @@ class Onboarding:
                 display_name=profile.display_name,
                 tz=profile.tz,
                 team_id=profile.team_id,
+                at=self.clock.now(),
             )
 
     def set_holiday_country(
@@ -267,13 +268,17 @@ class Onboarding:
                 display_name=ref.display_name,
                 tz=ref.tz,
                 team_id=ref.team_id,
+                at=self.clock.now(),
             )
         parsed = parse_user_ref(ref) if isinstance(ref, str) else ref
         if parsed.user_id:
             person = repo.get_person(session=session, user_id=parsed.user_id)
             if person is None and create:
                 person = repo.upsert_person(
-                    session=session, user_id=parsed.user_id, display_name=parsed.name
+                    session=session,
+                    user_id=parsed.user_id,
+                    display_name=parsed.name,
+                    at=self.clock.now(),
                 )
         else:
             assert parsed.name is not None  # noqa: S101 - parse_user_ref gives one or the other
@@ -286,7 +291,9 @@ class Onboarding:
             if person is None:
                 person = repo.get_person(session=session, user_id=parsed.name)
             if person is None and create:
-                person = repo.upsert_person(session=session, user_id=parsed.name)
+                person = repo.upsert_person(
+                    session=session, user_id=parsed.name, at=self.clock.now()
+                )
         if person is None:
             raise NotFound(f"Onramp doesn't know {parsed.text} yet; enroll them first.")
         return person
@@ -488,8 +495,14 @@ class Onboarding:
 
     # --- reports ----------------------------------------------------------------------------
 
-    def progress(self, *, actor: Actor, hire: str | None = None) -> EnrollmentReport:
-        """The hire's open plan (else their latest one), if the actor may see it."""
+    def progress(
+        self, *, actor: Actor, hire: str | None = None, as_of: date | None = None
+    ) -> EnrollmentReport:
+        """The hire's open plan (else their latest one), if the actor may see it.
+
+        ``as_of`` places the plan on that day instead of today in the hire's zone: the day
+        number, the current phase and what is overdue then (statuses are those recorded now).
+        """
         with self.db.read() as session:
             hire_person = self._subject(session, actor, hire)
             enrollment = repo.latest_enrollment(session=session, hire_id=_id(hire_person))
@@ -497,7 +510,7 @@ class Onboarding:
                 raise self._not_enrolled(actor, hire_person)
             relation = self._relation(session, actor, enrollment, hire_person)
             permissions.require(relation, permissions.Action.VIEW)
-            return self._report(session, enrollment, hire_person)
+            return self._report(session, enrollment, hire_person, as_of=as_of)
 
     def team(self, *, actor: Actor) -> list[EnrollmentReport]:
         """Open plans the actor manages (operators and admins: every open plan)."""
@@ -659,14 +672,17 @@ class Onboarding:
             is_admin=self._is_admin(actor, me),
         )
 
-    def _report(self, session: Session, enrollment: Enrollment, hire: Person) -> EnrollmentReport:
-        return self._reports(session, [enrollment], known={_id(hire): hire})[0]
+    def _report(
+        self, session: Session, enrollment: Enrollment, hire: Person, as_of: date | None = None
+    ) -> EnrollmentReport:
+        return self._reports(session, [enrollment], known={_id(hire): hire}, as_of=as_of)[0]
 
     def _reports(
         self,
         session: Session,
         enrollments: Sequence[Enrollment],
         known: dict[int, Person] | None = None,
+        as_of: date | None = None,
     ) -> list[EnrollmentReport]:
         ids = [_id(e) for e in enrollments]
         mentors = repo.mentors_by_enrollment(session=session, enrollment_ids=ids)
@@ -695,7 +711,7 @@ class Onboarding:
                     summary=summarize(
                         plan=loaded.plan,
                         start=enrollment.start_date,
-                        today=self._today(hire),
+                        today=as_of or self._today(hire),
                         states=current,
                     ),
                     last_mood=enrollment.last_mood,

@@ -124,7 +124,8 @@ class SlackMessenger:
     def _post(self, channel: str, message: Message) -> Posted:
         reply = render(message)
         self._pace(channel)
-        started = datetime.now().astimezone()
+        # Compared with Slack's message timestamps (wall time) when the outcome is unknown.
+        started = datetime.now().astimezone()  # noqa: TID251 - matched against Slack's clock
         try:
             response = self._call(
                 lambda: self.client.chat_postMessage(

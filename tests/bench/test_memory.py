@@ -13,6 +13,7 @@ from bench.common import Workspace
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("real_clock")
 def test_the_memory_run_reads_a_server_that_answered_every_question_with_the_encoder() -> None:
     """`onramp serve` answers every question DM'd to it by signed Events API deliveries, loads
     the sentence encoder doing so, and both memory figures are read from it."""

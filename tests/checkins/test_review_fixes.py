@@ -66,7 +66,9 @@ def test_a_pending_row_takes_the_earlier_due_time_but_a_sent_row_is_left_alone(
 ) -> None:
     """Inserting a known key again only ever moves a pending row's due time earlier."""
     with db.transaction() as session:
-        person = people_repo.upsert_person(session=session, user_id="U0X")
+        person = people_repo.upsert_person(
+            session=session, user_id="U0X", at=at("2026-11-02T09:00:00")
+        )
         assert person.id is not None
         pid = person.id
 

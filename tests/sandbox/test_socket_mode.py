@@ -149,7 +149,8 @@ def test_a_refresh_request_makes_the_client_reconnect(
     # The client swaps sessions only after its old read times out; wait for the swap itself.
     assert _eventually(lambda: socket_handler.client.session_id() != first)
     assert len(sandbox.calls("apps.connections.open")) == 2
-    assert sandbox.socket_connections == 1
+    # The old socket closes after the new one is open: wait for that too, not just the swap.
+    assert _eventually(lambda: sandbox.socket_connections == 1), sandbox.socket_connections
 
 
 def test_a_connection_needs_a_fresh_ticket(sandbox: SlackSandbox):

@@ -17,6 +17,9 @@ from storage.engine import Database, normalize_url, open_database
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import Enrollment, Person
 
+#: When the rows these tests write say they were written.
+NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+
 
 def test_migrations_produce_exactly_the_models_schema(db: Database) -> None:
     """After `db upgrade`, Alembic finds no difference between the database and the models."""
@@ -68,8 +71,8 @@ def _enrollment(hire: Person, manager: Person, status: str = "active") -> Enroll
 def test_database_allows_one_open_enrollment_per_hire(db: Database) -> None:
     """The partial unique index refuses a second active or paused enrollment of the same hire."""
     with db.transaction() as s:
-        hire = repo.upsert_person(session=s, user_id="UH")
-        boss = repo.upsert_person(session=s, user_id="UM")
+        hire = repo.upsert_person(session=s, user_id="UH", at=NOW)
+        boss = repo.upsert_person(session=s, user_id="UM", at=NOW)
         repo.add_enrollment(
             session=s, enrollment=_enrollment(hire, boss, "completed"), mentor_ids=[]
         )
@@ -98,7 +101,7 @@ def test_timestamps_round_trip_as_aware_utc(db: Database) -> None:
     berlin = timezone(timedelta(hours=1))
     written = datetime(2026, 3, 29, 2, 30, tzinfo=berlin)
     with db.transaction() as s:
-        repo.upsert_person(session=s, user_id="UZ")
+        repo.upsert_person(session=s, user_id="UZ", at=NOW)
         person = s.exec(select(Person).where(Person.user_id == "UZ")).one()
         person.updated_at = written
         s.add(person)
@@ -117,7 +120,7 @@ def test_naive_timestamps_are_refused(db: Database) -> None:
 def test_concurrent_writers_lose_no_updates(db: Database) -> None:
     """Eight threads incrementing one row through write transactions lose no update."""
     with db.transaction() as s:
-        repo.upsert_person(session=s, user_id="UC", display_name="0")
+        repo.upsert_person(session=s, user_id="UC", display_name="0", at=NOW)
     errors: list[BaseException] = []
 
     def bump() -> None:

@@ -12,6 +12,7 @@ from typing import IO
 
 from bench.common import free_port
 from bot.sandbox import SlackSandbox
+from tests.support import travel
 
 # free_port is the benchmarks' own, re-exported: the tests that start servers take it from here.
 __all__ = [
@@ -51,15 +52,19 @@ def slack_env(sandbox: SlackSandbox) -> dict[str, str]:
 
 def run_onramp(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run ``onramp ARGS`` to completion (at most a minute), capturing stdout and stderr."""
+    command, env = travel.child_command([ONRAMP, *args], env)
     return subprocess.run(
-        [ONRAMP, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
     )
 
 
 def start_serve(env: dict[str, str], port: int) -> subprocess.Popen[str]:
     """Start ``onramp serve --http`` on 127.0.0.1:``port``, stderr merged into stdout."""
+    command, env = travel.child_command(
+        [ONRAMP, "serve", "--http", "--host", "127.0.0.1", "--port", str(port)], env
+    )
     return subprocess.Popen(
-        [ONRAMP, "serve", "--http", "--host", "127.0.0.1", "--port", str(port)],
+        command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
