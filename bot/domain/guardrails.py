@@ -107,6 +107,21 @@ def redact_text(text: str) -> str:
     return redact(text).text
 
 
+# Terminal escape sequences (CSI "\x1b[1~", OSC "\x1b]0;…\x07", two-character "\x1bM") and
+# control characters: a pasted key press or a stray byte is never part of a question, and must not
+# reach a log line or a terminal that prints the question back.
+_ESCAPE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]|\x9b[0-?]*[ -/]*[@-~]"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff\ufffd]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without terminal escape sequences and control characters (tabs and line breaks
+    stay; zero-width joiners stay too, since emoji are built with them)."""
+    return _CONTROL.sub("", _ESCAPE.sub(" ", text))
+
+
 # The closing ">" is optional so that half a mention can never be completed by what follows.
 _BROADCAST_SPECIAL = re.compile(
     r"<!(?:channel|here|everyone|subteam\^[^>\s|]*)(?:\|[^>]*)?>?|<!subteam", re.I
@@ -126,6 +141,17 @@ def strip_broadcasts(text: str) -> str:
         text = _BROADCAST_SPECIAL.sub("", text)
         text = _BROADCAST_PLAIN.sub(r"\1", text)
     return text
+
+
+def broadcasts_in(text: str) -> tuple[str, ...]:
+    """What :func:`strip_broadcasts` would remove, named for a reply without pinging anyone:
+    ``("channel", "here")`` for ``<!channel> … @here``; a user group is ``"group"``."""
+    names: list[str] = []
+    either = f"{_BROADCAST_SPECIAL.pattern}|{_BROADCAST_PLAIN.pattern}"
+    for found in re.finditer(either, text, re.I):
+        word = found.group(0).lstrip("<!@＠").split("|")[0].split("^")[0].rstrip(">").lower()
+        names.append("group" if word.startswith("subteam") else word)
+    return tuple(dict.fromkeys(names))
 
 
 # Where an instruction to the bot starts: the start of the text or of a clause, or after a
@@ -303,10 +329,12 @@ __all__ = [
     "REFUSING_MARKERS",
     "SECRET",
     "Redaction",
+    "broadcasts_in",
     "drop_broadcasts",
     "injection_markers",
     "luhn_valid",
     "redact",
     "redact_text",
     "strip_broadcasts",
+    "strip_controls",
 ]

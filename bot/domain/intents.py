@@ -9,11 +9,12 @@ the present (this week, what's left, I finished …); anything else goes to the 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain.chunks import terms
+from bot.domain.chunks import terms, word_set, words
 from bot.domain.plan import Plan
 from bot.domain.progress import MilestoneStatus
 
@@ -28,6 +29,8 @@ class IntentKind(StrEnum):
     UPDATE = "update"  # I finished / started / am blocked on X
     OTHER_PERSON = "other_person"  # someone else's progress: never answered
     OFF_TOPIC = "off_topic"  # pay, leave, facilities, general chat: refused
+    GREETING = "greeting"  # "hi", "good morning", "how are you?": a friendly line
+    THANKS = "thanks"  # "thanks!", "ok cool", "👍", "bye": a friendly line
 
 
 @dataclass(frozen=True)
@@ -290,15 +293,44 @@ _NOT_PEOPLE = {
 }
 _INDEFINITE = {"a", "an", "any", "each", "every", "another", "some", "one", "typical", "average"}
 _MENTION = _rx(r"<@[A-Z0-9]+(?:\|[^>]*)?>|(?<![\w<])@(?!(channel|here|everyone)\b)[a-z][\w.-]+")
-_OTHERS = _rx(
-    r"\b(how (is|'s|are)|how far (along )?(is|are)|is|has|have|did|does|what (is|has|did))\s+"
-    r"(?!(i|me|my|you|we|it|this|that|there|the|a|an)\b)"
-    r"(?P<who>(?-i:[A-Z][a-z]+)|my (mentee|colleague|coworker|co-worker|teammate|peer|report|"
-    r"friend|manager|mentor|boss)s?|other (hires|people|engineers)|everyone|everybody|"
-    r"the other hires?)\b"
-    r"[^.?!]{0,40}\b(doing|progress|along|finished|completed|done|blocked|behind|on track|"
-    r"working on|been up to|status|milestones?|stuck|check-?ins?|notes|reported|report)\b"
+# How someone is doing: the verbs and phrases people use about a person's progress.
+_HOW_DOING = (
+    r"(doing|getting on|getting along|coming along|settling( in)?|coping|holding up|faring|"
+    r"ramping( up)?|keeping up|fitting in|adjusting|progressing|performing|going(?! to\b)|"
+    r"struggling|improving|progress|along|finished|completed|done|blocked|behind|ahead|on track|"
+    r"off track|working on|been up to|status|milestones?|stuck|check-?ins?|notes|reported|report|"
+    r"(ok|okay|alright|all right)\s*[?!.]*$)"
 )
+
+
+def _someone(group: str) -> str:
+    """Someone other than the asker, captured as ``group``: a capitalised name, a Slack user id,
+    "my hire", "the new starter", "she"."""
+    return (
+        rf"(?P<{group}>(?-i:[A-Z][a-z]+|[UW][A-Z0-9]{{4,}})|"
+        r"my (new )?(hires?|mentees?|colleagues?|coworkers?|co-workers?|teammates?|"
+        r"team members?|peers?|reports?|direct reports?|interns?|juniors?|friends?|managers?|"
+        r"mentors?|boss|starters?|joiners?|engineers?|people|team)|"
+        r"(the|our|this|that) new (hires?|starters?|joiners?|engineers?|person|guy|girl|intern)|"
+        r"other (hires|people|engineers)|everyone|everybody|the other hires?|he|she)"
+    )
+
+
+_OTHERS = _rx(
+    r"\b(how(\s+is|'s|’s|\s+are|\s+was|\s+were)|how far (along )?(is|are)|is|has|have|did|does|"
+    r"what (is|has|did|was)|where (is|are))\s+"
+    r"(?!(i|me|you|we|it|this|that|there|the|a|an)\b(?! new\b))"
+    + _someone("who")
+    + r"\b[^.?!]{0,40}?\b"
+    + _HOW_DOING
+    + r"(?=\W|$)|"
+    r"\b(updates?|news|word|status|progress)\s+(on|about|from|for|of)\s+"
+    + _someone("subject")
+    + r"\b|"
+    r"\bhow(\s+is|'s|’s)\s+" + _someone("lone") + r"\s*[?!.]*$"
+)
+#: Pronouns that stand for another person in "how is she doing?".
+_THIRD_PERSON = {"he", "she"}
 _OTHERS_NOUN = _rx(
     r"\b(every(one|body)'?s?|(?:every|each) (?:new )?hire'?s?|"
     r"all (the )?(hires|new hires|engineers|people)|other (hires|people|"
@@ -410,7 +442,7 @@ def phase_of(text: str, plan: Plan | None) -> str | None:
     return None
 
 
-def _other_person(text: str) -> str | None:
+def _other_person(text: str, things: frozenset[str]) -> str | None:
     for match in _POSSESSIVE.finditer(text):
         owner = match.group(2).lower()
         # "an intern's tasks", "a tech lead's review": a kind of person, not someone on a plan.
@@ -422,8 +454,10 @@ def _other_person(text: str) -> str | None:
         return mention.group(0)
     for other in _OTHERS.finditer(text):
         # A capitalised word opening a clause may be a tool or a topic ("How is Python …").
-        if other.group("who").lower() not in _GENERIC_OWNERS | _NOT_PEOPLE:
-            return other.group("who")
+        who = other.group("who") or other.group("subject") or other.group("lone")
+        lowered = who.lower()
+        if lowered in _THIRD_PERSON or (lowered not in _GENERIC_OWNERS | _NOT_PEOPLE | things):
+            return who
     noun = _OTHERS_NOUN.search(text)
     if noun:
         # "everyone" and "their" alone are everyday words ("does everyone do code review?");
@@ -436,6 +470,73 @@ def _other_person(text: str) -> str | None:
         if noun.group("noun") or not vague:
             return noun.group(0).strip()
     return None
+
+
+# Greetings, thanks and acknowledgements: a message made of these alone is small talk with the
+# bot ("hi", "ok thanks!", "good morning team", "👍", ":pray:"), never a question for retrieval.
+# A greeting in front of a question ("hi, what are the KPIs?") leaves the question to answer.
+_GREETING_PHRASES = _rx(
+    r"\b(good (morning|afternoon|evening|day)|how are (you|things)( doing| today)?|"
+    r"how('s| is) it going|how do you do|what'?s up|nice to meet you|"
+    r"(hi|hello|hey) there)\b"
+)
+_THANKS_PHRASES = _rx(
+    r"\b(thank(s| you)( (so|very) much| a lot| a ton| again| for (the|your|that|this|all) "
+    r"(help|answer|info|information|reply|tip|pointer)s?)*|much appreciated|got it|sounds good|"
+    r"will do|makes sense|that (helps|helped|works|is (great|helpful|perfect))|see (you|ya)|"
+    r"talk (to you )?later|have a (good|nice|great) (day|one|evening|weekend))\b"
+)
+_GREETING_WORDS = word_set(
+    "hi hello hey heya hiya howdy yo hallo hola greetings morning afternoon evening sup"
+)
+_THANKS_WORDS = word_set(
+    """thanks thank thx ty tysm tx cheers ta appreciated appreciate ok okay k kk cool great
+    awesome perfect nice noted understood gotcha brilliant lovely sweet super excellent
+    fantastic wonderful helpful bye goodbye cya later yes yep yeah yup no nope right alright
+    fine good sure"""
+)
+#: Words that may surround a greeting or a thanks without making it a question.
+_SOCIAL_FILLER = word_set(
+    """there onramp bot team everyone all folks again guys mate friend you so very much lot
+    a and oh well just really that this the for"""
+)
+_EMOJI_CODE = re.compile(r":[a-z0-9_+-]+:")
+
+
+def _is_emoji(char: str) -> bool:
+    return unicodedata.category(char) in ("So", "Sk", "Mn", "Cf") or char in "\u200d\ufe0f"
+
+
+def _social(text: str) -> IntentKind | None:
+    """GREETING or THANKS when ``text`` is nothing but small talk with the bot, else None."""
+    lowered = _EMOJI_CODE.sub(" :emoji: ", text.lower().replace("’", "'"))
+    greeting = bool(_GREETING_PHRASES.search(lowered))
+    thanks = bool(_THANKS_PHRASES.search(lowered))
+    rest = _THANKS_PHRASES.sub(" ", _GREETING_PHRASES.sub(" ", lowered))
+    emoji = ":emoji:" in rest or any(_is_emoji(c) for c in rest)
+    tokens = re.findall(r"[a-z0-9']+", rest.replace(":emoji:", " "))
+    if any(t not in _GREETING_WORDS | _THANKS_WORDS | _SOCIAL_FILLER for t in tokens):
+        return None
+    if any(c.isalnum() for c in "".join(rest.split()) if not c.isascii()):
+        return None  # letters of another script: not ours to judge
+    greeting = greeting or any(t in _GREETING_WORDS for t in tokens)
+    thanks = thanks or emoji or any(t in _THANKS_WORDS for t in tokens)
+    if thanks:
+        return IntentKind.THANKS
+    return IntentKind.GREETING if greeting else None
+
+
+def looks_like_noise(text: str, known: Callable[[str], bool]) -> bool:
+    """Whether ``text`` holds no question at all: no letters (a stray key press "\\x1b[1~", "???",
+    "42"), or not one word of two letters or more that ``known`` accepts (random letters:
+    "asdfgh qwzx"). ``known`` says whether a lower-case word is English or the blueprint's.
+
+    Text in another script is not judged here (retrieval refuses what it cannot match).
+    """
+    tokens = [w for w in words(text) if any(c.isalpha() for c in w)]
+    if not tokens:
+        return not any(c.isalpha() for c in text)
+    return not any(len(w) >= 2 and known(w) for w in tokens)
 
 
 def _off_topic(text: str) -> tuple[str, str] | None:
@@ -476,10 +577,19 @@ def _update(text: str) -> Intent | None:
     return None
 
 
-def classify(question: str, plan: Plan | None = None) -> Intent:
-    """Decide what ``question`` is about (see :class:`IntentKind`)."""
+def classify(
+    question: str, plan: Plan | None = None, *, things: frozenset[str] = frozenset()
+) -> Intent:
+    """Decide what ``question`` is about (see :class:`IntentKind`).
+
+    ``things`` are lower-case words the blueprint writes capitalised (Docker, Jupyter, Python):
+    tools and topics, so "Is Docker doing OK in the stack?" is not about a person called Docker.
+    """
     text = " ".join(question.split())
-    other = _other_person(text)
+    social = _social(text)
+    if social is not None:
+        return Intent(social)
+    other = _other_person(text, things)
     if other:
         return Intent(IntentKind.OTHER_PERSON, subject=other)
     first_person = bool(_FIRST_PERSON.search(text))
@@ -558,4 +668,12 @@ def match_milestones(
     return found[:limit]
 
 
-__all__ = ["Intent", "IntentKind", "MilestoneMatch", "classify", "match_milestones", "phase_of"]
+__all__ = [
+    "Intent",
+    "IntentKind",
+    "MilestoneMatch",
+    "classify",
+    "looks_like_noise",
+    "match_milestones",
+    "phase_of",
+]

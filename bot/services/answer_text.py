@@ -5,7 +5,7 @@ Plain text with light Slack mrkdwn (``*bold*``, ``•`` bullets) that reads fine
 
 from __future__ import annotations
 
-from bot.domain.progress import MilestoneStatus, MilestoneView, PhaseView
+from bot.domain.progress import EnrollmentStatus, MilestoneStatus, MilestoneView, PhaseView
 from bot.services.onboarding import EnrollmentReport
 
 EMPTY_QUESTION = "Ask a question, e.g. “What are the 60-day goals?”"
@@ -49,14 +49,42 @@ NO_ACTIONS = (
 )
 
 OTHER_PERSON = (
-    "I can only talk about your own plan. Managers and mentors can see a hire's progress with "
-    "`/onramp progress @person`."
+    "I can only talk about your own plan. If you manage or mentor the hire, "
+    "`/onramp progress @hire` shows their plan and progress."
+)
+
+GREETING = (
+    "Hi! I answer questions about the {role} role and your onboarding plan. Try “What should I "
+    "focus on this week?” or “What are the 60-day goals?”"
+)
+
+THANKS = (
+    "You're welcome! Ask me anything else about the {role} role or your plan whenever you need."
+)
+
+NOISE = (
+    "I couldn't make out a question in that. Ask about the {role} role or your plan in words, "
+    "for example “What are the 60-day goals?”"
 )
 
 NOT_ENROLLED = (
     "You're not on an Onramp plan yet, so I can't tell you about your own progress. Ask your "
     "manager to enroll you; meanwhile I can answer questions about the {role} role."
 )
+
+#: Instead of NOT_ENROLLED when the asker's latest plan has ended, by how it ended.
+PLAN_ENDED = {
+    EnrollmentStatus.WITHDRAWN: (
+        "Your Onramp plan was withdrawn, so there is nothing on it for you to do. If you "
+        "didn't expect that, ask your manager: they can enroll you again. Meanwhile I can "
+        "answer questions about the {role} role."
+    ),
+    EnrollmentStatus.COMPLETED: (
+        "You've completed your Onramp plan, so there is nothing left on it to do. "
+        "Congratulations! Your manager can enroll you on a new plan, and I can still answer "
+        "questions about the {role} role."
+    ),
+}
 
 INTRO = "From the {role} blueprint:"
 
@@ -81,6 +109,14 @@ STATUS_WORDS = {
 }
 
 
+def not_enrolled(report: EnrollmentReport | None, role: str) -> str:
+    """Why there is no plan to answer from: never enrolled, or the plan was withdrawn or
+    completed (an open plan never gets here)."""
+    if report is not None and report.status in PLAN_ENDED:
+        return PLAN_ENDED[report.status].format(role=role)
+    return NOT_ENROLLED.format(role=role)
+
+
 def cite_line(text: str, number: int, heading: str) -> str:
     """One quoted passage and where it comes from."""
     return f"• {text} (§{number} {heading})"
@@ -100,10 +136,17 @@ def _open(phase: PhaseView) -> list[MilestoneView]:
     return blocked + [m for m in items if m.status is not MilestoneStatus.BLOCKED]
 
 
-def _where(report: EnrollmentReport, phase: PhaseView) -> str:
+def _standing(report: EnrollmentReport) -> str:
+    """``You're on day 12 of X``, or ``X starts Mon 7 Dec`` before day 1 (never day 0 or -3)."""
     s = report.summary
+    if s.started:
+        return f"You're on {s.day_label} of {report.plan.plan.title}"
+    return f"Your plan, {report.plan.plan.title}, {s.day_label}"
+
+
+def _where(report: EnrollmentReport, phase: PhaseView) -> str:
     return (
-        f"You're on day {s.day} of {report.plan.plan.title}; the {phase.id} phase "
+        f"{_standing(report)}; the {phase.id} phase "
         f"({phase.title}) is due {phase.due:%Y-%m-%d}, {phase.closed}/{phase.total} closed."
     )
 
@@ -146,7 +189,7 @@ def progress(report: EnrollmentReport, phase_id: str | None = None) -> str:
     if phase_id:
         return remaining(report, phase_id)
     lines = [
-        f"You're on day {s.day} of {report.plan.plan.title}, in the {s.current_phase} phase. "
+        f"{_standing(report)}, in the {s.current_phase} phase. "
         f"{s.done} of {s.total} milestones done ({s.percent}% of the plan closed)."
     ]
     for phase in s.phases:

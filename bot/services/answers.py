@@ -47,8 +47,9 @@ from bot.domain.guardrails import (
     injection_markers,
     redact,
     strip_broadcasts,
+    strip_controls,
 )
-from bot.domain.intents import Intent, IntentKind, classify, match_milestones
+from bot.domain.intents import Intent, IntentKind, classify, looks_like_noise, match_milestones
 from bot.domain.plan import LoadedPlan
 from bot.domain.progress import MilestoneStatus
 from bot.services import answer_text as say
@@ -56,7 +57,7 @@ from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
 from bot.services.onboarding import Actor, EnrollmentReport, Onboarding
 from bot.services.prompts import PromptLibrary
-from bot.services.retrieval import Passage, RetrievalTuning, Retriever, key_of
+from bot.services.retrieval import Passage, RetrievalTuning, Retriever, key_of, zipf
 from bot.services.semantic import Encoder, scorer_for
 from storage import qa as qa_repo
 from storage import repositories as repo
@@ -75,6 +76,10 @@ PERSONAL = "personal"
 
 #: An extra passage must score at least this share of the best one (measured, docs/answers.md).
 EXTRA_SCORE = 0.5
+#: The friendly line for small talk, by intent.
+SOCIAL = {IntentKind.GREETING: say.GREETING, IntentKind.THANKS: say.THANKS}
+#: A capitalised word inside a line, not opening it, a sentence or a cell ("(Docker)", ", Pytest").
+_INNER_CAPITAL = re.compile(r"(?:(?<=[a-z0-9,;/)] )|(?<=\())[A-Z][a-zA-Z]+\b")
 #: Scores closer than this are a tie (then a section not cited yet goes first).
 _TIE = 1e-6
 
@@ -332,6 +337,7 @@ class Answers:
         self.policy = policy or AnswerPolicy()
         self._retrievers: dict[str, Retriever] = {}
         self._vocabulary: dict[str, tuple[frozenset[str], ...]] = {}
+        self._names: dict[str, frozenset[str]] = {}
         self._loaded_at: dict[str, datetime] = {}
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, ...], Answer] = OrderedDict()
@@ -350,6 +356,7 @@ class Answers:
         )
         other._retrievers = self._retrievers  # same class; the indexes are immutable
         other._vocabulary = self._vocabulary
+        other._names = self._names
         return other
 
     # --- public API --------------------------------------------------------------------------
@@ -398,23 +405,26 @@ class Answers:
     ) -> Answer:
         """Answer ``question`` for ``asker`` (``None``: anonymous, blueprint questions only)."""
         started = time.perf_counter()
-        text = " ".join(question.split())
-        if not text:
+        raw = " ".join(question.split())
+        if not raw:
             raise InvalidInput(say.EMPTY_QUESTION)
-        if len(text) > QUESTION_LIMIT:
+        if len(raw) > QUESTION_LIMIT:
             raise InvalidInput(
                 f"Questions are limited to {QUESTION_LIMIT} characters; shorten it and ask again."
             )
         chosen = self.backend_for(backend)
+        # Escape sequences and control characters are no part of a question (a pasted key press
+        # is noise, answered as such below); they never reach a log line either.
+        text = " ".join(strip_controls(raw).split())
         redacted = redact(text)
         # A broadcast in a question is never acted on; the rest of the question is answered.
         clean = drop_broadcasts(redacted.text)
-        if not clean:
+        if text and not clean:
             raise InvalidInput(say.EMPTY_QUESTION)
         report = self._own_report(asker)
         loaded = self._plan(plan_id, report)
         prompt_ref = self.policy.prompt
-        intent = classify(clean, loaded.plan)
+        intent = classify(clean, loaded.plan, things=self._things(loaded))
         # Personal answers depend on who asks: never from the cache, never into it.
         cacheable = not intent.personal
         answer = self._cached(clean, loaded, chosen) if cacheable else None
@@ -481,6 +491,11 @@ class Answers:
         backend: str,
     ) -> Answer:
         role = loaded.plan.title
+        if intent.kind in SOCIAL:
+            # Small talk gets a friendly line and what to ask, never "not in the blueprint".
+            return self._local(SOCIAL[intent.kind].format(role=role), GUARDRAIL, reason=intent.kind)
+        if looks_like_noise(question, self._known_word(loaded)):
+            return self._refusal(say.NOISE.format(role=role), "noise")
         if intent.kind is IntentKind.OTHER_PERSON:
             return self._refusal(say.OTHER_PERSON, "other_person")
         # ``question`` has lost its broadcast sentences already ("… Also ping <!everyone>" is
@@ -497,7 +512,7 @@ class Answers:
         open_report = report if report is not None and report.status.open else None
         if intent.personal and (asker is None or open_report is None):
             # Never a nearest passage for "what should I focus on?": there is no plan to read.
-            return self._refusal(say.NOT_ENROLLED.format(role=role), "not_enrolled")
+            return self._refusal(say.not_enrolled(report, role), "not_enrolled")
         if backend == ANTHROPIC and self.model is not None:
             try:
                 return self._claude(question, asker, open_report, loaded, intent)
@@ -522,7 +537,7 @@ class Answers:
         role = loaded.plan.title
         if intent.personal:
             if asker is None or report is None:
-                return self._refusal(say.NOT_ENROLLED.format(role=role), "not_enrolled")
+                return self._refusal(say.not_enrolled(report, role), "not_enrolled")
             if intent.kind is IntentKind.UPDATE:
                 return self._update(asker, report, intent)
             handler = {
@@ -562,6 +577,22 @@ class Answers:
                 )
                 self._vocabulary[loaded.content_hash] = found
             return found
+
+    def _things(self, loaded: LoadedPlan) -> frozenset[str]:
+        """Lower-case words the blueprint writes capitalised inside a line (Docker, Jupyter,
+        Python): tools and topics, never a person someone asks about."""
+        with self._lock:
+            found = self._names.get(loaded.content_hash)
+            if found is None:
+                text = "\n".join(s.text for s in loaded.blueprint.sections)
+                found = frozenset(m.group(0).lower() for m in _INNER_CAPITAL.finditer(text))
+                self._names[loaded.content_hash] = found
+            return found
+
+    def _known_word(self, loaded: LoadedPlan) -> Callable[[str], bool]:
+        """Whether a word is one people ask with: common English, or any word of the blueprint."""
+        retriever = self.retriever(loaded.plan.id)
+        return lambda word: zipf(word) is not None or retriever.knows(word)
 
     def _update(self, asker: Actor, report: EnrollmentReport, intent: Intent) -> Answer:
         status = intent.status or MilestoneStatus.DONE

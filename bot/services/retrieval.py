@@ -580,6 +580,10 @@ class Retriever:
             return self.tuning.unknown_word_idf
         return min(self._idf[stem_], self.tuning.max_word_idf)
 
+    def knows(self, word: str) -> bool:
+        """Whether the blueprint uses ``word`` (any form of it: "pipelines" for "pipeline")."""
+        return key_of(word) in self._idf
+
     def unknown_weight(self, word: str) -> float:
         """The weight of a word the blueprint never uses: high when it is rare in English too
         (probably what the question is about), low when it is everyday filler."""
