@@ -5,7 +5,7 @@ Plain text with light Slack mrkdwn (``*bold*``, ``•`` bullets) that reads fine
 
 from __future__ import annotations
 
-from bot.domain.progress import EnrollmentStatus, MilestoneStatus, MilestoneView, PhaseView
+from bot.domain.progress import MilestoneStatus, MilestoneView, PhaseView
 from bot.services.onboarding import EnrollmentReport
 
 EMPTY_QUESTION = "Ask a question, e.g. “What are the 60-day goals?”"
@@ -72,20 +72,6 @@ NOT_ENROLLED = (
     "manager to enroll you; meanwhile I can answer questions about the {role} role."
 )
 
-#: Instead of NOT_ENROLLED when the asker's latest plan has ended, by how it ended.
-PLAN_ENDED = {
-    EnrollmentStatus.WITHDRAWN: (
-        "Your Onramp plan was withdrawn, so there is nothing on it for you to do. If you "
-        "didn't expect that, ask your manager: they can enroll you again. Meanwhile I can "
-        "answer questions about the {role} role."
-    ),
-    EnrollmentStatus.COMPLETED: (
-        "You've completed your Onramp plan, so there is nothing left on it to do. "
-        "Congratulations! Your manager can enroll you on a new plan, and I can still answer "
-        "questions about the {role} role."
-    ),
-}
-
 INTRO = "From the {role} blueprint:"
 
 FALLBACK_NOTE = "_(Claude is unavailable right now, so this answer quotes the blueprint directly.)_"
@@ -109,14 +95,6 @@ STATUS_WORDS = {
 }
 
 
-def not_enrolled(report: EnrollmentReport | None, role: str) -> str:
-    """Why there is no plan to answer from: never enrolled, or the plan was withdrawn or
-    completed (an open plan never gets here)."""
-    if report is not None and report.status in PLAN_ENDED:
-        return PLAN_ENDED[report.status].format(role=role)
-    return NOT_ENROLLED.format(role=role)
-
-
 def cite_line(text: str, number: int, heading: str) -> str:
     """One quoted passage and where it comes from."""
     return f"• {text} (§{number} {heading})"
@@ -136,17 +114,10 @@ def _open(phase: PhaseView) -> list[MilestoneView]:
     return blocked + [m for m in items if m.status is not MilestoneStatus.BLOCKED]
 
 
-def _standing(report: EnrollmentReport) -> str:
-    """``You're on day 12 of X``, or ``X starts Mon 7 Dec`` before day 1 (never day 0 or -3)."""
-    s = report.summary
-    if s.started:
-        return f"You're on {s.day_label} of {report.plan.plan.title}"
-    return f"Your plan, {report.plan.plan.title}, {s.day_label}"
-
-
 def _where(report: EnrollmentReport, phase: PhaseView) -> str:
+    s = report.summary
     return (
-        f"{_standing(report)}; the {phase.id} phase "
+        f"You're on day {s.day} of {report.plan.plan.title}; the {phase.id} phase "
         f"({phase.title}) is due {phase.due:%Y-%m-%d}, {phase.closed}/{phase.total} closed."
     )
 
@@ -189,7 +160,7 @@ def progress(report: EnrollmentReport, phase_id: str | None = None) -> str:
     if phase_id:
         return remaining(report, phase_id)
     lines = [
-        f"{_standing(report)}, in the {s.current_phase} phase. "
+        f"You're on day {s.day} of {report.plan.plan.title}, in the {s.current_phase} phase. "
         f"{s.done} of {s.total} milestones done ({s.percent}% of the plan closed)."
     ]
     for phase in s.phases:
