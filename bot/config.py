@@ -221,10 +221,21 @@ def _find_secrets(data: Any, path: tuple[str, ...] = ()) -> list[str]:
     return found
 
 
-def read_config_file(path: Path) -> dict[str, Any]:
-    """Read ``app.yaml``; a missing file means defaults, anything malformed is a ConfigError."""
+def read_config_file(path: Path, *, required: bool = False) -> dict[str, Any]:
+    """Read ``app.yaml``; anything malformed is a ConfigError.
+
+    A missing file means defaults, unless it was named (``required``: ``--config``,
+    ``ONRAMP_CONFIG``): a file someone named and that isn't there is a typo, not "no settings".
+    """
     if not path.exists():
+        if required:
+            raise ConfigError(
+                f"{path}: no such settings file; check the path given to --config or "
+                "ONRAMP_CONFIG, or leave both out to use ./app.yaml"
+            )
         return {}
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder; name the settings file in it (app.yaml)")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -246,7 +257,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
 def load_settings(path: Path | None = None) -> Settings:
     """Load and validate settings; raise :class:`ConfigError` naming each bad key and its fix."""
     config_path = path or DEFAULT_CONFIG
-    data = read_config_file(config_path)
+    data = read_config_file(config_path, required=config_path != DEFAULT_CONFIG)
     try:
         settings = Settings(**data)
     except ValidationError as exc:
@@ -268,6 +279,17 @@ def load_settings(path: Path | None = None) -> Settings:
         settings.plans_dir = base / settings.plans_dir
     if not settings.prompts_dir.is_absolute():
         settings.prompts_dir = base / settings.prompts_dir
+    from_env = {key.upper() for key in os.environ}
+    for name in ("plans_dir", "prompts_dir"):
+        folder: Path = getattr(settings, name)
+        named = name in data or f"ONRAMP_{name.upper()}" in from_env
+        # A folder the settings name must exist; the defaults may be absent (e.g. `manifest`).
+        if named and not folder.is_dir():
+            raise ConfigError(
+                f"{config_path}: {name}: {folder} is not a folder; fix the path (relative "
+                f"paths are read from the settings file's folder) or remove {name} for the "
+                "default"
+            )
     if not any(name.upper() == "DATABASE_URL" for name in os.environ):
         # Like plans_dir, a relative SQLite file named in app.yaml sits beside app.yaml, so the
         # same config reaches the same database from any working directory.

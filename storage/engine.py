@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
+
+from bot.domain.errors import ConfigError
 
 _READONLY = "onramp_readonly"
 BUSY_TIMEOUT_MS = 30_000
@@ -48,10 +51,32 @@ def _on_sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+#: The drivers Onramp ships and is tested on.
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+_URL_HELP = (
+    "write it like sqlite:///onramp.db or postgresql://user@host:5432/onramp "
+    "(DATABASE_URL, or database_url in app.yaml)"
+)
+
+
+def parse_database_url(url: str) -> URL:
+    """``url`` parsed, or a :class:`ConfigError` when it is not one Onramp can use."""
+    try:
+        parsed = make_url(normalize_url(url))
+    except ArgumentError:
+        raise ConfigError(f"the database URL is not a URL; {_URL_HELP}") from None
+    if parsed.drivername not in SUPPORTED_DRIVERS:
+        raise ConfigError(
+            f"the database URL names {parsed.drivername!r}, which Onramp does not support: it "
+            f"runs on SQLite or PostgreSQL; {_URL_HELP}"
+        )
+    return parsed
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Build an engine for ``url`` with Onramp's connection settings applied."""
+    parsed = parse_database_url(url)
     url = normalize_url(url)
-    parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         memory = parsed.database in (None, "", ":memory:")
         options: dict[str, Any] = {

@@ -36,11 +36,31 @@ def test_environment_outranks_app_yaml(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_a_missing_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without app.yaml Onramp runs on defaults (SQLite file, UTC, plans/ beside the config)."""
+    """Without ./app.yaml Onramp runs on defaults (SQLite file, UTC, plans/ beside the config)."""
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    settings = load_settings(tmp_path / "absent.yaml")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings()
     assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'onramp.db'}"
     assert settings.default_timezone == "UTC"
+
+
+def test_a_named_file_that_is_not_there_is_an_error(tmp_path: Path) -> None:
+    """A settings file someone named (--config, ONRAMP_CONFIG) and that is missing is refused."""
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings(tmp_path / "absent.yaml")
+    assert "absent.yaml: no such settings file; check the path given to --config" in str(
+        excinfo.value
+    )
+    with pytest.raises(ConfigError, match="is a folder; name the settings file"):
+        load_settings(tmp_path)
+
+
+@pytest.mark.parametrize("name", ["plans_dir", "prompts_dir"])
+def test_a_named_folder_that_is_not_there_is_an_error(tmp_path: Path, name: str) -> None:
+    """plans_dir or prompts_dir naming a folder that doesn't exist stops start-up, naming it."""
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings(_write(tmp_path, f"{name}: /nonexistent/onramp\n"))
+    assert f"{name}: /nonexistent/onramp is not a folder" in str(excinfo.value)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """The operator's command line (``onramp …``). Names, flags and JSON shapes are a contract.
 
 Each module registers its commands on :data:`bot.cli.core.app`; :func:`load` imports them all.
-Exit codes: 0 ok, 1 a failed check or refused request, 2 a usage or configuration error.
+Exit codes (the README's table): 0 done; 1 well-formed but no (unknown person, plan or milestone,
+refused, failed check); 2 fix the command, a file or a setting; 3 an unexpected failure (a bug).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import typer
 from bot.app import Container, build
 from bot.cli.core import ConfigOption, JsonFlag, app, emit_json, errors, fail
 from bot.config import DEFAULT_CONFIG, Settings, load_settings
+from bot.domain.dates import check_instant
 from bot.jobs.scheduler import CheckinScheduler
 from bot.services.checkins import Planned, TickReport
 from bot.services.clock import ShiftedClock
@@ -25,7 +26,9 @@ def parse_now(text: str) -> datetime:
         raise fail(
             f"--now {text!r} is not an ISO-8601 time; write it like 2026-12-02T16:00:00Z", 2
         ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    check_instant(value, name="--now")
+    return value
 
 
 def attach_slack(container: Container, settings: Settings) -> bool:

@@ -70,6 +70,21 @@ def serve(
     runtime = build_slack(container, credentials)
     from bot.cli.checkins import start_checkins
 
+    listening = None
+    if http:  # bind first: a port in use stops here, before the scheduler sends anything
+        with errors():
+            try:
+                listening = server.listen_http(
+                    runtime.app,
+                    host=host,
+                    port=port,
+                    health=lambda: health_report(container.db, checkin_jobs),
+                )
+            except Exception:
+                runtime.close()
+                container.close()
+                raise
+
     # Everything built so far lives as long as the process: keep it out of the collector's full
     # passes, which otherwise stall every request for ~90 ms (docs/benchmarks.md, ack latency).
     gc.freeze()
@@ -85,13 +100,8 @@ def serve(
             )
         if me is not None:
             log.info("signed in to Slack as @%s (%s)", me.user, me.bot_user_id)
-        if http:
-            server.serve_http(
-                runtime.app,
-                host=host,
-                port=port,
-                health=lambda: health_report(container.db, checkin_jobs),
-            )
+        if listening is not None:
+            server.run_http(listening)
         else:
             assert credentials.app_token is not None  # noqa: S101 - checked for Socket Mode
             server.serve_socket_mode(

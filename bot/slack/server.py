@@ -10,6 +10,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,8 @@ from slack_bolt.adapter.socket_mode.builtin import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from waitress.server import create_server
+
+from bot.domain.errors import ConfigError
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -91,6 +94,40 @@ def _on_signals(handler: Callable[[int, FrameType | None], None]) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
+@dataclass(frozen=True)
+class Listening:
+    """An HTTP server bound to its port, not yet serving."""
+
+    server: Any  # waitress' server: one socket or several (a name that resolves twice)
+    host: str
+    port: int
+
+
+def listen_http(
+    app: App, *, host: str, port: int, health: HealthCheck, threads: int = HTTP_THREADS
+) -> Listening:
+    """Bind ``host:port`` now (before anything else starts), ready for :func:`run_http`.
+
+    A port that is taken or not ours to bind is a :class:`ConfigError` saying what to change.
+    """
+    try:
+        server = create_server(
+            wsgi_app(app, health=health),
+            host=host,
+            port=port,
+            threads=threads,
+            ident="onramp",
+            clear_untrusted_proxy_headers=True,
+        )
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({reason}): another process (another onramp serve?) "
+            "may hold the port; stop it or choose another with --port N (or PORT)"
+        ) from None
+    return Listening(server=server, host=host, port=port)
+
+
 def serve_http(
     app: App,
     *,
@@ -100,14 +137,12 @@ def serve_http(
     threads: int = HTTP_THREADS,
 ) -> None:
     """Serve until SIGTERM/SIGINT; in-flight requests finish before this returns."""
-    server = create_server(
-        wsgi_app(app, health=health),
-        host=host,
-        port=port,
-        threads=threads,
-        ident="onramp",
-        clear_untrusted_proxy_headers=True,
-    )
+    run_http(listen_http(app, host=host, port=port, health=health, threads=threads))
+
+
+def run_http(listening: Listening) -> None:
+    """Run a server made by :func:`listen_http` until SIGTERM/SIGINT, then drain it."""
+    server, host, port = listening.server, listening.host, listening.port
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         # waitress ends its loop on SystemExit and drains its worker threads.
