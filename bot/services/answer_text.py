@@ -72,6 +72,16 @@ NOT_ENROLLED = (
     "manager to enroll you; meanwhile I can answer questions about the {role} role."
 )
 
+#: "What is X?" for a term the blueprint uses without saying what it is, or never uses.
+UNDEFINED_TERM = (
+    "The {role} blueprint uses “{term}” but doesn't define it; here is where it comes up. For "
+    "what it means, ask your mentor or a senior engineer on your team."
+)
+UNMENTIONED_TERM = (
+    "The {role} blueprint doesn't mention “{term}”, so I can't say what it means for this role. "
+    + ASK_MENTOR
+)
+
 INTRO = "From the {role} blueprint:"
 
 FALLBACK_NOTE = "_(Claude is unavailable right now, so this answer quotes the blueprint directly.)_"

@@ -57,7 +57,14 @@ from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
 from bot.services.onboarding import Actor, EnrollmentReport, Onboarding
 from bot.services.prompts import PromptLibrary
-from bot.services.retrieval import Passage, RetrievalTuning, Retriever, key_of, zipf
+from bot.services.retrieval import (
+    Passage,
+    RetrievalTuning,
+    Retriever,
+    definition_term,
+    key_of,
+    zipf,
+)
 from bot.services.semantic import Encoder, scorer_for
 from storage import qa as qa_repo
 from storage import repositories as repo
@@ -627,10 +634,22 @@ class Answers:
         query = retriever.prepare(question)
         passages = retriever.search(query, limit=8)
         role = loaded.plan.title
+        intro = say.INTRO.format(role=role)
+        term = definition_term(question)
+        if term is not None and not retriever.defines(term):
+            # "What is RAG?": quoting where the blueprint uses a term would read as a definition.
+            using = {retriever.chunks[i].id for i in retriever.mentions(term)}
+            if not using:
+                return self._refusal(
+                    say.UNMENTIONED_TERM.format(role=role, term=term), "not_mentioned"
+                )
+            found = retriever.search(query, limit=retriever.tuning.candidates)
+            passages = [p for p in found if p.chunk.id in using]
+            intro = say.UNDEFINED_TERM.format(role=role, term=term)
         if not passages or passages[0].confidence < self.policy.min_coverage:
             return self._refusal(say.NOT_IN_BLUEPRINT.format(role=role), "below_threshold")
         wanted = query_stems(retriever, question)
-        lines = [say.INTRO.format(role=role)]
+        lines = [intro]
         citations = []
         picked = select_passages(
             passages,

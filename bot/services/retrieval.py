@@ -337,6 +337,68 @@ GENERIC_WORDS = word_set(
 )
 GENERIC_WEIGHT = 1.0
 
+#: What a "which/what X …" question asks for: the words between the wh-word and the verb or
+#: pronoun after them ("Which *tools* will I use", "What *KPIs* am I measured on"). A passage whose
+#: label or heading names X is a list of X; one that mentions X in passing is not.
+_FOCUS = re.compile(
+    r"\b(?:which|what)\s+(?:(?:kinds?|sorts?|types?)\s+of\s+)?"
+    r"(?P<focus>(?:(?!(?:is|are|was|were|do|does|did|will|would|should|can|could|must|might|"
+    r"shall|am|i|we|you|they|it|my|the|a|an|of|to|in|on|for|and|or|happens|if|else|kind|sort|"
+    r"type)\b)[a-z0-9][\w'-]*\s+){1,3}?)"
+    r"(?=(?:is|are|was|were|do|does|did|will|would|should|can|could|must|might|shall|am|i|we|"
+    r"you|they|it|my|the|a|an|of|to|in|on|for|matter|matters|count|counts|go|come|get|make|"
+    r"need|show|help)\b)",
+    re.IGNORECASE,
+)
+#: "What is X?", "what does X mean?", "define X": a request for the meaning of a short term. X
+#: opening with "the", "my", "your" … ("what are the 60-day goals?") asks about the role instead.
+_DEFINITION = re.compile(
+    r"^\s*(?:(?:so|ok|and|but|hi|hey),?\s+)?(?:"
+    r"what\s+is\s+meant\s+by\s+(?:an?\s+)?(?P<e>[^?.!,;:]{1,40}?)|"
+    r"what(?:'s|’s|\s+is|\s+are)\s+(?:an?\s+)?(?P<a>[^?.!,;:]{1,40}?)|"
+    r"what\s+(?:does|do)\s+(?:an?\s+)?(?P<b>[^?.!,;:]{1,40}?)\s+(?:mean|stand\s+for)|"
+    r"(?:please\s+)?define\s+(?:an?\s+)?(?P<c>[^?.!,;:]{1,40}?)|"
+    r"(?:what\s+is\s+)?(?:the\s+)?(?:meaning|definition)\s+of\s+(?:an?\s+)?"
+    r"(?P<d>[^?.!,;:]{1,40}?))"
+    r"(?:\s+(?:exactly|actually|again|here|in this role|in the blueprint))?\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+_NOT_A_TERM = word_set(
+    """the my your our their this that these those it its he she they i you we who what which
+    how why when where there here left next new"""
+)
+
+
+def definition_term(question: str) -> str | None:
+    """The term a "what is X?" question asks to define ("RAG", "an eval harness"), or None."""
+    match = _DEFINITION.match(question)
+    if match is None:
+        return None
+    term = next(g for g in match.groups() if g).strip()
+    found = words(term)
+    if not found or len(found) > 4 or found[0] in _NOT_A_TERM:
+        return None
+    return term
+
+
+#: Words a label may add to X and still be the list of X ("Top 10 KPIs", "Main deliverables").
+_LIST_WORDS = word_set("top main key core common primary typical 5 10 summary list")
+#: Marks of a section's optional sub-list: a heading "Good-to-have …", "(not required …)",
+#: "(generally optional)", an item "(Optional; context-specific)", a table cell "Optional".
+_OPTIONAL_HEADING = re.compile(
+    r"\b(optional|context-specific|context-dependent|good-to-have|nice-to-have|not required)\b",
+    re.IGNORECASE,
+)
+_OPTIONAL_TEXT = re.compile(
+    r"\((?:generally\s+)?(?:optional|context-specific|context-dependent)\b|"
+    r":\s*(?:Optional|Context-specific)\b",
+)
+#: Words by which a question asks for the optional part itself ("nice to have", "bonus").
+_WANTS_OPTIONAL = word_set(
+    """optional nice good-to-have nice-to-have bonus plus extra extras advanced context
+    context-specific depends depend depending sometimes situational beyond"""
+)
+
 
 _SECTION_NUMBER = re.compile(r"(^|› )\d+\)\s*")
 
@@ -344,6 +406,11 @@ _SECTION_NUMBER = re.compile(r"(^|› )\d+\)\s*")
 def heading_text(heading: str) -> str:
     """A heading path without its section numbers ("18) AI …" must not match "18 months")."""
     return _SECTION_NUMBER.sub(r"\1", heading)
+
+
+@functools.cache
+def _LIST_STEMS() -> frozenset[str]:  # noqa: N802 - a constant, computed once
+    return frozenset(key_of(w) for w in _LIST_WORDS)
 
 
 @functools.cache
@@ -461,6 +528,17 @@ class RetrievalTuning:
     confidence_cosine: float = 3.0
     hybrid_threshold: float = 0.95
     lexical_threshold: float = 0.45
+    #: "Which X …?": a passage whose label names X scores × (1 + focus_label), one whose heading
+    #: does × (1 + focus_heading), by the share of X's words they name.
+    focus_label: float = 0.2
+    focus_heading: float = 0.2
+    #: A label that is nothing but X (with "top", "main", "key" …: "Top KPIs", "Main
+    #: deliverables") is the blueprint's own list of X: × focus_list instead.
+    focus_list: float = 2.2
+    #: For a "which X" question, a passage of a section's optional sub-list (Optional,
+    #: Context-specific, Good-to-have) scores × optional_factor unless the question asks about
+    #: optional things: the core list comes first.
+    optional_factor: float = 0.85
 
     def __post_init__(self) -> None:
         if self.rarity_top - ZIPF_FLOOR < self.unknown_word_idf:
@@ -491,6 +569,10 @@ class Query:
     search_words: tuple[str, ...]
     concepts: tuple[Concept, ...]
     search_phrases: tuple[str, ...] = ()
+    #: The concepts a "which/what X" question asks for (X), by word.
+    focus: tuple[Concept, ...] = ()
+    #: The question asks about optional things ("nice to have", "bonus").
+    wants_optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -541,6 +623,14 @@ class Retriever:
             for c in self.chunks
         ]
         self._stems = [frozenset(seq) for seq in sequences]
+        self._label_stems = [frozenset(key_of(w) for w in words(c.key)) for c in self.chunks]
+        self._heading_stems = [
+            frozenset(key_of(w) for w in words(heading_text(c.heading))) for c in self.chunks
+        ]
+        self._optional = [
+            bool(_OPTIONAL_HEADING.search(c.heading) or _OPTIONAL_TEXT.search(f"{c.key} {c.text}"))
+            for c in self.chunks
+        ]
         self._sequences = [f" {' '.join(seq)} " for seq in sequences]
         df: Counter[str] = Counter()
         for stems in self._stems:
@@ -554,7 +644,9 @@ class Retriever:
             self._synonyms[key] = tuple(
                 dict.fromkeys((*self._synonyms.get(key, ()), *alternatives))
             )
-        for short, long in _acronyms(self.chunks).items():
+        acronyms = _acronyms(self.chunks)
+        self._acronym_keys = frozenset(key_of(short) for short in acronyms)
+        for short, long in acronyms.items():
             key = key_of(short)
             self._synonyms[key] = (*self._synonyms.get(key, ()), *long)
         self._phrases = [(re.compile(p, re.I), r) for p, r in PHRASES]
@@ -579,6 +671,31 @@ class Retriever:
         if stem_ not in self._idf:
             return self.tuning.unknown_word_idf
         return min(self._idf[stem_], self.tuning.max_word_idf)
+
+    def mentions(self, term: str) -> list[int]:
+        """The passages that use ``term`` (every word, in order, any form of each)."""
+        sequence = " ".join(key_of(w) for w in words(term))
+        return [i for i, seq in enumerate(self._sequences) if f" {sequence} " in seq]
+
+    def defines(self, term: str) -> bool:
+        """Whether the blueprint says what ``term`` is: spells it out as an acronym ("large
+        language model (LLM)"), has a passage, heading or table cell named for it ("Story cycle
+        time", "pgvector"), or a sentence "TERM is/means/refers to …"."""
+        keys = tuple(key_of(w) for w in words(term))
+        if len(keys) == 1 and keys[0] in self._acronym_keys:
+            return True
+        for chunk in self.chunks:
+            names = [chunk.key, chunk.heading.rsplit("›", 1)[-1]]
+            if chunk.kind == "row":  # a tool named in a cell: its row says what it is for
+                names += re.split(r"[|;/\n]|: ", chunk.body)
+            for name in names:
+                bare = re.sub(r"\([^)]*\)", " ", name)
+                if tuple(key_of(w) for w in words(bare)) == keys:
+                    return True
+            pattern = re.escape(term) + r"\s+(is|are|means|refers to|stands for)\b"
+            if re.search(pattern, chunk.text, re.IGNORECASE):
+                return True
+        return False
 
     def knows(self, word: str) -> bool:
         """Whether the blueprint uses ``word`` (any form of it: "pipelines" for "pipeline")."""
@@ -652,11 +769,16 @@ class Retriever:
             if word in GENERIC_WORDS:
                 weight = min(weight, GENERIC_WEIGHT)
             concepts.append(Concept(word, stems, weight))
+        focus_match = _FOCUS.search(question)
+        focus_words = set(words(focus_match.group("focus"))) if focus_match else set()
+        question_words = set(words(question))
         return Query(
             text=question,
             search_words=tuple(search),
             concepts=tuple(concepts),
             search_phrases=tuple(dict.fromkeys(search_phrases)),
+            focus=tuple(c for c in concepts if c.word in focus_words),
+            wants_optional=bool(question_words & _WANTS_OPTIONAL),
         )
 
     def _contains(self, concept: Concept, index: int) -> bool:
@@ -672,6 +794,25 @@ class Retriever:
             return 0.0, frozenset()
         matched = [c for c in query.concepts if self._contains(c, index)]
         return sum(c.weight for c in matched) / total, frozenset(c.word for c in matched)
+
+    def _prior(self, query: Query, index: int) -> float:
+        """How much the passage's place in the blueprint suits the question (the ranking only;
+        refusal confidence is left alone): for a "which X" question, a list named for X goes
+        up and an optional sub-list goes down unless optional things are asked about."""
+        t = self.tuning
+        factor = 1.0
+        if query.focus:
+            total = sum(c.weight for c in query.focus)
+            label = sum(c.weight for c in query.focus if c.stems & self._label_stems[index])
+            heading = sum(c.weight for c in query.focus if c.stems & self._heading_stems[index])
+            factor += (t.focus_label * label + t.focus_heading * heading) / total
+            named = self._label_stems[index] - _LIST_STEMS()
+            focus_stems = frozenset().union(*(c.stems for c in query.focus))
+            if label == total and named and named <= focus_stems:
+                factor = t.focus_list
+        if query.focus and self._optional[index] and not query.wants_optional:
+            factor *= t.optional_factor
+        return factor
 
     def search(self, question: str | Query, *, limit: int = 5) -> list[Passage]:
         """The best passages for ``question``, best first (empty when nothing matches)."""
@@ -702,6 +843,7 @@ class Retriever:
                 score = lexical / 1.25 + t.semantic_weight * cosine
                 raw_confidence = cover + t.confidence_cosine * cosine
                 confidence = raw_confidence * t.lexical_threshold / t.hybrid_threshold
+            score *= self._prior(query, index)
             passages.append(
                 Passage(self.chunks[index], score, raw, cover, matched, cosine, confidence)
             )
@@ -709,4 +851,4 @@ class Retriever:
         return passages[:limit]
 
 
-__all__ = ["Concept", "Passage", "Query", "RetrievalTuning", "Retriever"]
+__all__ = ["Concept", "Passage", "Query", "RetrievalTuning", "Retriever", "definition_term"]
