@@ -128,8 +128,9 @@ def mark(
         report = c.onboarding.mark(
             actor=Actor.cli(), hire=user, milestone_id=milestone, status=status, note=note
         )
-        found = next(m for p in report.summary.phases for m in p.milestones if m.id == milestone)
-        typer.echo(f"{report.hire.user_id}: {milestone} is now {found.status.value}.")
+        found = report.milestone(milestone)  # as typed: the service matched it the same way
+        assert found is not None  # noqa: S101 - the service refuses a milestone the plan lacks
+        typer.echo(f"{report.hire.user_id}: {found.id} is now {found.status.value}.")
 
 
 @app.command()

@@ -35,12 +35,23 @@ _ALLOWED: dict[Relation, frozenset[Action]] = {
     Relation.OTHER: frozenset(),
 }
 
-#: Refusals worded for actions that don't read as "you can't <action> it".
-_CANT = {Action.CALENDAR: "change the hire's holiday country"}
-_ONLY = {
-    Action.CALENDAR: "You can only change the holiday country of people you manage, or your own."
+#: What each action is, in words, for "you can't …" (a lifecycle change names itself instead).
+_CANT = {
+    Action.VIEW: "see it",
+    Action.COMMENT: "add notes to it",
+    Action.MARK: "mark its milestones",
+    Action.MANAGE: "change it",
+    Action.CALENDAR: "change the hire's holiday country",
 }
-_ONLY_DEFAULT = "You can only see plans of people you manage or mentor, or your own."
+#: A stranger's refusal per action: who may, never whether the hire or their plan exists.
+_ONLY = {
+    Action.VIEW: "You can only see plans of people you manage or mentor, or your own.",
+    Action.COMMENT: "You can only add notes to your own plan or the plans of people you manage "
+    "or mentor.",
+    Action.MARK: "You can only mark milestones on your own plan or the plans of people you manage.",
+    Action.MANAGE: "You can only {verb} the plans of people you manage; ask their manager.",
+    Action.CALENDAR: "You can only change the holiday country of people you manage, or your own.",
+}
 
 
 def relation_of(
@@ -71,17 +82,21 @@ def allowed(relation: Relation, action: Action) -> bool:
     return action in _ALLOWED[relation]
 
 
-def require(relation: Relation, action: Action) -> None:
-    """Raise :class:`PermissionDenied` (revealing nothing about the hire) unless allowed."""
+def require(relation: Relation, action: Action, *, verb: str | None = None) -> None:
+    """Raise :class:`PermissionDenied` (revealing nothing about the hire) unless allowed.
+
+    ``verb`` names a :attr:`Action.MANAGE` change as the person asked for it (``pause``).
+    """
     if not allowed(relation, action):
-        raise refusal(relation, action)
+        raise refusal(relation, action, verb=verb)
 
 
-def refusal(relation: Relation, action: Action) -> PermissionDenied:
-    """The refusal for ``relation`` attempting ``action``: who may, never what exists."""
+def refusal(relation: Relation, action: Action, *, verb: str | None = None) -> PermissionDenied:
+    """The refusal for ``relation`` attempting ``action``: what was refused and who may, never
+    what exists. The same (relation, action, verb) always gives the same words."""
     if relation is Relation.OTHER:
-        return PermissionDenied(_ONLY.get(action, _ONLY_DEFAULT))
+        return PermissionDenied(_ONLY[action].format(verb=verb or "change"))
+    cant = f"{verb} it" if verb else _CANT[action]
     return PermissionDenied(
-        f"As the {relation.value} on this plan you can't "
-        f"{_CANT.get(action, f'{action.value} it')}; ask the hire's manager."
+        f"As the {relation.value} on this plan you can't {cant}; ask the hire's manager."
     )

@@ -6,6 +6,7 @@ Every problem is reported as ``FILE:LINE: field.path: what is wrong (the fix)``.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from collections.abc import Iterable
@@ -29,6 +30,9 @@ from bot.domain.offsets import Offset
 
 _ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 _SPACE = re.compile(r"\s+")
+# How an id may arrive as typed: copied with its backticks or quotes, in capitals, with _ or spaces.
+_ID_QUOTES = "`'\"“”‘’"
+_ID_SEPARATORS = re.compile(r"[\s_]+")
 
 
 def _to_offset(value: Any) -> Offset:
@@ -112,17 +116,30 @@ class Plan(_Strict):
     checkins: Cadence = Field(default_factory=Cadence)
 
     def milestone(self, milestone_id: str) -> tuple[Phase, Milestone] | None:
-        """The phase and milestone with this id, or ``None``."""
+        """The phase and milestone with this id as typed (:func:`milestone_key`), or ``None``."""
+        key = milestone_key(milestone_id)
         for phase in self.phases:
             for milestone in phase.milestones:
-                if milestone.id == milestone_id:
+                if milestone.id == key:
                     return phase, milestone
         return None
+
+    def closest_milestones(self, typed: str, *, n: int = 3) -> list[str]:
+        """Ids that ``typed`` is probably a misspelling of, closest first (maybe none)."""
+        return difflib.get_close_matches(milestone_key(typed), self.milestone_ids, n=n, cutoff=0.6)
 
     @property
     def milestone_ids(self) -> list[str]:
         """Every milestone id in plan order."""
         return [m.id for p in self.phases for m in p.milestones]
+
+
+def milestone_key(typed: str) -> str:
+    """A milestone id as typed, in the form ids are written: ``D30_Dev Environment`` and
+    ```d30-dev-environment``` both give ``d30-dev-environment`` (ids are lower-case slugs, so
+    matching this way can never make two milestones one)."""
+    word = typed.strip().strip(_ID_QUOTES).strip()
+    return _ID_SEPARATORS.sub("-", word).lower()
 
 
 @dataclass(frozen=True)

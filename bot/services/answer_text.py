@@ -5,7 +5,7 @@ Plain text with light Slack mrkdwn (``*bold*``, ``•`` bullets) that reads fine
 
 from __future__ import annotations
 
-from bot.domain.progress import MilestoneStatus, MilestoneView, PhaseView
+from bot.domain.progress import EnrollmentStatus, MilestoneStatus, MilestoneView, PhaseView
 from bot.services.onboarding import EnrollmentReport
 
 EMPTY_QUESTION = "Ask a question, e.g. “What are the 60-day goals?”"
@@ -72,6 +72,20 @@ NOT_ENROLLED = (
     "manager to enroll you; meanwhile I can answer questions about the {role} role."
 )
 
+#: Instead of NOT_ENROLLED when the asker's latest plan has ended, by how it ended.
+PLAN_ENDED = {
+    EnrollmentStatus.WITHDRAWN: (
+        "Your Onramp plan was withdrawn, so there is nothing on it for you to do. If you "
+        "didn't expect that, ask your manager: they can enroll you again. Meanwhile I can "
+        "answer questions about the {role} role."
+    ),
+    EnrollmentStatus.COMPLETED: (
+        "You've completed your Onramp plan, so there is nothing left on it to do. "
+        "Congratulations! Your manager can enroll you on a new plan, and I can still answer "
+        "questions about the {role} role."
+    ),
+}
+
 #: "What is X?" for a term the blueprint uses without saying what it is, or never uses.
 UNDEFINED_TERM = (
     "The {role} blueprint uses “{term}” but doesn't define it; here is where it comes up. For "
@@ -103,6 +117,14 @@ STATUS_WORDS = {
     MilestoneStatus.BLOCKED: "blocked",
     MilestoneStatus.SKIPPED: "skipped",
 }
+
+
+def not_enrolled(report: EnrollmentReport | None, role: str) -> str:
+    """Why there is no plan to answer from: never enrolled, or the plan was withdrawn or
+    completed (an open plan never gets here)."""
+    if report is not None and report.status in PLAN_ENDED:
+        return PLAN_ENDED[report.status].format(role=role)
+    return NOT_ENROLLED.format(role=role)
 
 
 def cite_line(text: str, number: int, heading: str) -> str:

@@ -519,7 +519,7 @@ class Answers:
         open_report = report if report is not None and report.status.open else None
         if intent.personal and (asker is None or open_report is None):
             # Never a nearest passage for "what should I focus on?": there is no plan to read.
-            return self._refusal(say.NOT_ENROLLED.format(role=role), "not_enrolled")
+            return self._refusal(say.not_enrolled(report, role), "not_enrolled")
         if backend == ANTHROPIC and self.model is not None:
             try:
                 return self._claude(question, asker, open_report, loaded, intent)
@@ -544,7 +544,7 @@ class Answers:
         role = loaded.plan.title
         if intent.personal:
             if asker is None or report is None:
-                return self._refusal(say.NOT_ENROLLED.format(role=role), "not_enrolled")
+                return self._refusal(say.not_enrolled(report, role), "not_enrolled")
             if intent.kind is IntentKind.UPDATE:
                 return self._update(asker, report, intent)
             handler = {

@@ -6,11 +6,10 @@ domain policy, and writes an audit row for every change.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -19,17 +18,19 @@ from sqlmodel import Session
 
 from bot.domain import permissions
 from bot.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.domain.guardrails import strip_broadcasts
 from bot.domain.people import UserRef, parse_user_ref
-from bot.domain.plan import LoadedPlan
+from bot.domain.plan import LoadedPlan, milestone_key
 from bot.domain.progress import (
     EnrollmentStatus,
     Lifecycle,
     MilestoneStatus,
+    MilestoneView,
     ProgressSummary,
     summarize,
     transition,
 )
-from bot.domain.schedule import public_holidays
+from bot.domain.schedule import public_holidays, zone
 from bot.domain.workdays import next_working_day
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
@@ -102,6 +103,11 @@ class EnrollmentReport:
     last_mood: str | None
     notes: dict[str, str] = field(default_factory=dict)
 
+    def milestone(self, typed: str) -> MilestoneView | None:
+        """The milestone ``typed`` names, matched as :meth:`Onboarding.mark` matches it."""
+        key = milestone_key(typed)
+        return next((m for p in self.summary.phases for m in p.milestones if m.id == key), None)
+
     def as_json(self) -> dict[str, Any]:
         """The stable ``onramp progress --json`` shape."""
         return {
@@ -162,6 +168,20 @@ class HolidayCountry:
             "previous": self.previous,
             "changed": self.changed,
         }
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The plans someone looks after, by how they relate to each (open plans only)."""
+
+    managed: tuple[EnrollmentReport, ...] = ()  # they are the manager of record
+    mentored: tuple[EnrollmentReport, ...] = ()  # they are a mentor
+    others: tuple[EnrollmentReport, ...] = ()  # admins: every other open plan
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to show."""
+        return not (self.managed or self.mentored or self.others)
 
 
 class ProgressObserver(Protocol):
@@ -408,17 +428,23 @@ class Onboarding:
     ) -> EnrollmentReport:
         """Set a milestone's status (with an optional note) on the hire's open plan.
 
-        ``hire`` defaults to the actor themself (``/onramp mark`` in Slack).
+        ``hire`` defaults to the actor themself. ``milestone_id`` is matched as typed (any case,
+        ``_`` or spaces for ``-``, in backticks); a near miss is refused with the likely ids.
+        Broadcast mentions (``<!channel>``, ``@here``) are removed from the note.
         """
         if isinstance(status, str):
             status = MilestoneStatus.parse(status)
         note = _clean_note(note)
         with self.db.transaction() as session:
-            hire_person, enrollment, relation = self._open_for(session, actor, hire)
+            hire_person, enrollment, relation = self._open_for(
+                session, actor, hire, _stranger(permissions.Action.MARK)
+            )
             permissions.require(relation, permissions.Action.MARK)
             loaded = self._plan_of(enrollment)
-            if loaded.plan.milestone(milestone_id) is None:
+            found = loaded.plan.milestone(milestone_id)
+            if found is None:
                 raise NotFound(_unknown_milestone(milestone_id, loaded))
+            milestone_id = found[1].id
             states = repo.milestone_states(session=session, enrollment_id=_id(enrollment))
             previous = MilestoneStatus(
                 states[milestone_id].status if milestone_id in states else "not_started"
@@ -472,8 +498,10 @@ class Onboarding:
                 valid = ", ".join(a.value for a in Lifecycle)
                 raise InvalidInput(f"'{action}' is not an action; use one of: {valid}") from None
         with self.db.transaction() as session:
-            hire_person, enrollment, relation = self._open_for(session, actor, hire)
-            permissions.require(relation, permissions.Action.MANAGE)
+            hire_person, enrollment, relation = self._open_for(
+                session, actor, hire, _stranger(permissions.Action.MANAGE, verb=action.value)
+            )
+            permissions.require(relation, permissions.Action.MANAGE, verb=action.value)
             new = transition(EnrollmentStatus(enrollment.status), action)
             now = self.clock.now()
             previous = enrollment.status
@@ -504,35 +532,60 @@ class Onboarding:
         number, the current phase and what is overdue then (statuses are those recorded now).
         """
         with self.db.read() as session:
-            hire_person = self._subject(session, actor, hire)
+            refused = _stranger(permissions.Action.VIEW)
+            hire_person = self._subject(session, actor, hire, refused)
             enrollment = repo.latest_enrollment(session=session, hire_id=_id(hire_person))
             if enrollment is None:
-                raise self._not_enrolled(actor, hire_person)
+                raise self._not_enrolled(actor, hire_person, refused)
             relation = self._relation(session, actor, enrollment, hire_person)
             permissions.require(relation, permissions.Action.VIEW)
             return self._report(session, enrollment, hire_person, as_of=as_of)
 
     def team(self, *, actor: Actor) -> list[EnrollmentReport]:
-        """Open plans the actor manages (operators and admins: every open plan)."""
+        """Open plans the actor is the manager of record of (being an admin adds none)."""
         with self.db.read() as session:
-            me = repo.get_person(session=session, user_id=actor.user_id) if actor.user_id else None
-            if self._is_admin(actor, me):
-                rows = repo.enrollments_where(session=session)
-            elif me is None:
+            me = self._me(session, actor)
+            if me is None:
                 return []
-            else:
-                rows = repo.enrollments_where(session=session, manager_id=me.id)
-            return self._reports(session, rows)
+            return self._reports(session, repo.enrollments_where(session=session, manager_id=me.id))
 
     def mentees(self, *, actor: Actor) -> list[EnrollmentReport]:
         """Open plans the actor mentors."""
         with self.db.read() as session:
-            if actor.user_id is None:
-                return []
-            me = repo.get_person(session=session, user_id=actor.user_id)
+            me = self._me(session, actor)
             if me is None:
                 return []
             return self._reports(session, repo.enrollments_where(session=session, mentor_id=me.id))
+
+    def overview(self, *, actor: Actor) -> Overview:
+        """The open plans the actor manages and mentors, and for admins (and the operator)
+        every other open plan; a plan shows once, under the closest relation."""
+        with self.db.read() as session:
+            me = self._me(session, actor)
+            admin = self._is_admin(actor, me)
+            if me is None and not admin:
+                return Overview()
+            managed, mentored = [], []
+            if me is not None:
+                managed = list(repo.enrollments_where(session=session, manager_id=me.id))
+                mentored = list(repo.enrollments_where(session=session, mentor_id=me.id))
+            seen = {_id(e) for e in managed}
+            mentored = [e for e in mentored if _id(e) not in seen]
+            seen |= {_id(e) for e in mentored}
+            everyone = repo.enrollments_where(session=session) if admin else []
+            others = [e for e in everyone if _id(e) not in seen]
+            reports = iter(self._reports(session, [*managed, *mentored, *others]))
+            return Overview(
+                managed=tuple(next(reports) for _ in managed),
+                mentored=tuple(next(reports) for _ in mentored),
+                others=tuple(next(reports) for _ in others),
+            )
+
+    def local_zone(self, *, actor: Actor) -> tzinfo:
+        """The actor's time zone as Slack gave it, else the workspace default."""
+        with self.db.read() as session:
+            me = self._me(session, actor)
+        return zone(me.tz if me is not None else None, self.default_tz)
 
     def own(self, *, actor: Actor) -> EnrollmentReport | None:
         """The actor's own open (else latest) plan, or ``None`` when they have none."""
@@ -607,7 +660,16 @@ class Onboarding:
             at=at,
         )
 
-    def _subject(self, session: Session, actor: Actor, hire: str | None) -> Person:
+    def _me(self, session: Session, actor: Actor) -> Person | None:
+        if actor.user_id is None:
+            return None
+        return repo.get_person(session=session, user_id=actor.user_id)
+
+    def _subject(
+        self, session: Session, actor: Actor, hire: str | None, refused: PermissionDenied
+    ) -> Person:
+        """The person ``hire`` names (default: the actor); ``refused`` (the stranger's refusal
+        of what is being tried) when they are unknown, so that reads as for a known hire."""
         if hire is None:
             if actor.user_id is None:
                 raise InvalidInput("Name the hire: onramp progress USER.")
@@ -617,35 +679,38 @@ class Onboarding:
         except NotFound:
             if actor.operator:
                 raise
-            # Don't reveal whether a stranger exists.
-            raise PermissionDenied(
-                "You can only see plans of people you manage or mentor, or your own."
-            ) from None
+            raise refused from None
 
-    def _not_enrolled(self, actor: Actor, hire: Person) -> Exception:
+    def _not_enrolled(self, actor: Actor, hire: Person, refused: PermissionDenied) -> Exception:
         if actor.user_id == hire.user_id:
             return NotFound("You're not on an Onramp plan yet; ask your manager to enroll you.")
         if actor.operator:
             return NotFound(f"<@{hire.user_id}> has no Onramp plan.")
-        return PermissionDenied(
-            "You can only see plans of people you manage or mentor, or your own."
-        )
+        return refused
 
     def _open_for(
-        self, session: Session, actor: Actor, hire: str | None
+        self, session: Session, actor: Actor, hire: str | None, refused: PermissionDenied
     ) -> tuple[Person, Enrollment, permissions.Relation]:
-        hire_person = self._subject(session, actor, hire)
+        """The hire's open plan; ``refused`` for anyone who may not see it, so a stranger hears
+        the same whether the hire is unknown, has a plan or had one."""
+        hire_person = self._subject(session, actor, hire, refused)
         enrollment = repo.open_enrollment(session=session, hire_id=_id(hire_person))
         if enrollment is None:
             latest = repo.latest_enrollment(session=session, hire_id=_id(hire_person))
-            if latest is not None:
-                relation = self._relation(session, actor, latest, hire_person)
-                permissions.require(relation, permissions.Action.VIEW)
+            if latest is None:
+                raise self._not_enrolled(actor, hire_person, refused)
+            relation = self._relation(session, actor, latest, hire_person)
+            if not permissions.allowed(relation, permissions.Action.VIEW):
+                raise refused
+            if relation is permissions.Relation.HIRE:
                 raise Conflict(
-                    f"The plan of <@{hire_person.user_id}> is {latest.status}; "
-                    "nothing can change on it now."
+                    f"Your Onramp plan was {latest.status}, so nothing can change on it now; "
+                    "ask your manager if you should be enrolled again."
                 )
-            raise self._not_enrolled(actor, hire_person)
+            raise Conflict(
+                f"The plan of <@{hire_person.user_id}> is {latest.status}; "
+                "nothing can change on it now."
+            )
         return hire_person, enrollment, self._relation(session, actor, enrollment, hire_person)
 
     def _relation(
@@ -729,14 +794,21 @@ def _id(row: Person | Enrollment) -> int:
     return row.id
 
 
+def _stranger(action: permissions.Action, *, verb: str | None = None) -> PermissionDenied:
+    """How a stranger is refused ``action``: the same words whatever exists."""
+    return permissions.refusal(permissions.Relation.OTHER, action, verb=verb)
+
+
 def _view(person: Person) -> PersonView:
     return PersonView(user_id=person.user_id, name=person.display_name or person.user_id)
 
 
 def _clean_note(note: str | None) -> str | None:
+    """The note as saved: no broadcast mentions (a note is shown in Home, nudges and digests,
+    where one must never ping a channel), trimmed, ``None`` when nothing is left."""
     if note is None:
         return None
-    note = note.strip()
+    note = strip_broadcasts(note).strip()
     if not note:
         return None
     if len(note) > NOTE_LIMIT:
@@ -783,11 +855,12 @@ def _unknown_holidays(word: str, match: re.Match[str] | None) -> str:
 
 
 def _unknown_milestone(milestone_id: str, loaded: LoadedPlan) -> str:
-    close = difflib.get_close_matches(milestone_id, loaded.plan.milestone_ids, n=3, cutoff=0.4)
+    shown = re.sub(r"[^\w -]", "", milestone_id)[:60]  # no markup or mentions echoed back
+    close = loaded.plan.closest_milestones(milestone_id)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
     return (
-        f"There is no milestone '{milestone_id}' in {loaded.plan.id}.{hint} "
-        "See the ids with `/onramp me` or `onramp plans show`."
+        f"There is no milestone '{shown}' in {loaded.plan.id}.{hint} See the ids with "
+        "`/onramp me` (a hire's: `/onramp progress @hire`) or `onramp plans show`."
     )
 
 
@@ -796,6 +869,7 @@ __all__ = [
     "EnrollmentReport",
     "HolidayCountry",
     "Onboarding",
+    "Overview",
     "PersonView",
     "Profile",
     "ProgressChange",

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.domain.plan import LoadedPlan
 from bot.domain.progress import EnrollmentStatus, MilestoneStatus, MilestoneView, ProgressSummary
-from bot.services.onboarding import EnrollmentReport
+from bot.services.onboarding import EnrollmentReport, Overview
 from bot.slack import limits
 from bot.slack import messages as msg
 from bot.slack.payloads import MILESTONE_BLOCK_PREFIX, MILESTONE_STATUS_ACTION
@@ -205,11 +205,14 @@ def progress_reply(report: EnrollmentReport) -> Reply:
     return Reply(text=text, blocks=progress_blocks(report))
 
 
-def team_line(report: EnrollmentReport) -> str:
-    """One hire on a team list: day N, phase, % done, last mood, flags."""
+def team_line(report: EnrollmentReport, *, with_manager: bool = False) -> str:
+    """One hire on a team list: day N, phase, % done, last mood, flags (and, on a list of
+    other people's hires, their manager of record)."""
     s = report.summary
     flags = _flags(report)
     flag_text = msg.FLAGS_PREFIX + ", ".join(flags) if flags else ""
+    if with_manager:
+        flag_text += msg.TEAM_MANAGER.format(manager=f"<@{report.manager.user_id}>")
     name = f"<@{report.hire.user_id}>"
     if s.day < 1:
         return msg.TEAM_LINE_NOT_STARTED.format(
@@ -222,12 +225,54 @@ def team_line(report: EnrollmentReport) -> str:
     )  # fmt: skip
 
 
-def team_reply(reports: Sequence[EnrollmentReport], cmd: str) -> Reply:
-    """``/onramp team``."""
-    if not reports:
-        return text_reply(msg.NO_TEAM.format(cmd=cmd))
-    title = msg.TEAM_TITLE.format(count=len(reports))
-    blocks = [header(title), *packed(team_line(r) for r in reports)]
+def _hires(count: int) -> str:
+    return msg.HIRES[count != 1].format(count=count)
+
+
+def _list_blocks(title: str, reports: Sequence[EnrollmentReport], *, others: bool) -> list[Block]:
+    """A titled list of hires; ``others``: plans an admin sees without managing them."""
+    blocks = [header(f"{title} ({len(reports)})")]
+    if others:
+        blocks.append(context(msg.TEAM_OTHERS_NOTE))
+    return blocks + packed(team_line(r, with_manager=others) for r in reports)
+
+
+def team_reply(overview: Overview, cmd: str) -> Reply:
+    """``/onramp team``: the hires you manage, then (admins) every other open plan, each list
+    titled for what it holds; points to ``mentees`` when that is where your hires are."""
+    blocks: list[Block] = []
+    if overview.managed:
+        blocks += _list_blocks(msg.HOME_TEAM, overview.managed, others=False)
+    if overview.others:
+        blocks += _list_blocks(msg.HOME_OTHERS, overview.others, others=True)
+    hint = (
+        [msg.TEAM_SEE_MENTEES.format(count=_hires(len(overview.mentored)), cmd=cmd)]
+        if overview.mentored
+        else []
+    )
+    if not blocks:
+        return text_reply("\n".join([msg.NO_TEAM.format(cmd=cmd), *hint]))
+    if hint:
+        blocks.append(context(*hint))
+    title = msg.TEAM_TITLE.format(count=len(overview.managed))
+    if not overview.managed:
+        title = msg.TEAM_OTHERS_TITLE.format(count=len(overview.others))
+    return Reply(text=title, blocks=fit(blocks, limits.MESSAGE_BLOCKS))
+
+
+def mentees_reply(overview: Overview, cmd: str) -> Reply:
+    """``/onramp mentees``: the hires you mentor."""
+    hint = (
+        [msg.MENTEES_SEE_TEAM.format(count=_hires(len(overview.managed)), cmd=cmd)]
+        if overview.managed
+        else []
+    )
+    if not overview.mentored:
+        return text_reply("\n".join([msg.NO_MENTEES.format(cmd=cmd), *hint]))
+    blocks = _list_blocks(msg.HOME_MENTEES, overview.mentored, others=False)
+    if hint:
+        blocks.append(context(*hint))
+    title = msg.MENTEES_TITLE.format(count=len(overview.mentored))
     return Reply(text=title, blocks=fit(blocks, limits.MESSAGE_BLOCKS))
 
 
@@ -269,11 +314,28 @@ def changed_reply(report: EnrollmentReport, action: str, cmd: str) -> Reply:
     return text_reply(msg.LIFECYCLE_DONE[action].format(hire=report.hire.user_id, cmd=cmd))
 
 
-def marked_reply(report: EnrollmentReport, milestone_id: str) -> Reply:
-    """After ``/onramp mark``: the change, then the plan."""
-    found = next(m for p in report.summary.phases for m in p.milestones if m.id == milestone_id)
-    template = msg.MARKED_WITH_NOTE if found.note else msg.MARKED
-    text = template.format(title=esc(found.title), status=STATUS_LABELS[found.status].lower())
+def marked_reply(
+    report: EnrollmentReport, milestone_id: str, *, by: str | None, removed: Sequence[str] = ()
+) -> Reply:
+    """After ``/onramp mark`` by ``by`` (a user id): the change, what was left out of the
+    note (``removed``: broadcast names), then the plan."""
+    found = report.milestone(milestone_id)
+    assert found is not None  # noqa: S101 - the service refuses a milestone the plan lacks
+    values = {
+        "title": esc(found.title),
+        "status": STATUS_LABELS[found.status].lower(),
+        "hire": report.hire.user_id,
+    }
+    if by == report.hire.user_id:
+        text = (msg.MARKED_WITH_NOTE if found.note else msg.MARKED).format(**values)
+    else:
+        text = (msg.MARKED_FOR_WITH_NOTE if found.note else msg.MARKED_FOR).format(**values)
+    if removed:
+        names = [
+            msg.NOTE_BROADCAST_NAMES.get(n) or msg.NOTE_BROADCAST_NAME.format(name=n)
+            for n in removed
+        ]
+        text += "\n" + msg.NOTE_BROADCASTS_REMOVED.format(names=" and ".join(names))
     return Reply(
         text=text, blocks=fit([section(text), *progress_blocks(report)], limits.MESSAGE_BLOCKS)
     )
@@ -372,35 +434,34 @@ def next_checkin_line(report: EnrollmentReport, today: date) -> str | None:
 def home_view(
     *,
     own: EnrollmentReport | None,
-    team: Sequence[EnrollmentReport],
-    mentees: Sequence[EnrollmentReport],
+    overview: Overview,
     cmd: str,
     updated: datetime,
     next_checkin: str | None = None,
     notice: str | None = None,
 ) -> dict[str, Any]:
-    """The App Home view for one person: their plan, their team, their mentees — or a welcome."""
+    """The App Home view for one person: their plan, their team, their mentees, (admins) every
+    other open plan — or a welcome. ``updated`` is shown as given: pass the viewer's local time."""
     blocks: list[Block] = []
     if notice:
         blocks.append(section(f":warning: {esc(notice)}"))
     if own is not None:
         blocks.extend(own_plan_blocks(own, next_checkin))
-    if team:
-        if blocks:
-            blocks.append(divider())
-        blocks.append(header(f"{msg.HOME_TEAM} ({len(team)})"))
-        blocks.extend(packed(team_line(r) for r in team))
-    if mentees:
-        if blocks:
-            blocks.append(divider())
-        blocks.append(header(f"{msg.HOME_MENTEES} ({len(mentees)})"))
-        blocks.extend(packed(team_line(r) for r in mentees))
-    if own is None and not team and not mentees:
+    for title, reports, others in (
+        (msg.HOME_TEAM, overview.managed, False),
+        (msg.HOME_MENTEES, overview.mentored, False),
+        (msg.HOME_OTHERS, overview.others, True),
+    ):
+        if reports:
+            if blocks:
+                blocks.append(divider())
+            blocks.extend(_list_blocks(title, reports, others=others))
+    if own is None and overview.empty:
         blocks += [
             header(msg.HOME_WELCOME),
             section(msg.HOME_NOTHING),
             section(msg.HOME_NOTHING_HIRE),
             section(msg.HOME_NOTHING_MANAGER.format(cmd=cmd)),
         ]
-    blocks.append(context(msg.HOME_UPDATED.format(when=f"{updated:%Y-%m-%d %H:%M} UTC")))
+    blocks.append(context(msg.HOME_UPDATED.format(when=f"{updated:%Y-%m-%d %H:%M %Z}")))
     return {"type": "home", "blocks": fit(blocks, limits.VIEW_BLOCKS)}

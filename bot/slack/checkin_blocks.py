@@ -66,15 +66,21 @@ RECORDED_LATE = " (late, still counted)"
 RECORDED_NOTE = "📝 _{note}_"
 NUDGE_BLOCKED = "<@{hire}> is *blocked* on *{milestone}*{since}."
 NUDGE_PULSE = "<@{hire}> answered this week's check-in with *{mood}*."
-NUDGE_SILENT = "<@{hire}> hasn't answered a check-in since {since:%a %d %b}."
+# ``since`` is the day of the first check-in left unanswered (not the last answer).
+NUDGE_SILENT = "<@{hire}> hasn't answered the check-in of {since:%a %d %b}, nor any since."
 NUDGE_FOOTER = "A quick DM usually unblocks things. Their plan: `/onramp progress <@{hire}>`."
 NUDGE_HEADER = "Your mentee needs a hand"
-ESCALATION_HEADER = "Escalation: {name}"
+ESCALATION_HEADER = {
+    "blocked": "Escalation: {name} is still blocked",
+    "silent": "Escalation: {name} has gone quiet",
+}
+#: The notification text: the header names the hire, so the body follows without repeating them.
+ESCALATION_TEXT = "Escalation: {body}"
 ESCALATION_BLOCKED = (
     "<@{hire}>'s blocker on *{milestone}* hasn't cleared{since}; their mentor{s} {mentors} "
     "{were} told."
 )
-ESCALATION_SILENT = "<@{hire}> hasn't answered a check-in since {since:%a %d %b}."
+ESCALATION_SILENT = NUDGE_SILENT
 ESCALATION_FOOTER = (
     "Their plan: `/onramp progress <@{hire}>`; pause it with `/onramp pause <@{hire}>`."
 )
@@ -341,9 +347,10 @@ def _escalation(message: Message) -> Reply:
     else:
         assert message.since is not None  # noqa: S101 - silence always has a start
         body = ESCALATION_SILENT.format(hire=hire.user_id, since=message.since)
-    title = ESCALATION_HEADER.format(name=hire.name)
+    reason = "blocked" if message.reason == "blocked" and message.milestones else "silent"
+    title = ESCALATION_HEADER[reason].format(name=hire.name)
     blocks = [header(title), section(body), context(ESCALATION_FOOTER.format(hire=hire.user_id))]
-    return Reply(text=f"{title}: {body}", blocks=blocks)
+    return Reply(text=ESCALATION_TEXT.format(body=body), blocks=blocks)
 
 
 def _digest(message: Message) -> Reply:

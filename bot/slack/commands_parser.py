@@ -4,6 +4,11 @@ Mentions arrive escaped (``<@U123|ana>``) because the manifest sets ``should_esc
 ``U123`` is accepted too. ``@ana`` (a name typed without picking it from the autocomplete) is
 resolved by the service among people Onramp knows, except where a person would be put on record
 (``enroll``'s hire and mentors): there it is refused with a hint to use the autocomplete.
+
+One rule for mentions a subcommand can't use (:func:`_refusal`): a broadcast (``<!here>``,
+``@channel``), a user group or a channel anywhere but in a note, or a second person where one is
+expected, is refused with a reply that says which and that nothing was done. In a note,
+broadcasts are removed (by the service, so every surface agrees) and the reply says so.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.errors import InvalidInput
+from bot.domain.guardrails import broadcasts_in, strip_broadcasts
 from bot.domain.people import UserRef, parse_user_ref
 from bot.domain.progress import Lifecycle, MilestoneStatus
 from bot.slack import messages as msg
@@ -26,6 +32,10 @@ BUILTINS: tuple[str, ...] = tuple(msg.USAGE)
 _TOKEN = re.compile(r"(?:[^\s<]*<[^>]*>[^\s<]*)+|\S+")
 _OPTION = re.compile(r"^([a-z]+)=(.*)$", re.DOTALL)
 _PLAN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
+_GROUP_NAME = re.compile(r"<!subteam\^[^|>]*\|@?([^>]*)>", re.I)
+# What a person looks like where a person may come first (``mark @hire …``).
+_PERSON_FIRST = re.compile(r"^(?:<@|@)|^[UW][A-Z0-9]{2,30}$")
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,12 @@ class Progress:
 
 @dataclass(frozen=True)
 class Team:
-    """``/onramp team``: the hires the caller manages."""
+    """``/onramp team``: the hires the caller manages (admins: every other open plan too)."""
+
+
+@dataclass(frozen=True)
+class Mentees:
+    """``/onramp mentees``: the hires the caller mentors."""
 
 
 @dataclass(frozen=True)
@@ -70,11 +85,13 @@ class Change:
 
 @dataclass(frozen=True)
 class Mark:
-    """``/onramp mark <milestone> <status> [note]`` on the caller's own plan."""
+    """``/onramp mark [@hire] <milestone> <status> [note]``; ``hire`` ``None``: the caller's own
+    plan. ``note`` is verbatim (the service removes broadcasts from it)."""
 
     milestone_id: str
     status: MilestoneStatus
     note: str | None = None
+    hire: UserRef | None = None
 
 
 @dataclass(frozen=True)
@@ -119,7 +136,9 @@ class UsageError:
         return "\n".join(parts)
 
 
-Command = Help | Me | Progress | Team | Enroll | Change | Mark | Holidays | Plans | Extension
+Command = (
+    Help | Me | Progress | Team | Mentees | Enroll | Change | Mark | Holidays | Plans | Extension
+)
 
 
 def usage(name: str, cmd: str, extension_usage: dict[str, str] | None = None) -> str:
@@ -148,19 +167,33 @@ def parse_command(
     name = head.lower()
     rest = rest.strip()
     if name in extensions and name not in BUILTINS:
-        return Extension(name=name, text=rest)
+        # Broadcasts mean nothing to a question and are never echoed back.
+        return Extension(name=name, text=strip_broadcasts(rest).strip())
     args = tokenize(rest)
 
     def use(sub: str) -> str:
         return usage(sub, cmd, extension_usage)
 
+    refused = _refusal(head) if name not in BUILTINS else None
+    if refused is not None:
+        return UsageError(refused, suggestion=msg.SEE_HELP.format(cmd=cmd))
+    if name != "mark":  # mark's note is free text: checked word by word in _mark
+        refused = next(filter(None, map(_refusal, args)), None)
+        if refused is not None:
+            return UsageError(refused, use(name) if name in BUILTINS else None)
+
     match name:
         case "help":
             return Help()
-        case "me" | "team" | "plans":
+        case "me" | "team" | "mentees" | "plans":
             if args:
                 return UsageError(msg.EXTRA_ARGUMENTS.format(extra=" ".join(args)), use(name))
-            simple: dict[str, Command] = {"me": Me(), "team": Team(), "plans": Plans()}
+            simple: dict[str, Command] = {
+                "me": Me(),
+                "team": Team(),
+                "mentees": Mentees(),
+                "plans": Plans(),
+            }
             return simple[name]
         case "progress":
             ref = _one_user(args, use(name))
@@ -178,7 +211,39 @@ def parse_command(
             return _unknown(head, cmd, [*BUILTINS, *extensions], extension_usage)
 
 
+def _refusal(token: str) -> str | None:
+    """Why ``token`` can't be part of a command: it holds a broadcast, a user group or a
+    channel (``None``: it may be fine). Names them in words, never as a mention."""
+    names = broadcasts_in(token)
+    if "group" in names:
+        group = _GROUP_NAME.search(token)
+        shown = re.sub(r"[<>&*`]", "", group.group(1)) if group else ""
+        return msg.GROUP_REFUSED.format(name=shown.strip() or msg.A_USER_GROUP)
+    if names:
+        return msg.BROADCAST_REFUSED.format(name=names[0])
+    channel = _CHANNEL.search(token)
+    if channel is not None:
+        return msg.CHANNEL_REFUSED.format(channel=f"<#{channel.group(1)}>")
+    return None
+
+
+def _extra(tokens: list[str], usage_line: str, *, enroll: bool = False) -> UsageError:
+    """Words after everything a subcommand takes: a second person is named as one."""
+    token = tokens[0]
+    try:
+        ref = parse_user_ref(token)
+    except InvalidInput:
+        ref = None
+    if ref is not None and (ref.user_id is not None or token.startswith("@")):
+        hint = msg.EXTRA_PERSON_ENROLL.format(user=ref.text) if enroll else ""
+        return UsageError(msg.EXTRA_PERSON.format(user=ref.text, hint=hint), usage_line)
+    return UsageError(msg.EXTRA_ARGUMENTS.format(extra=" ".join(tokens)), usage_line)
+
+
 def _user(token: str, usage_line: str) -> UserRef | UsageError:
+    refused = _refusal(token)
+    if refused is not None:
+        return UsageError(refused, usage_line)
     try:
         return parse_user_ref(token)
     except InvalidInput as exc:
@@ -189,7 +254,7 @@ def _one_user(args: list[str], usage_line: str) -> UserRef | UsageError:
     if not args:
         return UsageError(msg.MISSING_USER.format(usage=usage_line))
     if len(args) > 1:
-        return UsageError(msg.EXTRA_ARGUMENTS.format(extra=" ".join(args[1:])), usage_line)
+        return _extra(args[1:], usage_line)
     return _user(args[0], usage_line)
 
 
@@ -204,7 +269,7 @@ def _enroll(args: list[str], usage_line: str, cmd: str) -> Enroll | UsageError:
         option = _OPTION.match(token)
         if option is None:
             if hire is not None:
-                return UsageError(msg.EXTRA_ARGUMENTS.format(extra=token), usage_line)
+                return _extra([token], usage_line, enroll=True)
             ref = _person(token, usage_line)
             if isinstance(ref, UsageError):
                 return ref
@@ -247,7 +312,18 @@ def _person(token: str, usage_line: str) -> UserRef | UsageError:
 
 
 def _mark(rest: str, usage_line: str) -> Mark | UsageError:
+    """``[@hire] <milestone> <status> [note]``: the note is kept verbatim."""
+    hire: UserRef | None = None
+    first = _TOKEN.match(rest)
+    if first is not None and _PERSON_FIRST.match(first.group(0)):
+        ref = _user(first.group(0), usage_line)
+        if isinstance(ref, UsageError):
+            return ref
+        hire, rest = ref, rest[first.end() :].strip()
     parts = rest.split(maxsplit=2)
+    refused = next(filter(None, map(_refusal, parts[:2])), None)
+    if refused is not None:
+        return UsageError(refused, usage_line)
     if not parts:
         return UsageError(msg.MISSING_MILESTONE.format(usage=usage_line))
     if len(parts) == 1:
@@ -257,17 +333,17 @@ def _mark(rest: str, usage_line: str) -> Mark | UsageError:
     except InvalidInput as exc:
         return UsageError(str(exc), usage_line)
     note = parts[2].strip() if len(parts) > 2 else None
-    return Mark(milestone_id=parts[0], status=status, note=note or None)
+    return Mark(milestone_id=parts[0], status=status, note=note or None, hire=hire)
 
 
 def _holidays(args: list[str], usage_line: str) -> Holidays | UsageError:
     """A country and, before or after it, optionally the person (a mention or ``@name``; a bare
     user id must come first)."""
-    if len(args) > 2:
-        return UsageError(msg.EXTRA_ARGUMENTS.format(extra=" ".join(args[2:])), usage_line)
     marked = [i for i, arg in enumerate(args) if arg.startswith(("<@", "@"))]
     if len(marked) > 1:
-        return UsageError(msg.EXTRA_ARGUMENTS.format(extra=args[marked[1]]), usage_line)
+        return _extra([args[marked[1]]], usage_line)
+    if len(args) > 2:
+        return _extra(args[2:], usage_line)
     if len(args) < 2:
         if not args or marked:
             return UsageError(msg.MISSING_COUNTRY.format(usage=usage_line))

@@ -29,16 +29,16 @@ class HomePublisher:
         self.command = command
 
     def view_for(self, user_id: str, *, notice: str | None = None) -> dict[str, Any]:
-        """The Home view of ``user_id``: their plan, team and mentees (or a welcome)."""
+        """The Home view of ``user_id``: their plan, team and mentees (or a welcome), updated
+        as of now in their own time zone."""
         actor = Actor.slack(user_id)
         own = self.onboarding.own(actor=actor)
         next_checkin = blocks.next_checkin_line(own, own.summary.today) if own else None
         return blocks.home_view(
             own=own,
-            team=self.onboarding.team(actor=actor),
-            mentees=self.onboarding.mentees(actor=actor),
+            overview=self.onboarding.overview(actor=actor),
             cmd=self.command,
-            updated=self.clock.now(),
+            updated=self.clock.now().astimezone(self.onboarding.local_zone(actor=actor)),
             next_checkin=next_checkin,
             notice=notice,
         )

@@ -14,12 +14,13 @@ USAGE: dict[str, str] = {
     "me": "{cmd} me",
     "progress": "{cmd} progress @user",
     "team": "{cmd} team",
+    "mentees": "{cmd} mentees",
     "enroll": "{cmd} enroll @user [plan=ID] [start=YYYY-MM-DD] [mentor=@user]",
     "pause": "{cmd} pause @user",
     "resume": "{cmd} resume @user",
     "complete": "{cmd} complete @user",
     "withdraw": "{cmd} withdraw @user",
-    "mark": "{cmd} mark <milestone> <status> [note]",
+    "mark": "{cmd} mark [@hire] <milestone> <status> [note]",
     "holidays": "{cmd} holidays [@user] <country>",
     "plans": "{cmd} plans",
 }
@@ -29,13 +30,17 @@ SUMMARY: dict[str, str] = {
     "help": "this list",
     "me": "your own plan: phases, progress and what's next",
     "progress": "a hire's progress (their manager, mentors and admins only)",
-    "team": "everyone you manage, at a glance",
+    "team": "everyone you manage, at a glance (admins: every other open plan too)",
+    "mentees": "everyone you mentor, at a glance",
     "enroll": "put a hire on a plan; you become their manager of record",
     "pause": "pause a hire's plan (check-ins stop until resumed)",
     "resume": "resume a paused plan",
     "complete": "mark a hire's plan as completed",
     "withdraw": "take a hire off their plan",
-    "mark": "set one of your milestones: not_started, in_progress, done, blocked or skipped",
+    "mark": (
+        "set a milestone on your plan, or on a hire's you manage: not_started, in_progress, "
+        "done, blocked or skipped"
+    ),
     "holidays": (
         "whose public holidays your check-ins (or your hire's) skip: US, GB, DE-BY…, "
         "or none for the workspace default"
@@ -57,6 +62,26 @@ USAGE_LINE = "Usage: `{usage}`"
 
 MISSING_USER = "Say whose plan: mention them, like `{usage}`."
 EXTRA_ARGUMENTS = "I didn't understand `{extra}`."
+# One rule for mentions a command can't use, anywhere in it but a note: refuse, say which, and
+# say that nothing was done. Broadcasts and groups are named in words, never echoed as mentions.
+EXTRA_PERSON = (
+    "This command is for one person, and {user} would be a second: run it once for each"
+    "{hint}. Nothing was changed."
+)
+EXTRA_PERSON_ENROLL = ", or write `mentor={user}` to make them a mentor"
+BROADCAST_REFUSED = (
+    "A channel-wide mention (*{name}*) would notify everyone, and Onramp never does that: "
+    "remove it and run the command again. Nothing was changed."
+)
+GROUP_REFUSED = (
+    "*{name}* is a user group, and Onramp never notifies a group: mention one person from the "
+    "@ autocomplete instead. Nothing was changed."
+)
+CHANNEL_REFUSED = (
+    "{channel} is a channel, not a person: mention someone from the @ autocomplete instead. "
+    "Nothing was changed."
+)
+A_USER_GROUP = "a user group"
 PICK_FROM_AUTOCOMPLETE = (
     "I can't tell who `{name}` is. Pick them from the @ autocomplete as you type, so Slack "
     "sends me the person rather than a name."
@@ -98,6 +123,14 @@ LIFECYCLE_DONE = {
 }
 MARKED = "*{title}* is now _{status}_."
 MARKED_WITH_NOTE = "*{title}* is now _{status}_, with your note."
+MARKED_FOR = "*{title}* on <@{hire}>'s plan is now _{status}_."
+MARKED_FOR_WITH_NOTE = "*{title}* on <@{hire}>'s plan is now _{status}_, with your note."
+NOTE_BROADCASTS_REMOVED = (
+    "I left {names} out of the note: Onramp never notifies a whole channel or group. "
+    "Mention people by name if they should read it."
+)
+NOTE_BROADCAST_NAMES = {"group": "the user group mention"}
+NOTE_BROADCAST_NAME = "the *{name}* mention"
 HOLIDAYS_CHANGED = "Done: {whose} check-ins now {calendar}."
 HOLIDAYS_UNCHANGED = "Nothing to change: {whose} check-ins already {calendar}."
 HOLIDAYS_WHOSE_OWN = "your"
@@ -110,6 +143,17 @@ NO_TEAM = (
     "`{cmd} enroll @user` and they'll show up here."
 )
 TEAM_TITLE = "Your team ({count})"
+TEAM_OTHERS_TITLE = "Every other open plan ({count})"
+TEAM_OTHERS_NOTE = "You see these as an Onramp admin; each line names the manager of record."
+TEAM_MANAGER = " · manager {manager}"
+TEAM_SEE_MENTEES = "You also mentor {count}: `{cmd} mentees` lists them."
+MENTEES_TITLE = "Your mentees ({count})"
+NO_MENTEES = (
+    "You don't mentor anyone on Onramp. A hire's manager can name you with "
+    "`{cmd} enroll @hire mentor=@you`."
+)
+MENTEES_SEE_TEAM = "You manage {count} too: `{cmd} team` lists them."
+HIRES = ("{count} hire", "{count} hires")
 TEAM_MORE = "…and {count} more. The Onramp Home tab lists everyone."
 NO_PLANS = "No plans are installed yet; ask whoever runs Onramp to add one under plans/."
 PLANS_TITLE = "Plans you can enroll hires on"
@@ -167,6 +211,7 @@ HOME_PLAN_ENDED = "This plan is {status}. Your manager can enroll you on a new o
 HOME_PLAN_PAUSED = ":double_vertical_bar: Your plan is paused; your manager can resume it."
 HOME_TEAM = "Your team"
 HOME_MENTEES = "Your mentees"
+HOME_OTHERS = "Every other open plan"
 HOME_UPDATED = "Updated {when}"
 STATUS_PLACEHOLDER = "Set status"
 

@@ -114,7 +114,7 @@ def test_silence_brings_a_reminder_then_an_escalation(story: Run) -> None:
     """Unanswered check-ins: a reminder to Ana, a nudge to Priya, an escalation to Marco."""
     silent = story.out.split("stops answering", 1)[1]
     assert "Reminder: Weekly check-in" in silent
-    assert "hasn't answered a check-in since" in section_after(silent, "Onramp → Priya", 200)
+    assert "hasn't answered the check-in of" in section_after(silent, "Onramp → Priya", 200)
     escalation = section_after(silent, "Onramp → Marco · DM", 200)
     assert "Escalation: Ana" in escalation
 

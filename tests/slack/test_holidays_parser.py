@@ -34,7 +34,10 @@ def test_country_with_or_without_a_person(text: str, expected: p.Holidays) -> No
         ("holidays", msg.MISSING_COUNTRY.format(usage=USAGE)),
         ("holidays <@U0HIRE|hana>", msg.MISSING_COUNTRY.format(usage=USAGE)),
         ("holidays <@U0HIRE|hana> US extra", f"I didn't understand `extra`.\nUsage: `{USAGE}`"),
-        ("holidays <@U0A|a> <@U0B|b>", f"I didn't understand `<@U0B|b>`.\nUsage: `{USAGE}`"),
+        (
+            "holidays <@U0A|a> <@U0B|b>",
+            f"{msg.EXTRA_PERSON.format(user='<@U0B>', hint='')}\nUsage: `{USAGE}`",
+        ),
     ],
 )
 def test_mistakes_say_what_to_type(text: str, rendered: str) -> None:

@@ -122,7 +122,7 @@ def test_status_control_on_an_ended_plan_explains(
         HIRE, MILESTONE_STATUS_ACTION, "done", block_id=f"milestone:{FIRST}", view=view
     )
     assert runtime.settle()
-    assert "withdrawn; nothing can change on it now" in _home(sandbox, HIRE)
+    assert "Your Onramp plan was withdrawn, so nothing can change on it now" in _home(sandbox, HIRE)
 
 
 def test_views_publish_failure_is_survived(

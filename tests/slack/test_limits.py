@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.services.onboarding import Actor, Onboarding
+from bot.services.onboarding import Actor, Onboarding, Overview
 from bot.slack import blocks, limits
 
 
@@ -63,17 +63,16 @@ def test_large_team_and_long_notes_fit(onboarding: Onboarding) -> None:
         status="blocked",
         note="<!channel> " + "n" * 1980,
     )
-    team = onboarding.team(actor=manager)
+    team = tuple(onboarding.team(actor=manager))
+    every = Overview(managed=team, mentored=team, others=team)  # each list as long as it gets
     own = onboarding.own(actor=Actor.slack("U0H0000"))
     assert own is not None
-    reply = blocks.team_reply(team, "/onramp")
+    reply = blocks.team_reply(every, "/onramp")
     assert limits.message_problems(text=reply.text, blocks=reply.blocks) == []
     progress = blocks.progress_reply(own)
     assert limits.message_problems(text=progress.text, blocks=progress.blocks) == []
     assert "<!channel>" not in str(progress.blocks)  # escaped, never a broadcast
-    view = blocks.home_view(
-        own=own, team=team, mentees=team, cmd="/onramp", updated=datetime.now(UTC)
-    )
+    view = blocks.home_view(own=own, overview=every, cmd="/onramp", updated=datetime.now(UTC))
     assert limits.view_problems(view) == []
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.domain.errors import InvalidInput
-from bot.domain.guardrails import strip_broadcasts
+from bot.domain.guardrails import broadcasts_in
 from bot.domain.people import UserRef
 from bot.services.onboarding import Actor, HolidayCountry, Profile
 from bot.slack import blocks, payloads
@@ -53,8 +53,8 @@ def register(app: App, ctx: SlackContext) -> None:
             return
         extensions = ctx.subcommands.names()
         parsed = parser.parse_command(
-            # Broadcast mentions mean nothing to any subcommand and must never be echoed back.
-            strip_broadcasts(command.text),
+            # Verbatim: the parser refuses broadcasts (or, in a note, says they are left out).
+            command.text,
             cmd=ctx.command,
             extensions=extensions,
             extension_usage={n: s.usage for n, s in ctx.subcommands.entries.items()},
@@ -165,7 +165,11 @@ def _progress(ctx: SlackContext, caller: Caller, cmd: parser.Progress) -> blocks
 
 
 def _team(ctx: SlackContext, caller: Caller, _cmd: Any) -> blocks.Reply:
-    return blocks.team_reply(ctx.onboarding.team(actor=caller.actor), ctx.command)
+    return blocks.team_reply(ctx.onboarding.overview(actor=caller.actor), ctx.command)
+
+
+def _mentees(ctx: SlackContext, caller: Caller, _cmd: Any) -> blocks.Reply:
+    return blocks.mentees_reply(ctx.onboarding.overview(actor=caller.actor), ctx.command)
 
 
 def _plans(ctx: SlackContext, _caller: Caller, _cmd: Any) -> blocks.Reply:
@@ -189,12 +193,14 @@ def _change(ctx: SlackContext, caller: Caller, cmd: parser.Change) -> blocks.Rep
 def _mark(ctx: SlackContext, caller: Caller, cmd: parser.Mark) -> blocks.Reply:
     report = ctx.onboarding.mark(
         actor=caller.actor,
+        hire=None if cmd.hire is None else cmd.hire.user_id or cmd.hire.text,
         milestone_id=cmd.milestone_id,
         status=cmd.status,
         note=cmd.note,
         source="slack",
     )
-    return blocks.marked_reply(report, cmd.milestone_id)
+    removed = broadcasts_in(cmd.note or "")  # the service left them out of the saved note
+    return blocks.marked_reply(report, cmd.milestone_id, by=caller.actor.user_id, removed=removed)
 
 
 def _holidays(ctx: SlackContext, caller: Caller, cmd: parser.Holidays) -> blocks.Reply:
@@ -224,6 +230,7 @@ _HANDLERS: dict[type, Callable[[SlackContext, Caller, Any], blocks.Reply]] = {
     parser.Me: _me,
     parser.Progress: _progress,
     parser.Team: _team,
+    parser.Mentees: _mentees,
     parser.Plans: _plans,
     parser.Enroll: _enroll,
     parser.Change: _change,
