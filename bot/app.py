@@ -57,6 +57,7 @@ def build(settings: Settings, *, clock: Clock | None = None, migrate: bool = Tru
         clock=clock,
         admins=frozenset(settings.admins),
         default_tz=settings.default_timezone,
+        holiday_country=settings.checkins.holiday_country,
     )
     checkins = Checkins(
         db=db,
@@ -65,7 +66,6 @@ def build(settings: Settings, *, clock: Clock | None = None, migrate: bool = Tru
         onboarding=onboarding,
         defaults=Rules.of(**settings.checkins.model_dump(exclude={"holiday_country"})),
         default_tz=settings.default_timezone,
-        holiday_country=settings.checkins.holiday_country,
     )
     onboarding.observers.append(NudgeObserver(checkins))
     answers = build_answers(settings, db=db, catalog=catalog, onboarding=onboarding, clock=clock)

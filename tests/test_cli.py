@@ -80,6 +80,8 @@ def test_enroll_mark_progress(database_url: str) -> None:
         "mentors",
         "status",
         "day",
+        "start",
+        "day_one",
         "current_phase",
         "phases",
     }

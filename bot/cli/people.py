@@ -37,10 +37,15 @@ def _print_report(report: EnrollmentReport) -> None:
         f"{report.hire.name} ({report.hire.user_id}) on {report.plan.plan.title} "
         f"v{report.plan_version} — {report.status.value}"
     )
-    typer.echo(
-        f"Started {report.start:%Y-%m-%d}, day {s.day}; manager {report.manager.name}, "
-        f"mentors {mentors}; {s.percent}% done"
+    when = (
+        f"Started {s.day_one:%Y-%m-%d}, {s.day_label}"
+        if s.started
+        else f"Not started: {s.day_label} ({s.day_one:%Y-%m-%d})"
     )
+    done = f"; {s.percent}% done" if s.started else ""
+    typer.echo(f"{when}; manager {report.manager.name}, mentors {mentors}{done}")
+    if s.day_one_note:
+        typer.echo(f"Note: {s.day_one_note}")
     for phase in s.phases:
         typer.echo(phase_line(phase, current=phase.id == s.current_phase))
         if phase.id == s.current_phase:
@@ -85,6 +90,8 @@ def enroll(
                 f"v{report.plan_version} from {report.start:%Y-%m-%d} "
                 f"(manager {report.manager.user_id})."
             )
+            if report.summary.day_one_note:
+                typer.echo(f"Note: {report.summary.day_one_note}")
 
 
 @app.command()

@@ -38,6 +38,7 @@ from bot.config import AnswerSettings, Settings
 from bot.demo import messages as say
 from bot.demo.render import Control, bare, controls
 from bot.domain.errors import OnrampError
+from bot.domain.progress import day_number
 from bot.sandbox import Delivery, SlackDriver, SlackSandbox
 from bot.sandbox.records import Ephemeral, Message, View
 from bot.services.clock import ManualClock
@@ -304,13 +305,14 @@ class World:
         return self.clock.now()
 
     def day(self, when: datetime | None = None) -> int:
-        """Day N of the hire's plan at ``when`` (the start date is day 1), in their time zone."""
+        """Day N of the hire's plan at ``when``, in their time zone, counted as the app counts it
+        (from day 1, the first working day on or after the start date); 0 or less before it."""
         local = self.hire.local(when or self.now).date()
-        return (local - self.start_date).days + 1
+        return day_number(self.start_date, local)
 
     @property
     def start_date(self) -> date:
-        """The hire's start date: from their enrollment once there is one, else the story's."""
+        """The hire's day 1: from their enrollment once there is one, else the story's start."""
         if self._start is None:
             try:
                 report = self.container.onboarding.progress(
@@ -318,7 +320,7 @@ class World:
                 )
             except OnrampError:
                 return STORY_START
-            self._start = report.start
+            self._start = report.summary.day_one
         return self._start
 
     def at(self, day: int, hhmm: str, who: Persona | None = None) -> datetime:

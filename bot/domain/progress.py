@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.plan import Plan
+from bot.domain.workdays import effective_due, plan_day_one
 
 
 class MilestoneStatus(StrEnum):
@@ -123,15 +125,45 @@ class PhaseView:
 
 @dataclass(frozen=True)
 class ProgressSummary:
-    """Where a hire stands on a given day."""
+    """Where a hire stands on a given day.
+
+    ``start`` is the start date as enrolled, ``day_one`` the plan's first working day (see
+    :func:`bot.domain.workdays.plan_day_one`); ``day`` counts from ``day_one`` and is 0 or less
+    before it — show it with :attr:`day_label`, never raw.
+    """
 
     start: date
+    day_one: date
     today: date
     day: int
     current_phase: str
     phases: tuple[PhaseView, ...]
     overdue: tuple[MilestoneView, ...]
     blocked: tuple[MilestoneView, ...]
+
+    @property
+    def started(self) -> bool:
+        """Whether day 1 has come."""
+        return self.day >= 1
+
+    #: Why day 1 is not the start date (``a Saturday``, ``a public holiday (Christmas Day)``).
+    day_one_reason: str | None = None
+
+    @property
+    def day_label(self) -> str:
+        """``day 12``, or ``starts Mon 7 Dec`` before day 1 (see :func:`day_label`)."""
+        return day_label(self.day, self.day_one)
+
+    @property
+    def day_one_note(self) -> str | None:
+        """``Sat 5 Dec is a Saturday, so day 1 is Mon 7 Dec: …``, when the start is not day 1."""
+        if self.day_one_reason is None:
+            return None
+        return (
+            f"{short_date(self.start)} is {self.day_one_reason}, so day 1 is "
+            f"{short_date(self.day_one)}: the welcome goes out then, and every due date counts "
+            "from it."
+        )
 
     @property
     def done(self) -> int:
@@ -150,9 +182,33 @@ class ProgressSummary:
         return round(100 * sum(p.closed for p in self.phases) / total) if total else 0
 
 
-def day_number(start: date, today: date) -> int:
-    """Day 1 is the start date; days before the start are 0 or negative."""
-    return (today - start).days + 1
+def day_number(day_one: date, today: date) -> int:
+    """Day N of a plan whose day 1 is ``day_one``; days before it are 0 or negative."""
+    return (today - day_one).days + 1
+
+
+def day_label(day: int, day_one: date) -> str:
+    """How a plan's day reads to people: ``day 12``, or ``starts Mon 7 Dec`` before day 1.
+
+    The only way a day number is shown (Home, ``/onramp``, check-ins, digests, the CLI), so
+    nobody is ever on "day 0" or "day -4".
+    """
+    if day >= 1:
+        return f"day {day}"
+    return f"starts {short_date(day_one)}"
+
+
+def short_date(day: date) -> str:
+    """``Mon 7 Dec``: a date near today, as the plan's texts write it."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def not_working_reason(day: date, holidays: Container[date]) -> str:
+    """Why ``day`` is not a working day: ``a Saturday``, ``a public holiday (Christmas Day)``."""
+    if day.weekday() >= 5:
+        return f"a {day:%A}"
+    name = getattr(holidays, "get", lambda _: None)(day)
+    return f"a public holiday ({name})" if name else "a public holiday"
 
 
 def summarize(
@@ -161,15 +217,19 @@ def summarize(
     start: date,
     today: date,
     states: dict[str, tuple[MilestoneStatus, str | None]],
+    holidays: Container[date] = frozenset(),
 ) -> ProgressSummary:
     """Build the progress view: day N, the phase the calendar is in, done/total, overdue, blocked.
 
-    The current phase is the first one whose due date has not passed; after the last due date it
+    ``holidays`` are the hire's public holidays: day 1 and each phase's due date are the
+    effective ones the check-in tick uses (:func:`plan_day_one`, :func:`effective_due`). The
+    current phase is the first one whose due date has not passed; after the last due date it
     stays the last phase.
     """
+    day_one = plan_day_one(start, holidays)
     phases: list[PhaseView] = []
     for phase in plan.phases:
-        due = phase.due.after(start)
+        due = effective_due(phase.due, start, holidays)
         views = tuple(
             MilestoneView(
                 id=m.id,
@@ -187,10 +247,12 @@ def summarize(
     blocked = tuple(m for p in phases for m in p.milestones if m.status is MilestoneStatus.BLOCKED)
     return ProgressSummary(
         start=start,
+        day_one=day_one,
         today=today,
-        day=day_number(start, today),
+        day=day_number(day_one, today),
         current_phase=current,
         phases=tuple(phases),
         overdue=overdue,
         blocked=blocked,
+        day_one_reason=None if day_one == start else not_working_reason(start, holidays),
     )

@@ -5,7 +5,8 @@ recomputed at any moment and always gives the same slots (the outbox's unique ke
 Every slot has a due instant (the configured local send time on a working day) and a stale instant
 after which sending it would only add noise (the catch-up policy, see ``docs/checkins.md``):
 
-- welcome: on the start date; stale once the first weekly pulse is due;
+- welcome: on the plan's day 1 (the start date, or the first working day after it); stale once
+  the first weekly pulse is due;
 - pulse: every week until ``weekly_pulse_until``, then every N weeks until ``pulse_until``;
   stale when the next pulse is due (a pulse on a review day is dropped: the review asks instead);
 - heads-up: N working days before a review; stale on the working day before the review;
@@ -13,7 +14,8 @@ after which sending it would only add noise (the catch-up policy, see ``docs/che
   the last one ten working days after it went out;
 - digests: the first working day of each ISO week; stale the next working day.
 
-Due dates falling on a weekend or a public holiday move to the next working day.
+Offsets count from day 1; due dates falling on a weekend or a public holiday move to the next
+working day (``bot.domain.workdays``: the same two functions give every surface its dates).
 """
 
 from __future__ import annotations
@@ -31,7 +33,13 @@ import holidays as holidays_lib
 from bot.domain.errors import InvalidInput
 from bot.domain.offsets import Offset
 from bot.domain.plan import Cadence, Phase
-from bot.domain.workdays import add_working_days, is_working_day, on_or_after
+from bot.domain.workdays import (
+    add_working_days,
+    effective_due,
+    is_working_day,
+    on_or_after,
+    plan_day_one,
+)
 
 _T = TypeVar("_T")
 
@@ -285,16 +293,20 @@ def _pulse_offsets(rules: Rules, start: date) -> list[int]:
 def hire_calendar(
     *, rules: Rules, phases: Sequence[Phase], start: date, calendar: LocalCalendar
 ) -> tuple[Slot, ...]:
-    """Every welcome, pulse, heads-up and review of one enrollment, in due order."""
+    """Every welcome, pulse, heads-up and review of one enrollment, in due order.
+
+    Everything counts from the plan's day 1 (:func:`plan_day_one`), the day the welcome goes
+    out; reviews fall on :func:`effective_due`, the dates every progress view shows.
+    """
+    welcome_day = plan_day_one(start, calendar.holidays)
     reviews: list[tuple[Phase, date]] = [
-        (phase, calendar.working_on_or_after(phase.due.after(start))) for phase in phases
+        (phase, effective_due(phase.due, start, calendar.holidays)) for phase in phases
     ]
     review_days = {day for _, day in reviews}
-    welcome_day = calendar.working_on_or_after(start)
 
     pulses: list[tuple[int, date]] = []
-    for week in _pulse_offsets(rules, start):
-        day = calendar.working_on_or_after(start + timedelta(weeks=week))
+    for week in _pulse_offsets(rules, welcome_day):
+        day = calendar.working_on_or_after(welcome_day + timedelta(weeks=week))
         if day in review_days or day == welcome_day or (pulses and day <= pulses[-1][1]):
             continue
         pulses.append((week, day))

@@ -146,10 +146,17 @@ def _open(phase: PhaseView) -> list[MilestoneView]:
     return blocked + [m for m in items if m.status is not MilestoneStatus.BLOCKED]
 
 
-def _where(report: EnrollmentReport, phase: PhaseView) -> str:
+def _standing(report: EnrollmentReport) -> str:
+    """``You're on day 12 of X``, or ``X starts Mon 7 Dec`` before day 1 (never day 0 or -3)."""
     s = report.summary
+    if s.started:
+        return f"You're on {s.day_label} of {report.plan.plan.title}"
+    return f"Your plan, {report.plan.plan.title}, {s.day_label}"
+
+
+def _where(report: EnrollmentReport, phase: PhaseView) -> str:
     return (
-        f"You're on day {s.day} of {report.plan.plan.title}; the {phase.id} phase "
+        f"{_standing(report)}; the {phase.id} phase "
         f"({phase.title}) is due {phase.due:%Y-%m-%d}, {phase.closed}/{phase.total} closed."
     )
 
@@ -192,7 +199,7 @@ def progress(report: EnrollmentReport, phase_id: str | None = None) -> str:
     if phase_id:
         return remaining(report, phase_id)
     lines = [
-        f"You're on day {s.day} of {report.plan.plan.title}, in the {s.current_phase} phase. "
+        f"{_standing(report)}, in the {s.current_phase} phase. "
         f"{s.done} of {s.total} milestones done ({s.percent}% of the plan closed)."
     ]
     for phase in s.phases:

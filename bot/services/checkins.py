@@ -128,6 +128,8 @@ class HireLine:
     day: int
     percent: int
     current_phase: str
+    #: ``day 12``, or ``starts Mon 7 Dec`` before day 1: how the day is shown, never ``day -4``.
+    day_label: str
     blocked: tuple[str, ...] = ()
     overdue: int = 0
     mood: str | None = None
@@ -319,7 +321,8 @@ class Checkins:
         self.onboarding = onboarding
         self.defaults = defaults
         self.default_tz = default_tz
-        self.holiday_country = holiday_country
+        # One workspace calendar: the one the progress views use, unless a test overrides it.
+        self.holiday_country = holiday_country or onboarding.holiday_country
         self.messenger = messenger
         self.sleep = sleep
         self._slots: OrderedDict[tuple[str, date, str | None, str | None], tuple[Slot, ...]] = (
@@ -1504,6 +1507,7 @@ def _hire_line(report: EnrollmentReport) -> HireLine:
         day=s.day,
         percent=s.percent,
         current_phase=s.current_phase,
+        day_label=s.day_label,
         blocked=tuple(m.title for m in s.blocked),
         overdue=len(s.overdue),
         mood=report.last_mood,

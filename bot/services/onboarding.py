@@ -7,7 +7,7 @@ domain policy, and writes an audit row for every change.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Any, Protocol
@@ -116,11 +116,15 @@ class EnrollmentReport:
             "manager": self.manager.user_id,
             "mentors": [m.user_id for m in self.mentors],
             "status": self.status.value,
-            "day": self.summary.day,
+            # Day N from day 1 (the first working day on or after the start); none before it.
+            "day": self.summary.day if self.summary.started else None,
+            "start": self.start.isoformat(),
+            "day_one": self.summary.day_one.isoformat(),
             "current_phase": self.summary.current_phase,
             "phases": [
                 {
                     "id": phase.id,
+                    "due": phase.due.isoformat(),
                     "done": phase.done,
                     "total": phase.total,
                     "milestones": [
@@ -203,6 +207,7 @@ class Onboarding:
         clock: Clock,
         admins: frozenset[str] = frozenset(),
         default_tz: str = "UTC",
+        holiday_country: str | None = None,
         observers: Sequence[ProgressObserver] = (),
     ) -> None:
         self.db = db
@@ -210,6 +215,8 @@ class Onboarding:
         self.clock = clock
         self.admins = admins
         self.default_tz = default_tz
+        #: The workspace's holiday country (``checkins.holiday_country``) for people without one.
+        self.holiday_country = holiday_country
         self.observers = list(observers)
 
     # --- people -----------------------------------------------------------------------------
@@ -323,6 +330,13 @@ class Onboarding:
             return True
         return actor.user_id in self.admins or bool(person is not None and person.is_admin)
 
+    def _holidays(self, person: Person) -> Container[date]:
+        """The public holidays ``person``'s plan skips, exactly as the check-in tick reads them."""
+        try:
+            return public_holidays(person.holiday_country or self.holiday_country)
+        except InvalidInput:
+            return public_holidays(None)  # the tick reads an unknown code as weekends only
+
     def _today(self, person: Person) -> date:
         zone = ZoneInfo(person.tz or self.default_tz)
         return self.clock.now().astimezone(zone).date()
@@ -377,7 +391,7 @@ class Onboarding:
                 )
             today = self._today(hire_person)
             if start is None:
-                start = next_working_day(today)
+                start = next_working_day(today, self._holidays(hire_person))
             elif not actor.operator and abs((start - today).days) > START_WINDOW_DAYS:
                 # Operators may backfill old enrollments from the CLI; in Slack it's a typo.
                 raise InvalidInput(
@@ -774,6 +788,7 @@ class Onboarding:
                     status=EnrollmentStatus(enrollment.status),
                     start=enrollment.start_date,
                     summary=summarize(
+                        holidays=self._holidays(hire),
                         plan=loaded.plan,
                         start=enrollment.start_date,
                         today=as_of or self._today(hire),

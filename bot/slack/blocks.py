@@ -13,7 +13,13 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.domain.plan import LoadedPlan
-from bot.domain.progress import EnrollmentStatus, MilestoneStatus, MilestoneView, ProgressSummary
+from bot.domain.progress import (
+    EnrollmentStatus,
+    MilestoneStatus,
+    MilestoneView,
+    ProgressSummary,
+    short_date,
+)
 from bot.services.onboarding import EnrollmentReport, Overview
 from bot.slack import limits
 from bot.slack import messages as msg
@@ -131,13 +137,13 @@ def _status_line(report: EnrollmentReport) -> str:
     s = report.summary
     values = {
         "day": s.day,
-        "start": f"{report.start:%Y-%m-%d}",
+        "start": f"{s.day_one:%Y-%m-%d}" if s.started else short_date(s.day_one),
         "percent": s.percent,
         "manager": f"<@{report.manager.user_id}>",
         "mentors": _mentors(report),
         "status": report.status.value,
     }
-    return (msg.REPORT_CONTEXT if s.day >= 1 else msg.REPORT_NOT_STARTED).format(**values)
+    return (msg.REPORT_CONTEXT if s.started else msg.REPORT_NOT_STARTED).format(**values)
 
 
 def phase_lines(summary: ProgressSummary) -> list[str]:
@@ -200,8 +206,8 @@ def progress_blocks(report: EnrollmentReport) -> list[Block]:
 def progress_reply(report: EnrollmentReport) -> Reply:
     """``/onramp me`` and ``/onramp progress @user``."""
     s = report.summary
-    when = f"day {s.day}" if s.day >= 1 else f"starts {report.start:%Y-%m-%d}"
-    text = f"{report.hire.name}: {s.percent}% of {report.plan.plan.title}, {when}"
+    done = f"{s.percent}% of " if s.started else ""
+    text = f"{report.hire.name}: {done}{report.plan.plan.title}, {s.day_label}"
     return Reply(text=text, blocks=progress_blocks(report))
 
 
@@ -214,9 +220,9 @@ def team_line(report: EnrollmentReport, *, with_manager: bool = False) -> str:
     if with_manager:
         flag_text += msg.TEAM_MANAGER.format(manager=f"<@{report.manager.user_id}>")
     name = f"<@{report.hire.user_id}>"
-    if s.day < 1:
+    if not s.started:
         return msg.TEAM_LINE_NOT_STARTED.format(
-            name=name, start=f"{report.start:%Y-%m-%d}", percent=s.percent, flags=flag_text
+            name=name, start=short_date(s.day_one), flags=flag_text
         )
     mood = msg.MOODS.get(report.last_mood, report.last_mood) if report.last_mood else msg.NO_MOOD
     return msg.TEAM_LINE.format(
@@ -304,6 +310,8 @@ def enrolled_reply(report: EnrollmentReport) -> Reply:
         start=f"{report.start:%Y-%m-%d}",
         mentors=mentors,
     )
+    if report.summary.day_one_note:
+        text += "\n" + msg.ENROLLED_DAY_ONE.format(note=report.summary.day_one_note)
     return Reply(
         text=text, blocks=fit([section(text), *progress_blocks(report)], limits.MESSAGE_BLOCKS)
     )
@@ -425,9 +433,9 @@ def own_plan_blocks(report: EnrollmentReport, next_checkin: str | None) -> list[
 
 
 def next_checkin_line(report: EnrollmentReport, today: date) -> str | None:
-    """Until a check-in service is wired in: when check-ins start, if that is still ahead."""
-    if report.status.open and report.start > today:
-        return msg.HOME_NEXT_CHECKIN.format(date=f"{report.start:%A %b %d}")
+    """Until a check-in service is wired in: when check-ins start (day 1), if still ahead."""
+    if report.status.open and report.summary.day_one > today:
+        return msg.HOME_NEXT_CHECKIN.format(date=f"{report.summary.day_one:%A %b %d}")
     return None
 
 

@@ -40,13 +40,14 @@ MOOD_LABELS = {
 ADD_NOTE = "📝 Add a note"
 WELCOME_HEADER = "Welcome aboard, {name}! 👋"
 WELCOME_BODY = (
-    "Today is day 1 of your *{plan}* plan. I'll check in once a week — one click is enough — "
+    "{today} of your *{plan}* plan. I'll check in once a week — one click is enough — "
     "and ahead of each milestone review. Your manager is <@{manager}>{mentors}."
 )
+WELCOME_TODAY = "Today is {day}"
 WELCOME_FIRST_PHASE = "*First up: {phase}* (due {due:%a %d %b}):"
 WELCOME_FOOTER = "Your plan is on my *Home* tab; `/onramp me` shows it anywhere."
 PULSE_HEADER = "Weekly check-in · week {week}"
-PULSE_BODY = "How's it going, {name}? It's day {day}; *{phase}* is {done}/{total} done."
+PULSE_BODY = "How's it going, {name}? It's {day}; *{phase}* is {done}/{total} done."
 PULSE_QUESTION = "How do you feel about this week?"
 HEADS_UP_HEADER = "Heads-up: {phase} review coming up"
 HEADS_UP_BODY = "Your *{phase}* review is on *{due:%A %d %B}*{left}. Still open:"
@@ -54,7 +55,7 @@ HEADS_UP_ALL_DONE = "Everything in this phase is already closed — nice work."
 HEADS_UP_FOOTER = (
     "Update any of these from my *Home* tab or with `/onramp mark <milestone> <status>`."
 )
-REVIEW_HEADER = "{phase} review · day {day}"
+REVIEW_HEADER = "{phase} review · {day}"
 REVIEW_BODY = (
     "Time to look back at *{phase}*, {name}. Set each milestone's status below — it's saved "
     "as soon as you pick it."
@@ -86,7 +87,8 @@ ESCALATION_FOOTER = (
 )
 DIGEST_MENTOR_HEADER = "Your mentees this week"
 DIGEST_MANAGER_HEADER = "Your team this week"
-DIGEST_LINE = "<@{user}> · day {day} · {percent}% · {phase}{flags}"
+DIGEST_LINE = "<@{user}> · {day} · {percent}% · {phase}{flags}"
+DIGEST_NOT_STARTED = "<@{user}> · {day}{flags}"
 DIGEST_FOOTER = "Details: `/onramp progress @name` or my *Home* tab."
 NOTE_MODAL_TITLE = "Add a note"
 NOTE_MODAL_LABEL = "Anything your manager and mentor should know?"
@@ -204,7 +206,10 @@ def _welcome(message: Message) -> Reply:
         header(WELCOME_HEADER.format(name=hire.name)),
         section(
             WELCOME_BODY.format(
-                plan=esc(message.plan_title), manager=message.manager, mentors=mentors
+                today=WELCOME_TODAY.format(day=hire.day_label),
+                plan=esc(message.plan_title),
+                manager=message.manager,
+                mentors=mentors,
             )
         ),
     ]
@@ -223,7 +228,7 @@ def _pulse(message: Message) -> Reply:
     hire = _hire(message)
     body = PULSE_BODY.format(
         name=esc(hire.name),
-        day=hire.day,
+        day=hire.day_label,
         phase=esc(message.phase_title or hire.current_phase),
         done=_done(message.milestones),
         total=len(message.milestones),
@@ -291,7 +296,7 @@ def _milestone_row(message: Message, milestone: MilestoneLine) -> Block:
 def _review(message: Message) -> Reply:
     hire = _hire(message)
     phase = message.phase_title or message.phase_id or ""
-    title = REVIEW_HEADER.format(phase=phase, day=hire.day)
+    title = REVIEW_HEADER.format(phase=phase, day=hire.day_label)
     rows = [_milestone_row(message, m) for m in message.milestones]
     recorded = _recorded(message)
     # Header, intro, note button and the recorded lines around the milestone rows.
@@ -364,10 +369,11 @@ def _digest(message: Message) -> Reply:
             flags.append(f"⏰ {hire.overdue} overdue")
         if hire.mood and hire.mood != Mood.ON_TRACK.value and hire.mood in Mood._value2member_map_:
             flags.append(MOOD_LABELS[Mood(hire.mood)])
+        template = DIGEST_LINE if hire.day >= 1 else DIGEST_NOT_STARTED
         lines.append(
-            DIGEST_LINE.format(
+            template.format(
                 user=hire.user_id,
-                day=hire.day,
+                day=hire.day_label,
                 percent=hire.percent,
                 phase=hire.current_phase,
                 flags=(" · " + " · ".join(flags)) if flags else "",

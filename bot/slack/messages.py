@@ -113,6 +113,7 @@ ENROLLED = (
     "{mentors}. They'll see their plan on the Onramp Home tab."
 )
 ENROLLED_MENTORS = "; mentor: {mentors}"
+ENROLLED_DAY_ONE = ":calendar: {note}"
 LIFECYCLE_DONE = {
     "pause": "Paused the plan of <@{hire}>. Check-ins stop until you `{cmd} resume` it.",
     "resume": "Resumed the plan of <@{hire}>; check-ins start again.",
@@ -171,9 +172,7 @@ REPORT_CONTEXT = (
     "Day {day} · started {start} · {percent}% done · manager {manager} · mentors {mentors} · "
     "{status}"
 )
-REPORT_NOT_STARTED = (
-    "Starts {start} · {percent}% done · manager {manager} · mentors {mentors} · {status}"
-)
+REPORT_NOT_STARTED = "Starts {start} · manager {manager} · mentors {mentors} · {status}"
 NO_MENTORS = "none"
 CURRENT_PHASE = "*Now: {title}* (due {due})"
 OVERDUE = ":warning: Overdue: {items}"
@@ -181,7 +180,7 @@ BLOCKED = ":no_entry: Blocked: {items}"
 MILESTONE_LINE = "{icon} {title} `{id}`{note}"
 NOTE_SUFFIX = " — _{note}_"
 TEAM_LINE = "*{name}* — day {day} · {phase} · {percent}% done · mood {mood}{flags}"
-TEAM_LINE_NOT_STARTED = "*{name}* — starts {start} · {percent}% done{flags}"
+TEAM_LINE_NOT_STARTED = "*{name}* — starts {start}{flags}"
 NO_MOOD = "—"
 FLAG_BLOCKED = "blocked ({count})"
 FLAG_OVERDUE = "overdue ({count})"

@@ -58,11 +58,11 @@ def test_hire_sees_phases_controls_and_first_checkin(
 def test_manager_sees_their_team(
     enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
 ) -> None:
-    """The manager's Home lists the hire with day, phase and progress."""
+    """The manager's Home lists the hire; before day 1 it says when they start, not "0% done"."""
     text = view_text({"blocks": _open_home(enrolled, runtime, sandbox, MANAGER).blocks})
     assert msg.HOME_TEAM in text
-    assert f"<@{HIRE}>" in text
-    assert "0% done" in text
+    assert f"<@{HIRE}>* — starts Tue 3 Nov" in text
+    assert "% done" not in text
 
 
 def test_mentor_sees_their_mentees(
