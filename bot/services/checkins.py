@@ -236,7 +236,12 @@ class Planned:
 
 @dataclass
 class TickReport:
-    """What one tick did."""
+    """What one tick did: each row it handled once, under where it ended up.
+
+    A row Slack pushes back (429, 5xx) may be tried several times in one tick; it is one row in
+    :attr:`deferred` while it waits and leaves it when it is sent, skipped or fails, so counts
+    are rows, never attempts (those are :attr:`retries`).
+    """
 
     now: datetime
     dry_run: bool = False
@@ -245,10 +250,27 @@ class TickReport:
     queued: int = 0
     sent: list[Planned] = field(default_factory=list)
     skipped: list[Planned] = field(default_factory=list)
-    deferred: list[Planned] = field(default_factory=list)
     failed: list[Planned] = field(default_factory=list)
     reconciled: list[Planned] = field(default_factory=list)
     would_send: list[Planned] = field(default_factory=list)
+    #: Rows waiting for a later time at the end of the tick, by key (see :attr:`deferred`).
+    waiting: dict[str, Planned] = field(default_factory=dict)
+    #: Posts Slack refused for now within this tick and that were (or will be) tried again.
+    retries: int = 0
+
+    @property
+    def deferred(self) -> list[Planned]:
+        """Rows still waiting (a send window, a Retry-After, a back-off): once each."""
+        return list(self.waiting.values())
+
+    def defer(self, planned: Planned) -> None:
+        """``planned`` waits; a row deferred again keeps one entry, with the latest reason."""
+        self.waiting[planned.key] = planned
+
+    def settle(self, outcome: list[Planned], planned: Planned) -> None:
+        """``planned`` ended up in ``outcome`` (sent, skipped or failed): no longer waiting."""
+        self.waiting.pop(planned.key, None)
+        outcome.append(planned)
 
     def as_json(self) -> dict[str, Any]:
         """The ``onramp tick --json`` shape."""
@@ -276,6 +298,7 @@ class TickReport:
             data[name] = rows(getattr(self, name))
         data["refreshed_profiles"] = list(self.refreshed)
         data["queued"] = self.queued
+        data["retries"] = self.retries
         return data
 
 
@@ -688,7 +711,7 @@ class Checkins:
             elif r.not_before is not None:
                 window = self._local_text(people.get(r.recipient_id, ("?", None))[1], r.not_before)
                 reason = f"waits for the recipient's send window ({window})"
-                report.deferred.append(replace(planned, reason=reason))
+                report.defer(replace(planned, reason=reason))
 
     def _planned(
         self,
@@ -744,7 +767,7 @@ class Checkins:
                     planned,
                     reason=f"waits for the send window ({r.not_before:%Y-%m-%d %H:%M} UTC)",
                 )
-                report.deferred.append(wait)
+                report.defer(wait)
             else:
                 report.would_send.append(planned)
         report.would_send += [
@@ -837,7 +860,7 @@ class Checkins:
         if skip is not None:
             with self.db.transaction() as session:
                 repo.mark_skipped(session=session, outbox_id=row.id, token=token, reason=skip)
-            report.skipped.append(replace(planned, state=repo.SKIPPED, reason=skip))
+            report.settle(report.skipped, replace(planned, state=repo.SKIPPED, reason=skip))
             return
         current = max(now, self.clock.now())
         if not _immediate(row) and current - row.due_at > LATE_AFTER:
@@ -854,7 +877,9 @@ class Checkins:
                         repo.mark_skipped(
                             session=session, outbox_id=row.id, token=token, reason=reason
                         )
-                        report.skipped.append(replace(planned, state=repo.SKIPPED, reason=reason))
+                        report.settle(
+                            report.skipped, replace(planned, state=repo.SKIPPED, reason=reason)
+                        )
                         return
                     reason = f"waits for the recipient's send window ({local})"
                     repo.mark_deferred(
@@ -864,14 +889,14 @@ class Checkins:
                         not_before=window,
                         reason=reason,
                     )
-                report.deferred.append(replace(planned, state=repo.PENDING, reason=reason))
+                report.defer(replace(planned, state=repo.PENDING, reason=reason))
                 return
         try:
             message = self.compose(row)
         except OnrampError as exc:
             with self.db.transaction() as session:
                 repo.mark_skipped(session=session, outbox_id=row.id, token=token, reason=str(exc))
-            report.skipped.append(replace(planned, state=repo.SKIPPED, reason=str(exc)))
+            report.settle(report.skipped, replace(planned, state=repo.SKIPPED, reason=str(exc)))
             return
         assert self.messenger is not None  # noqa: S101 - checked by send_due
         channel: str | None = None
@@ -900,7 +925,7 @@ class Checkins:
                 ts=posted.ts,
                 now=self.clock.now(),
             )
-        report.sent.append(replace(planned, state=repo.SENT))
+        report.settle(report.sent, replace(planned, state=repo.SENT))
 
     def _delivery_failed(
         self,
@@ -930,7 +955,8 @@ class Checkins:
                     not_before=not_before,
                     reason=exc.reason,
                 )
-            report.deferred.append(replace(planned, state=repo.PENDING, reason=exc.reason))
+            report.retries += 1
+            report.defer(replace(planned, state=repo.PENDING, reason=exc.reason))
             return
         reason = (
             exc.reason
@@ -940,7 +966,7 @@ class Checkins:
         with self.db.transaction() as session:
             repo.mark_failed(session=session, outbox_id=row.id, token=token, reason=reason)
         log.warning("outbox %s (%s) failed: %s", row.id, row.key, reason)
-        report.failed.append(replace(planned, state=repo.FAILED, reason=reason))
+        report.settle(report.failed, replace(planned, state=repo.FAILED, reason=reason))
 
     def _why_skip(self, row: Outbox, now: datetime) -> str | None:
         """Why a claimed row should not go out after all (None: send it)."""
@@ -956,6 +982,8 @@ class Checkins:
                 if row.kind == Kind.PULSE.value:
                     return "superseded: a newer pulse is due"
                 return f"stale: no longer relevant after {stale:%Y-%m-%d %H:%M} UTC"
+            if self._pulse_mood(row, session) == Mood.ON_TRACK.value:
+                return "the hire has answered that pulse on track since"
             target_id = row.payload.get("for")
             if row.kind == Kind.REMINDER.value and isinstance(target_id, int):
                 target = repo.get(session=session, outbox_id=target_id)
@@ -1114,11 +1142,23 @@ class Checkins:
             return replace(
                 common,
                 milestones=lines,
-                reason=row.payload.get("reason"),
+                reason=self._pulse_mood(row) or row.payload.get("reason"),
                 since=date.fromisoformat(since[:10]) if isinstance(since, str) else None,
                 phase_id=None,
             )
         return common
+
+    def _pulse_mood(self, row: Outbox, session: Any = None) -> str | None:
+        """The pulse's answer now, for a nudge about that pulse (``None`` for other rows)."""
+        pulse_id = row.payload.get("pulse")
+        if row.kind != Kind.MENTOR_NUDGE.value or not isinstance(pulse_id, int):
+            return None
+        if session is None:
+            pulse = self._row(pulse_id)
+        else:
+            pulse = repo.get(session=session, outbox_id=pulse_id)
+        mood = (pulse.answer or {}).get("mood") if pulse is not None else None
+        return mood if isinstance(mood, str) else None
 
     def _report_of(self, row: Outbox) -> EnrollmentReport:
         with self.db.read() as session:
@@ -1195,11 +1235,13 @@ class Checkins:
             )
             if mood.needs_mentor:
                 recipients = _nudge_recipients(session, target.enrollment_id)
+                # Keyed on the check-in, not the mood: "at risk" then "blocked" on the same
+                # pulse is one nudge, which says the mood as it is when it goes out.
                 repo.insert_new(
                     session=session,
                     rows=[
                         repo.NewRow(
-                            key=f"{Kind.MENTOR_NUDGE.value}:{target.enrollment_id}:pulse:{target.id}:{mood.value}:to{pid}",
+                            key=f"{Kind.MENTOR_NUDGE.value}:{target.enrollment_id}:pulse:{target.id}:to{pid}",
                             kind=Kind.MENTOR_NUDGE.value,
                             recipient_id=pid,
                             due_at=now,
