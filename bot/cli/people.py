@@ -3,8 +3,8 @@ the shell."""
 
 from __future__ import annotations
 
-import csv
-import io
+from datetime import UTC, datetime, time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,7 +18,9 @@ from bot.cli.core import (
     fail,
     parse_date,
 )
+from bot.cli.csvout import to_csv
 from bot.config import DEFAULT_CONFIG
+from bot.domain.dates import check_instant
 from bot.services.onboarding import Actor, EnrollmentReport, HolidayCountry
 from bot.text import STATUS_ICONS, phase_line
 
@@ -28,6 +30,14 @@ people_app = typer.Typer(
 app.add_typer(people_app, name="people")
 
 # --- enrollments ----------------------------------------------------------------------------
+
+
+def _zone_note(report: EnrollmentReport) -> str:
+    return (
+        f"Note: Slack gives {report.hire.user_id} the time zone {report.unknown_zone!r}, which "
+        f"this server's tz database doesn't know; their days follow {report.zone} until it does "
+        "(update the tzdata package)."
+    )
 
 
 def _print_report(report: EnrollmentReport) -> None:
@@ -53,6 +63,8 @@ def _print_report(report: EnrollmentReport) -> None:
                 indent = "      " if m.parent else "    "
                 note = f" — {m.note}" if m.note else ""
                 typer.echo(f"{indent}{STATUS_ICONS[m.status]} {m.title} [{m.id}]{note}")
+    if report.unknown_zone:
+        typer.echo(_zone_note(report))
     if s.overdue:
         typer.echo(f"Overdue: {', '.join(m.id for m in s.overdue)}")
     if s.blocked:
@@ -92,6 +104,8 @@ def enroll(
             )
             if report.summary.day_one_note:
                 typer.echo(f"Note: {report.summary.day_one_note}")
+            if report.unknown_zone:
+                typer.echo(_zone_note(report))
 
 
 @app.command()
@@ -111,6 +125,8 @@ def progress(
 ) -> None:
     """Show a hire's progress: day N, current phase, done/total per phase."""
     day = parse_date(as_of, "--as-of") if as_of is not None else None
+    if day is not None:
+        check_instant(datetime.combine(day, time(12), UTC), name="--as-of")
     with container(config) as c:
         report = c.onboarding.progress(actor=Actor.cli(), hire=user, as_of=day)
         if as_json:
@@ -140,6 +156,61 @@ def mark(
         typer.echo(f"{report.hire.user_id}: {found.id} is now {found.status.value}.")
 
 
+_LIFECYCLE_DONE = {
+    "pause": "{hire}: plan paused; check-ins stop until `onramp resume {hire}`.",
+    "resume": "{hire}: plan resumed; check-ins start again.",
+    "complete": "{hire}: plan completed.",
+    "withdraw": "{hire}: withdrawn from the plan; it stays on record (enroll them again anytime).",
+}
+
+
+def _lifecycle(action: str, user: str, config: Path, as_json: bool) -> None:
+    with container(config) as c:
+        report = c.onboarding.change(actor=Actor.cli(), hire=user, action=action)
+        if as_json:
+            emit_json(report.as_json())
+        else:
+            typer.echo(_LIFECYCLE_DONE[action].format(hire=report.hire.user_id))
+
+
+HireArgument = Annotated[str, typer.Argument(metavar="USER", help="The hire's Slack user id.")]
+
+
+def _register_lifecycle(action: str, summary: str) -> None:
+    def command(
+        user: HireArgument, config: ConfigOption = DEFAULT_CONFIG, as_json: JsonFlag = False
+    ) -> None:
+        _lifecycle(action, user, config, as_json)
+
+    command.__doc__ = summary
+    app.command(action)(command)
+
+
+for _action, _summary in (
+    ("pause", "Pause a hire's plan: no check-ins until it is resumed."),
+    ("resume", "Resume a paused plan."),
+    ("complete", "Mark a hire's plan as completed."),
+):
+    _register_lifecycle(_action, _summary)
+
+
+@app.command()
+def withdraw(
+    user: HireArgument,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Don't ask for confirmation (scripts).")
+    ] = False,
+    config: ConfigOption = DEFAULT_CONFIG,
+    as_json: JsonFlag = False,
+) -> None:
+    """Withdraw a hire from their plan (it stays on record); asks first unless --yes."""
+    if not yes and not typer.confirm(
+        f"Withdraw {user} from their plan? Check-ins stop; the record stays.", default=False
+    ):
+        raise fail("nothing changed (withdraw needs a yes; --yes skips the question)", 1)
+    _lifecycle("withdraw", user, config, as_json)
+
+
 @app.command()
 def export(
     fmt: Annotated[
@@ -155,12 +226,8 @@ def export(
         if fmt == "json":
             emit_json(rows)
             return
-        buffer = io.StringIO()
         columns = list(rows[0]) if rows else ["enrollment", "hire", "plan", "milestone"]
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        typer.echo(buffer.getvalue(), nl=False)
+        typer.echo(to_csv(rows, columns), nl=False)
 
 
 # --- people ---------------------------------------------------------------------------------

@@ -162,6 +162,15 @@ def zone(name: str | None, default: str = "UTC") -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
+def known_zone(name: str) -> bool:
+    """Whether this machine's tz database knows the IANA zone ``name``."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 class _NoHolidays:
     def __contains__(self, day: object) -> bool:
         return False

@@ -11,12 +11,12 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 from sqlmodel import Session
 
 from bot.domain import permissions
+from bot.domain.dates import check_start
 from bot.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.domain.guardrails import strip_broadcasts
 from bot.domain.people import UserRef, parse_user_ref
@@ -30,7 +30,7 @@ from bot.domain.progress import (
     summarize,
     transition,
 )
-from bot.domain.schedule import public_holidays, zone
+from bot.domain.schedule import known_zone, public_holidays, zone
 from bot.domain.workdays import next_working_day
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
@@ -46,8 +46,6 @@ HOLIDAY_CODES_URL = "https://holidays.readthedocs.io/en/latest/#available-countr
 # ISO 3166-1 alpha-2/3, optionally "-" and an ISO 3166-2 subdivision: fits person.holiday_country.
 _HOLIDAY_CODE = re.compile(r"^([A-Z]{2,3})(?:-([A-Z0-9]{1,3}))?$")
 _SUBDIVISIONS_SHOWN = 60
-#: In Slack, a start date further than this from today is almost certainly a typo in the year.
-START_WINDOW_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -102,6 +100,11 @@ class EnrollmentReport:
     summary: ProgressSummary
     last_mood: str | None
     notes: dict[str, str] = field(default_factory=dict)
+    #: Set when Slack gives the hire a time zone this server's tz database doesn't know: the
+    #: zone name, which the hire's check-ins ignore for the workspace default until it is known.
+    unknown_zone: str | None = None
+    #: The zone the hire's days are counted in (their own, or the workspace default).
+    zone: str = "UTC"
 
     def milestone(self, typed: str) -> MilestoneView | None:
         """The milestone ``typed`` names, matched as :meth:`Onboarding.mark` matches it."""
@@ -338,8 +341,8 @@ class Onboarding:
             return public_holidays(None)  # the tick reads an unknown code as weekends only
 
     def _today(self, person: Person) -> date:
-        zone = ZoneInfo(person.tz or self.default_tz)
-        return self.clock.now().astimezone(zone).date()
+        # schedule.zone falls back to the workspace default for a zone tzdata doesn't know.
+        return self.clock.now().astimezone(zone(person.tz, self.default_tz)).date()
 
     # --- enrollment -------------------------------------------------------------------------
 
@@ -375,6 +378,14 @@ class Onboarding:
                 )
             if any(m.id == hire_person.id for m in mentor_people):
                 raise InvalidInput("A hire can't mentor themself; choose another mentor.")
+            if any(m.id == manager_person.id for m in mentor_people):
+                # Mentor nudges exist to reach someone other than the manager; one person in
+                # both roles would get every nudge and escalation twice.
+                raise InvalidInput(
+                    f"<@{manager_person.user_id}> is the manager of record, so they can't also "
+                    "be the mentor; name another mentor, or leave the mentor out."
+                )
+            mentor_people = list({_id(m): m for m in mentor_people}.values())  # named twice
             existing = repo.open_enrollment(session=session, hire_id=_id(hire_person))
             if existing is not None:
                 relation = self._relation(session, actor, existing, hire_person)
@@ -392,12 +403,9 @@ class Onboarding:
             today = self._today(hire_person)
             if start is None:
                 start = next_working_day(today, self._holidays(hire_person))
-            elif not actor.operator and abs((start - today).days) > START_WINDOW_DAYS:
-                # Operators may backfill old enrollments from the CLI; in Slack it's a typo.
-                raise InvalidInput(
-                    f"The start date {start:%Y-%m-%d} is more than a year from today "
-                    f"({today:%Y-%m-%d}); check the year, and write it as YYYY-MM-DD."
-                )
+            else:
+                # Operators may backfill plans begun up to five years ago; in Slack it's a typo.
+                check_start(start, today=today, backfill=actor.operator)
             enrollment = Enrollment(
                 hire_id=_id(hire_person),
                 manager_id=_id(manager_person),
@@ -795,6 +803,8 @@ class Onboarding:
                         states=current,
                     ),
                     last_mood=enrollment.last_mood,
+                    unknown_zone=hire.tz if hire.tz and not known_zone(hire.tz) else None,
+                    zone=hire.tz if hire.tz and known_zone(hire.tz) else self.default_tz,
                 )
             )
         return reports

@@ -312,6 +312,10 @@ def enrolled_reply(report: EnrollmentReport) -> Reply:
     )
     if report.summary.day_one_note:
         text += "\n" + msg.ENROLLED_DAY_ONE.format(note=report.summary.day_one_note)
+    if report.unknown_zone:
+        text += "\n" + msg.ZONE_UNKNOWN.format(
+            hire=report.hire.user_id, unknown=esc(report.unknown_zone), zone=report.zone
+        )
     return Reply(
         text=text, blocks=fit([section(text), *progress_blocks(report)], limits.MESSAGE_BLOCKS)
     )

@@ -114,6 +114,11 @@ ENROLLED = (
 )
 ENROLLED_MENTORS = "; mentor: {mentors}"
 ENROLLED_DAY_ONE = ":calendar: {note}"
+ZONE_UNKNOWN = (
+    "Slack gives <@{hire}> the time zone `{unknown}`, which this server's time-zone database "
+    "doesn't know yet, so their check-ins follow the workspace default ({zone}) until an "
+    "operator updates it (the `tzdata` package)."
+)
 LIFECYCLE_DONE = {
     "pause": "Paused the plan of <@{hire}>. Check-ins stop until you `{cmd} resume` it.",
     "resume": "Resumed the plan of <@{hire}>; check-ins start again.",

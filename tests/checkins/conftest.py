@@ -128,15 +128,16 @@ def enroll(
     start: date = date(2026, 11, 2),
     tz: str | None = None,
     mentors: tuple[str, ...] = (MENTOR,),
-    slack: SlackSandbox | None = None,
+    profile_in: SlackSandbox | None = None,
 ) -> EnrollmentReport:
     """Enroll ``hire`` (zone unknown unless given, as from the CLI) with the manager and mentor.
 
-    With ``slack``, the hire's Slack profile says ``tz`` too, so the weekly profile refresh
-    (due once the test clock passes a week) keeps the zone instead of correcting it.
+    With ``profile_in`` (the sandbox), the hire's Slack profile says ``tz`` too, so the weekly
+    profile refresh (due once the test clock passes a week) keeps the zone instead of
+    correcting it.
     """
-    if slack is not None and tz:
-        slack.add_user(hire, hire.lower().removeprefix("u0"), tz=tz)
+    if profile_in is not None and tz:
+        profile_in.add_user(hire, hire.lower().removeprefix("u0"), tz=tz)
     return onboarding.enroll(
         actor=Actor.cli(),
         hire=Profile(user_id=hire, tz=tz) if tz else hire,

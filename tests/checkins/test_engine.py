@@ -165,7 +165,7 @@ def test_restart_after_downtime_sends_only_the_latest_pulse(
     clock: ManualClock,
 ) -> None:
     """Down for three weeks: the next tick sends one pulse, not three; the older row is skipped."""
-    enroll(onboarding, start=date(2026, 11, 2), tz="UTC", slack=sandbox)
+    enroll(onboarding, start=date(2026, 11, 2), tz="UTC", profile_in=sandbox)
     run(checkins, clock, "2026-11-09T09:31:00")  # week-1 pulse goes out
     # A pulse owed but never sent (the process died before sending it) …
     clock.set(at("2026-11-16T09:31:00"))
@@ -183,7 +183,9 @@ def test_unanswered_pulse_gets_one_reminder_after_two_working_days(
     checkins: Checkins, onboarding: Onboarding, sandbox: SlackSandbox, clock: ManualClock
 ) -> None:
     """Friday's pulse unanswered: the reminder comes Tuesday 09:30 (weekend skipped), once."""
-    enroll(onboarding, start=date(2026, 11, 6), tz="UTC", slack=sandbox)  # a Friday: pulses on Fridays
+    enroll(
+        onboarding, start=date(2026, 11, 6), tz="UTC", profile_in=sandbox
+    )  # a Friday: pulses on Fridays
     run(checkins, clock, "2026-11-13T09:31:00")
     assert keys(sandbox.bot_messages(HIRE)) == ["pulse:1:w1"]
     run(checkins, clock, "2026-11-16T09:31:00")  # Monday: 1 working day
@@ -198,7 +200,7 @@ def test_answered_pulse_gets_no_reminder_and_at_risk_nudges_the_mentor(
     checkins: Checkins, onboarding: Onboarding, sandbox: SlackSandbox, clock: ManualClock
 ) -> None:
     """Answering 'at risk' records the mood, nudges the mentor now, and stops the reminder."""
-    enroll(onboarding, start=date(2026, 11, 6), tz="UTC", slack=sandbox)
+    enroll(onboarding, start=date(2026, 11, 6), tz="UTC", profile_in=sandbox)
     run(checkins, clock, "2026-11-13T09:31:00")
     pulse = sandbox.bot_messages(HIRE)[0]
     result = checkins.answer_mood(

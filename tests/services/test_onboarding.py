@@ -275,12 +275,27 @@ def test_export_has_a_row_per_milestone(onboarding: Onboarding) -> None:
     assert [r["milestone"] for r in done] == ["d30-product-surface"]
 
 
-@pytest.mark.parametrize("start", [date(1999, 1, 1), date(2099, 1, 1), date(2027, 12, 1)])
-def test_start_dates_far_from_today_are_refused(onboarding: Onboarding, start: date) -> None:
-    """In Slack a start date over a year from today is refused as a typo; the CLI may backfill."""
-    with pytest.raises(InvalidInput, match="more than a year from today"):
+@pytest.mark.parametrize(
+    ("start", "slack", "cli"),
+    [
+        (date(1999, 1, 1), "more than a year before today", "more than five years before today"),
+        (date(2099, 1, 1), "more than a year from today", "more than a year from today"),
+        (date(2027, 12, 1), "more than a year from today", "more than a year from today"),
+        (date(2023, 1, 2), "more than a year before today", None),
+    ],
+)
+def test_start_dates_far_from_today_are_refused(
+    onboarding: Onboarding, start: date, slack: str, cli: str | None
+) -> None:
+    """In Slack a start date over a year either side of today is refused as a typo; the CLI may
+    backfill up to five years, never into the far past or over a year ahead."""
+    with pytest.raises(InvalidInput, match=slack):
         _enroll(onboarding, start=start)
-    _enroll(onboarding, start=start, actor=Actor.cli(), manager=BOSS)
+    if cli is None:
+        _enroll(onboarding, start=start, actor=Actor.cli(), manager=BOSS)
+    else:
+        with pytest.raises(InvalidInput, match=cli):
+            _enroll(onboarding, start=start, actor=Actor.cli(), manager=BOSS)
 
 
 @pytest.mark.parametrize(
