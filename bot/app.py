@@ -51,6 +51,7 @@ def build(settings: Settings, *, clock: Clock | None = None, migrate: bool = Tru
         ensure_schema(db)
     catalog = PlanCatalog(settings.plans_dir)
     clock = clock or SystemClock()
+    token = settings.slack_bot_token
     onboarding = Onboarding(
         db=db,
         catalog=catalog,
@@ -58,6 +59,8 @@ def build(settings: Settings, *, clock: Clock | None = None, migrate: bool = Tru
         admins=frozenset(settings.admins),
         default_tz=settings.default_timezone,
         holiday_country=settings.checkins.holiday_country,
+        # The CLI greets hires it enrolls only when it can reach Slack (build_slack: always).
+        greet_hires=bool(token and token.get_secret_value().strip()),
     )
     checkins = Checkins(
         db=db,
@@ -225,6 +228,7 @@ def build_slack(container: Container, credentials: SlackCredentials) -> SlackRun
     )
     refresher = HomeRefresher(publisher=publisher, onboarding=container.onboarding)
     container.onboarding.observers.append(refresher)
+    container.onboarding.greet_hires = True  # hires enrolled from Slack hear about it there
     context = SlackContext(
         onboarding=container.onboarding,
         catalog=container.catalog,

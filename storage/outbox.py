@@ -275,6 +275,22 @@ def get_by_key(*, session: Session, key: str) -> Outbox | None:
     return session.exec(select(Outbox).where(Outbox.key == key)).first()
 
 
+def latest_answered(
+    *, session: Session, enrollment_id: int, kinds: Sequence[str], limit: int = 20
+) -> list[Outbox]:
+    """The enrollment's answered rows of ``kinds``, the most recently answered first (served by
+    ``ix_outbox_enrollment_kind``; ``limit`` keeps a year of pulses from being read)."""
+    query = (
+        select(Outbox)
+        .where(Outbox.enrollment_id == enrollment_id)
+        .where(col(Outbox.kind).in_(kinds))
+        .where(col(Outbox.answered_at).is_not(None))
+        .order_by(col(Outbox.answered_at).desc(), col(Outbox.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query).all())
+
+
 def record_answer(
     *, session: Session, outbox_id: int, answer: dict[str, Any], now: datetime
 ) -> None:

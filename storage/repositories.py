@@ -79,6 +79,11 @@ def people_by_ids(*, session: Session, ids: Iterable[int]) -> dict[int, Person]:
 # --- enrollments ----------------------------------------------------------------------------
 
 
+def get_enrollment(*, session: Session, enrollment_id: int) -> Enrollment | None:
+    """One enrollment by id, whatever its status."""
+    return session.get(Enrollment, enrollment_id)
+
+
 def open_enrollment(*, session: Session, hire_id: int) -> Enrollment | None:
     """The hire's active or paused enrollment, if any."""
     return session.exec(

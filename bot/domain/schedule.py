@@ -62,6 +62,8 @@ class Kind(StrEnum):
     ESCALATION = "escalation"
     MENTOR_DIGEST = "mentor_digest"
     MANAGER_DIGEST = "manager_digest"
+    #: The hire's "you're on the plan" DM, queued by the enrollment itself (not derived).
+    ENROLLED = "enrolled"
 
     @property
     def asks_hire(self) -> bool:

@@ -54,6 +54,7 @@ from bot.services.clock import Clock
 from bot.services.onboarding import (
     Actor,
     EnrollmentReport,
+    LastCheckin,
     Onboarding,
     Profile,
     ProgressChange,
@@ -169,6 +170,10 @@ class Message:
     hires: tuple[HireLine, ...] = ()
     answer: Answer | None = None
     working_days_left: int | None = None
+    #: The hire's day 1 (the enrolled DM says "from Mon 7 Dec").
+    day_one: date | None = None
+    #: The hire's latest answered check-in (nudges show what they last said).
+    last_checkin: LastCheckin | None = None
 
     @property
     def answerable(self) -> bool:
@@ -863,9 +868,10 @@ class Checkins:
             report.settle(report.skipped, replace(planned, state=repo.SKIPPED, reason=skip))
             return
         current = max(now, self.clock.now())
-        if not _immediate(row) and current - row.due_at > LATE_AFTER:
+        if not _immediate(row) and (current - row.due_at > LATE_AFTER or _at_once(row)):
             # Late, outside the recipient's send window (their working day, from the send
-            # time): wait for the next one, unless the item is stale by then.
+            # time): wait for the next one, unless the item is stale by then. Rows due the
+            # moment something happened (the enrolled DM) wait for a window from the start.
             calendar = self.calendar(person.tz, person.holiday_country)
             window = calendar.next_send_window(current)
             if window > current:
@@ -1091,6 +1097,8 @@ class Checkins:
             manager=report.manager.user_id,
             mentors=tuple(m.user_id for m in report.mentors),
             answer=_answer_of(row, self._calendar_of_user(recipient)),
+            day_one=report.summary.day_one,
+            last_checkin=report.last_checkin,
         )
         if kind is Kind.REMINDER:
             target_id = row.payload.get("for")
@@ -1383,6 +1391,11 @@ def _waits(row: repo.NewRow, now: datetime) -> bool:
 def _immediate(row: Outbox) -> bool:
     """A nudge about a blocker or an at-risk answer: goes out at once, any hour."""
     return row.kind == Kind.MENTOR_NUDGE.value and row.payload.get("reason") != "silent"
+
+
+def _at_once(row: Outbox) -> bool:
+    """Due when something happened rather than at a send time: the hire's enrolled DM."""
+    return row.kind == Kind.ENROLLED.value
 
 
 def _silence_rows(

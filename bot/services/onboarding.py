@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from typing import Any, Protocol
 
@@ -30,10 +30,11 @@ from bot.domain.progress import (
     summarize,
     transition,
 )
-from bot.domain.schedule import known_zone, public_holidays, zone
+from bot.domain.schedule import Kind, known_zone, public_holidays, zone
 from bot.domain.workdays import next_working_day
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
+from storage import outbox
 from storage import repositories as repo
 from storage.engine import Database
 from storage.models import Enrollment, Person
@@ -86,6 +87,16 @@ class PersonView:
 
 
 @dataclass(frozen=True)
+class LastCheckin:
+    """The latest check-in the hire answered with a mood or a note (``/onramp progress``,
+    mentor nudges): what they said, on which day of theirs."""
+
+    on: date  # the day it was answered, in the hire's zone
+    mood: str | None = None  # on_track, at_risk or blocked (pulses only)
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class EnrollmentReport:
     """Everything a progress view needs about one enrollment."""
 
@@ -105,6 +116,8 @@ class EnrollmentReport:
     unknown_zone: str | None = None
     #: The zone the hire's days are counted in (their own, or the workspace default).
     zone: str = "UTC"
+    #: Only on :meth:`Onboarding.progress` (one hire at a time), for the people who may see it.
+    last_checkin: LastCheckin | None = None
 
     def milestone(self, typed: str) -> MilestoneView | None:
         """The milestone ``typed`` names, matched as :meth:`Onboarding.mark` matches it."""
@@ -212,6 +225,7 @@ class Onboarding:
         default_tz: str = "UTC",
         holiday_country: str | None = None,
         observers: Sequence[ProgressObserver] = (),
+        greet_hires: bool = False,
     ) -> None:
         self.db = db
         self.catalog = catalog
@@ -221,6 +235,10 @@ class Onboarding:
         #: The workspace's holiday country (``checkins.holiday_country``) for people without one.
         self.holiday_country = holiday_country
         self.observers = list(observers)
+        #: Queue the hire's "you're on the plan" DM with each enrollment: set when Slack is
+        #: configured (a token for the CLI, always in ``onramp serve``), so nothing waits
+        #: in the outbox of a server that can't send it.
+        self.greet_hires = greet_hires
 
     # --- people -----------------------------------------------------------------------------
 
@@ -248,11 +266,7 @@ class Onboarding:
         """
         wanted = parse_holiday_country(country)
         with self.db.transaction() as session:
-            target = self._calendar_subject(session, actor, person)
-            # Through their latest plan, if they have one; nobody manages them otherwise.
-            latest = repo.latest_enrollment(session=session, hire_id=_id(target))
-            relation = self._relation(session, actor, latest, target)
-            permissions.require(relation, permissions.Action.CALENDAR)
+            target = self._calendar_target(session, actor, person)
             result = HolidayCountry(
                 user_id=target.user_id, country=wanted, previous=target.holiday_country
             )
@@ -269,6 +283,24 @@ class Onboarding:
                     at=self.clock.now(),
                 )
             return result
+
+    def holiday_setting(self, *, actor: Actor, person: str | None = None) -> HolidayCountry:
+        """``person``'s holiday country as it is (``None``: the workspace default applies), for
+        the people who may change it (:meth:`set_holiday_country`); unchanged, so ``previous``
+        is the same."""
+        with self.db.transaction() as session:  # the caller's own row may be created
+            target = self._calendar_target(session, actor, person)
+            current = target.holiday_country
+            return HolidayCountry(user_id=target.user_id, country=current, previous=current)
+
+    def _calendar_target(self, session: Session, actor: Actor, person: str | None) -> Person:
+        """Whose calendar ``person`` names, if the actor may change it (else the refusal)."""
+        target = self._calendar_subject(session, actor, person)
+        # Through their latest plan, if they have one; nobody manages them otherwise.
+        latest = repo.latest_enrollment(session=session, hire_id=_id(target))
+        relation = self._relation(session, actor, latest, target)
+        permissions.require(relation, permissions.Action.CALENDAR)
+        return target
 
     def _calendar_subject(self, session: Session, actor: Actor, person: str | None) -> Person:
         if person is None:
@@ -436,7 +468,29 @@ class Onboarding:
                 },
                 at=self.clock.now(),
             )
+            if self.greet_hires:
+                self._queue_enrolled_dm(session, enrollment)
             return self._report(session, enrollment, hire_person)
+
+    def _queue_enrolled_dm(self, session: Session, enrollment: Enrollment) -> None:
+        """Owe the hire the "you're on the plan" DM, in the enrollment's own transaction: it
+        exists exactly when the enrollment does, and its key (one per enrollment) keeps it
+        single. The check-in tick sends it in the hire's next send window."""
+        now = self.clock.now()
+        outbox.insert_new(
+            session=session,
+            rows=[
+                outbox.NewRow(
+                    key=f"{Kind.ENROLLED.value}:{_id(enrollment)}",
+                    kind=Kind.ENROLLED.value,
+                    recipient_id=enrollment.hire_id,
+                    due_at=now,
+                    enrollment_id=_id(enrollment),
+                    payload={},
+                )
+            ],
+            now=now,
+        )
 
     def mark(
         self,
@@ -511,20 +565,25 @@ class Onboarding:
         )
         return report
 
-    def change(self, *, actor: Actor, hire: str, action: Lifecycle | str) -> EnrollmentReport:
-        """Pause, resume, complete or withdraw the hire's open plan (manager or admin)."""
-        if isinstance(action, str):
-            try:
-                action = Lifecycle(action)
-            except ValueError:
-                valid = ", ".join(a.value for a in Lifecycle)
-                raise InvalidInput(f"'{action}' is not an action; use one of: {valid}") from None
+    def change(
+        self,
+        *,
+        actor: Actor,
+        hire: str,
+        action: Lifecycle | str,
+        enrollment_id: int | None = None,
+    ) -> EnrollmentReport:
+        """Pause, resume, complete or withdraw the hire's open plan (manager or admin).
+
+        ``enrollment_id`` names the plan (a confirmation button carries the plan it asked
+        about): once that plan is no longer open, :class:`Conflict` says it was already done,
+        and a newer plan of the hire's is never touched.
+        """
+        action = _lifecycle(action)
         with self.db.transaction() as session:
-            hire_person, enrollment, relation = self._open_for(
-                session, actor, hire, _stranger(permissions.Action.MANAGE, verb=action.value)
+            hire_person, enrollment, new = self._changeable(
+                session, actor, hire, action, enrollment_id
             )
-            permissions.require(relation, permissions.Action.MANAGE, verb=action.value)
-            new = transition(EnrollmentStatus(enrollment.status), action)
             now = self.clock.now()
             previous = enrollment.status
             enrollment.status = new.value
@@ -542,6 +601,42 @@ class Onboarding:
                 at=now,
             )
             return self._report(session, enrollment, hire_person)
+
+    def check_change(self, *, actor: Actor, hire: str, action: Lifecycle | str) -> EnrollmentReport:
+        """The hire's open plan if :meth:`change` would ``action`` it now, changing nothing
+        (what a confirmation asks about); refused, or in conflict, exactly as :meth:`change`."""
+        action = _lifecycle(action)
+        with self.db.read() as session:
+            hire_person, enrollment, _new = self._changeable(session, actor, hire, action, None)
+            return self._report(session, enrollment, hire_person)
+
+    def _changeable(
+        self,
+        session: Session,
+        actor: Actor,
+        hire: str,
+        action: Lifecycle,
+        enrollment_id: int | None,
+    ) -> tuple[Person, Enrollment, EnrollmentStatus]:
+        """The hire, the plan ``action`` would change and its new status, once the actor may."""
+        refused = _stranger(permissions.Action.MANAGE, verb=action.value)
+        if enrollment_id is None:
+            hire_person, enrollment, relation = self._open_for(session, actor, hire, refused)
+        else:
+            hire_person = self._subject(session, actor, hire, refused)
+            found = repo.get_enrollment(session=session, enrollment_id=enrollment_id)
+            if found is None or found.hire_id != hire_person.id:
+                raise refused  # a tampered button: nothing to learn from it
+            enrollment = found
+            relation = self._relation(session, actor, enrollment, hire_person)
+        permissions.require(relation, permissions.Action.MANAGE, verb=action.value)
+        if not EnrollmentStatus(enrollment.status).open:
+            raise Conflict(
+                f"Already done: the plan of <@{hire_person.user_id}> you asked about is "
+                f"{enrollment.status}, so nothing changed. `/onramp progress "
+                f"<@{hire_person.user_id}>` shows where it stands."
+            )
+        return hire_person, enrollment, transition(EnrollmentStatus(enrollment.status), action)
 
     # --- reports ----------------------------------------------------------------------------
 
@@ -561,7 +656,30 @@ class Onboarding:
                 raise self._not_enrolled(actor, hire_person, refused)
             relation = self._relation(session, actor, enrollment, hire_person)
             permissions.require(relation, permissions.Action.VIEW)
-            return self._report(session, enrollment, hire_person, as_of=as_of)
+            report = self._report(session, enrollment, hire_person, as_of=as_of)
+            return replace(
+                report, last_checkin=self._last_checkin(session, enrollment, hire_person)
+            )
+
+    def _last_checkin(
+        self, session: Session, enrollment: Enrollment, hire: Person
+    ) -> LastCheckin | None:
+        """The latest pulse or review the hire answered with a mood or a note (milestone
+        statuses alone show on the plan itself). A reminder's answer is stored on the check-in
+        it reminds of, so reminders are not read twice."""
+        kinds = [Kind.PULSE.value, Kind.REVIEW.value]
+        for row in outbox.latest_answered(
+            session=session, enrollment_id=_id(enrollment), kinds=kinds
+        ):
+            answer = row.answer or {}
+            mood, note = answer.get("mood"), answer.get("note")
+            if (mood or note) and row.answered_at is not None:
+                return LastCheckin(
+                    on=row.answered_at.astimezone(zone(hire.tz, self.default_tz)).date(),
+                    mood=mood if isinstance(mood, str) else None,
+                    note=note if isinstance(note, str) else None,
+                )
+        return None
 
     def team(self, *, actor: Actor) -> list[EnrollmentReport]:
         """Open plans the actor is the manager of record of (being an admin adds none)."""
@@ -819,6 +937,16 @@ def _id(row: Person | Enrollment) -> int:
     return row.id
 
 
+def _lifecycle(action: Lifecycle | str) -> Lifecycle:
+    if isinstance(action, Lifecycle):
+        return action
+    try:
+        return Lifecycle(action)
+    except ValueError:
+        valid = ", ".join(a.value for a in Lifecycle)
+        raise InvalidInput(f"'{action}' is not an action; use one of: {valid}") from None
+
+
 def _stranger(action: permissions.Action, *, verb: str | None = None) -> PermissionDenied:
     """How a stranger is refused ``action``: the same words whatever exists."""
     return permissions.refusal(permissions.Relation.OTHER, action, verb=verb)
@@ -893,6 +1021,7 @@ __all__ = [
     "Actor",
     "EnrollmentReport",
     "HolidayCountry",
+    "LastCheckin",
     "Onboarding",
     "Overview",
     "PersonView",

@@ -20,10 +20,15 @@ from bot.domain.progress import (
     ProgressSummary,
     short_date,
 )
-from bot.services.onboarding import EnrollmentReport, Overview
+from bot.services.onboarding import EnrollmentReport, LastCheckin, Overview
 from bot.slack import limits
 from bot.slack import messages as msg
-from bot.slack.payloads import MILESTONE_BLOCK_PREFIX, MILESTONE_STATUS_ACTION
+from bot.slack.payloads import (
+    MILESTONE_BLOCK_PREFIX,
+    MILESTONE_STATUS_ACTION,
+    WITHDRAW_CANCEL_ACTION,
+    WITHDRAW_CONFIRM_ACTION,
+)
 from bot.text import STATUS_ICONS, STATUS_LABELS, bar
 
 Block = dict[str, Any]
@@ -193,6 +198,7 @@ def progress_blocks(report: EnrollmentReport) -> list[Block]:
     blocks: list[Block] = [
         header(msg.REPORT_HEADER.format(name=report.hire.name, plan=report.plan.plan.title)),
         context(_status_line(report)),
+        *([context(last_checkin_line(report.last_checkin))] if report.last_checkin else []),
         *packed(phase_lines(s)),
         section(msg.CURRENT_PHASE.format(title=esc(current.title), due=f"{current.due:%Y-%m-%d}")),
         *packed(milestone_line(m) for m in current.milestones),
@@ -201,6 +207,14 @@ def progress_blocks(report: EnrollmentReport) -> list[Block]:
     if issues:
         blocks.append(context(*issues))
     return fit(blocks, limits.MESSAGE_BLOCKS)
+
+
+def last_checkin_line(last: LastCheckin) -> str:
+    """``Last check-in: ⚠️ At risk · Mon 9 Nov — “note”`` (the day in the hire's zone)."""
+    mood = msg.LAST_CHECKIN_MOODS.get(last.mood or "", esc(last.mood or ""))
+    what = " · ".join(part for part in (mood, short_date(last.on)) if part)
+    note = msg.LAST_CHECKIN_NOTE.format(note=esc(clip(last.note, 300))) if last.note else ""
+    return msg.LAST_CHECKIN.format(what=what, note=note)
 
 
 def progress_reply(report: EnrollmentReport) -> Reply:
@@ -319,6 +333,29 @@ def enrolled_reply(report: EnrollmentReport) -> Reply:
     return Reply(
         text=text, blocks=fit([section(text), *progress_blocks(report)], limits.MESSAGE_BLOCKS)
     )
+
+
+def withdraw_confirm_reply(report: EnrollmentReport) -> Reply:
+    """``/onramp withdraw @hire``: what will happen, and [Withdraw] / [Cancel]. The buttons
+    carry the plan and the hire; the click is checked again (``listeners/confirm.py``)."""
+    text = msg.WITHDRAW_CONFIRM.format(hire=report.hire.user_id, plan=esc(report.plan.plan.title))
+    value = f"{report.enrollment_id}:{report.hire.user_id}"
+    buttons: list[Block] = [
+        {
+            "type": "button",
+            "action_id": WITHDRAW_CONFIRM_ACTION,
+            "text": {"type": "plain_text", "text": msg.WITHDRAW_BUTTON},
+            "style": "danger",
+            "value": value,
+        },
+        {
+            "type": "button",
+            "action_id": WITHDRAW_CANCEL_ACTION,
+            "text": {"type": "plain_text", "text": msg.WITHDRAW_CANCEL_BUTTON},
+            "value": value,
+        },
+    ]
+    return Reply(text=text, blocks=[section(text), {"type": "actions", "elements": buttons}])
 
 
 def changed_reply(report: EnrollmentReport, action: str, cmd: str) -> Reply:

@@ -12,11 +12,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.progress import MilestoneStatus
+from bot.domain.progress import MilestoneStatus, short_date
 from bot.domain.schedule import Kind
 from bot.services.checkins import HireLine, Message, MilestoneLine, Mood
 from bot.slack import limits
-from bot.slack.blocks import Block, Reply, clip, context, divider, esc, fit, header, packed, section
+from bot.slack.blocks import (
+    Block,
+    Reply,
+    clip,
+    context,
+    divider,
+    esc,
+    fit,
+    header,
+    last_checkin_line,
+    packed,
+    section,
+)
 from bot.text import STATUS_ICONS, STATUS_LABELS
 
 # --- action ids -----------------------------------------------------------------------------
@@ -46,6 +58,20 @@ WELCOME_BODY = (
 WELCOME_TODAY = "Today is {day}"
 WELCOME_FIRST_PHASE = "*First up: {phase}* (due {due:%a %d %b}):"
 WELCOME_FOOTER = "Your plan is on my *Home* tab; `/onramp me` shows it anywhere."
+ENROLLED_HEADER = "You're on Onramp, {name}! 🗺️"
+ENROLLED_BODY = (
+    "You're on the *{plan}* plan from *{day_one}*. Your manager is <@{manager}>{mentors}. "
+    "I'll greet you on day 1, then check in once a week — one click is enough."
+)
+ENROLLED_STARTED = (
+    "You're on the *{plan}* plan, which started on *{day_one}* ({today}). Your manager is "
+    "<@{manager}>{mentors}. I'll check in once a week — one click is enough."
+)
+ENROLLED_PHASE = "*{phase}* (due {due}) — here's what it holds:"
+ENROLLED_FOOTER = (
+    "See the whole plan on my *Home* tab and mark milestones there as you go; `/onramp me` "
+    "shows it anywhere."
+)
 PULSE_HEADER = "Weekly check-in · week {week}"
 PULSE_BODY = "How's it going, {name}? It's {day}; *{phase}* is {done}/{total} done."
 PULSE_QUESTION = "How do you feel about this week?"
@@ -192,16 +218,23 @@ def _title(message: Message, milestone_id: str) -> str:
     return next((m.title for m in message.milestones if m.id == milestone_id), milestone_id)
 
 
+def _your_mentors(message: Message) -> str:
+    """``, and your mentor is <@U1>`` (or nothing)."""
+    if not message.mentors:
+        return ""
+    verb = "s are " if len(message.mentors) > 1 else " is "
+    return ", and your mentor" + verb + ", ".join(f"<@{m}>" for m in message.mentors)
+
+
+def _top_milestones(message: Message) -> list[Block]:
+    """The phase's milestones (not their sub-items), packed, at most 15."""
+    lines = [f"{STATUS_ICONS[m.status]} {esc(m.title)}" for m in message.milestones if not m.parent]
+    return packed(lines[:15])
+
+
 def _welcome(message: Message) -> Reply:
     hire = _hire(message)
-    mentors = (
-        ", and your mentor"
-        + ("s are " if len(message.mentors) > 1 else " is ")
-        + ", ".join(f"<@{m}>" for m in message.mentors)
-        if message.mentors
-        else ""
-    )
-    lines = [f"{STATUS_ICONS[m.status]} {esc(m.title)}" for m in message.milestones if not m.parent]
+    mentors = _your_mentors(message)
     blocks = [
         header(WELCOME_HEADER.format(name=hire.name)),
         section(
@@ -219,9 +252,35 @@ def _welcome(message: Message) -> Reply:
                 WELCOME_FIRST_PHASE.format(phase=esc(message.phase_title), due=message.phase_due)
             )
         )
-        blocks.extend(packed(lines[:15]))
+        blocks.extend(_top_milestones(message))
     blocks.append(context(WELCOME_FOOTER))
     return Reply(text=WELCOME_HEADER.format(name=hire.name), blocks=blocks)
+
+
+def _enrolled(message: Message) -> Reply:
+    """The hire hears they are on a plan: from when, who their manager and mentors are, and
+    what the phase they start in holds (the first 30 days, unless enrolled late)."""
+    hire = _hire(message)
+    assert message.day_one is not None  # noqa: S101 - composed from a plan, which has a day 1
+    body = ENROLLED_STARTED if hire.day >= 1 else ENROLLED_BODY
+    blocks = [
+        header(ENROLLED_HEADER.format(name=hire.name)),
+        section(
+            body.format(
+                plan=esc(message.plan_title),
+                day_one=short_date(message.day_one),
+                today=hire.day_label,
+                manager=message.manager,
+                mentors=_your_mentors(message),
+            )
+        ),
+    ]
+    if message.phase_title and message.phase_due:
+        due = short_date(message.phase_due)
+        blocks.append(section(ENROLLED_PHASE.format(phase=esc(message.phase_title), due=due)))
+        blocks.extend(_top_milestones(message))
+    blocks.append(context(ENROLLED_FOOTER))
+    return Reply(text=ENROLLED_HEADER.format(name=hire.name), blocks=blocks)
 
 
 def _pulse(message: Message) -> Reply:
@@ -332,8 +391,15 @@ def _nudge(message: Message) -> Reply:
     else:
         assert message.since is not None  # noqa: S101 - silence always has a start
         text = body = NUDGE_SILENT.format(hire=hire.user_id, since=message.since)
-    blocks = [header(NUDGE_HEADER), section(body), context(NUDGE_FOOTER.format(hire=hire.user_id))]
+    blocks = [header(NUDGE_HEADER), section(body), *_last_checkin(message)]
+    blocks.append(context(NUDGE_FOOTER.format(hire=hire.user_id)))
     return Reply(text=text, blocks=blocks)
+
+
+def _last_checkin(message: Message) -> list[Block]:
+    """What the hire last said on a check-in (mood, day, note), when they said anything."""
+    last = message.last_checkin
+    return [context(last_checkin_line(last))] if last is not None else []
 
 
 def _escalation(message: Message) -> Reply:
@@ -354,7 +420,8 @@ def _escalation(message: Message) -> Reply:
         body = ESCALATION_SILENT.format(hire=hire.user_id, since=message.since)
     reason = "blocked" if message.reason == "blocked" and message.milestones else "silent"
     title = ESCALATION_HEADER[reason].format(name=hire.name)
-    blocks = [header(title), section(body), context(ESCALATION_FOOTER.format(hire=hire.user_id))]
+    blocks = [header(title), section(body), *_last_checkin(message)]
+    blocks.append(context(ESCALATION_FOOTER.format(hire=hire.user_id)))
     return Reply(text=ESCALATION_TEXT.format(body=body), blocks=blocks)
 
 
@@ -392,6 +459,7 @@ _RENDERERS = {
     Kind.ESCALATION: _escalation,
     Kind.MENTOR_DIGEST: _digest,
     Kind.MANAGER_DIGEST: _digest,
+    Kind.ENROLLED: _enrolled,
 }
 
 

@@ -96,12 +96,13 @@ class Mark:
 
 @dataclass(frozen=True)
 class Holidays:
-    """``/onramp holidays [@user] <country>``: whose public holidays someone's check-ins skip.
+    """``/onramp holidays [@user] [country]``: whose public holidays someone's check-ins skip.
 
-    ``person`` is ``None`` for the caller; ``country`` is as typed (the service validates it).
+    ``person`` is ``None`` for the caller; ``country`` is as typed (the service validates it),
+    ``None`` to show the current setting.
     """
 
-    country: str
+    country: str | None
     person: UserRef | None = None
 
 
@@ -338,19 +339,19 @@ def _mark(rest: str, usage_line: str) -> Mark | UsageError:
 
 def _holidays(args: list[str], usage_line: str) -> Holidays | UsageError:
     """A country and, before or after it, optionally the person (a mention or ``@name``; a bare
-    user id must come first)."""
+    user id must come first). Without a country: the current setting (the caller's, or the
+    person's)."""
     marked = [i for i, arg in enumerate(args) if arg.startswith(("<@", "@"))]
     if len(marked) > 1:
         return _extra([args[marked[1]]], usage_line)
     if len(args) > 2:
         return _extra(args[2:], usage_line)
-    if len(args) < 2:
-        if not args or marked:
-            return UsageError(msg.MISSING_COUNTRY.format(usage=usage_line))
-        return Holidays(country=args[0])
+    if not args or (len(args) == 1 and not marked):
+        return Holidays(country=args[0] if args else None)
     who = marked[0] if marked else 0
     ref = _user(args[who], usage_line)
-    return ref if isinstance(ref, UsageError) else Holidays(country=args[1 - who], person=ref)
+    country = args[1 - who] if len(args) == 2 else None
+    return ref if isinstance(ref, UsageError) else Holidays(country=country, person=ref)
 
 
 def _unknown(

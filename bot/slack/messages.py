@@ -21,7 +21,7 @@ USAGE: dict[str, str] = {
     "complete": "{cmd} complete @user",
     "withdraw": "{cmd} withdraw @user",
     "mark": "{cmd} mark [@hire] <milestone> <status> [note]",
-    "holidays": "{cmd} holidays [@user] <country>",
+    "holidays": "{cmd} holidays [@user] [country]",
     "plans": "{cmd} plans",
 }
 
@@ -36,14 +36,14 @@ SUMMARY: dict[str, str] = {
     "pause": "pause a hire's plan (check-ins stop until resumed)",
     "resume": "resume a paused plan",
     "complete": "mark a hire's plan as completed",
-    "withdraw": "take a hire off their plan",
+    "withdraw": "take a hire off their plan (asks you to confirm first)",
     "mark": (
         "set a milestone on your plan, or on a hire's you manage: not_started, in_progress, "
         "done, blocked or skipped"
     ),
     "holidays": (
         "whose public holidays your check-ins (or your hire's) skip: US, GB, DE-BY…, "
-        "or none for the workspace default"
+        "or none for the workspace default; without a country, the current setting"
     ),
     "plans": "the plans you can enroll hires on",
 }
@@ -101,10 +101,6 @@ MISSING_MILESTONE = "Say which milestone and its new status, like `{usage}`."
 MISSING_STATUS = (
     "Say the new status of `{milestone}`: not_started, in_progress, done, blocked or skipped."
 )
-MISSING_COUNTRY = (
-    "Say which country's public holidays check-ins should skip, like `{usage}`, with an ISO "
-    "code such as US, GB, DE or DE-BY, or `none` for the workspace default."
-)
 
 # --- replies ----------------------------------------------------------------------------------
 
@@ -144,6 +140,18 @@ HOLIDAYS_WHOSE = "<@{user}>'s"
 HOLIDAYS_COUNTRY = "skip weekends and public holidays in *{country}*"
 HOLIDAYS_WORKSPACE = "follow the workspace calendar: weekends and public holidays in *{country}*"
 HOLIDAYS_WEEKENDS = "follow the workspace calendar: weekends only"
+HOLIDAYS_CURRENT = "Right now {whose} check-ins {calendar}."
+HOLIDAYS_HOW_TO_CHANGE = (
+    "To change it: `{cmd} holidays {who}CODE` with an ISO code such as US, GB, DE or DE-BY, "
+    "or `{cmd} holidays {who}none` for the workspace calendar."
+)
+WITHDRAW_CONFIRM = (
+    "Withdraw <@{hire}> from *{plan}*? Their check-ins stop at once and nobody can change the "
+    "plan any more. It stays on record, and you can enroll them again later."
+)
+WITHDRAW_BUTTON = "Withdraw"
+WITHDRAW_CANCEL_BUTTON = "Cancel"
+WITHDRAW_CANCELLED = "Cancelled: nothing was changed."
 NO_TEAM = (
     "You don't manage anyone on Onramp yet. Enroll a hire with "
     "`{cmd} enroll @user` and they'll show up here."
@@ -192,6 +200,9 @@ FLAG_OVERDUE = "overdue ({count})"
 FLAG_PAUSED = "paused"
 FLAGS_PREFIX = " · :warning: "
 MOODS = {"on_track": "on track", "at_risk": "at risk", "blocked": "blocked"}
+LAST_CHECKIN = "Last check-in: {what}{note}"
+LAST_CHECKIN_MOODS = {"on_track": "✅ On track", "at_risk": "⚠️ At risk", "blocked": "⛔ Blocked"}
+LAST_CHECKIN_NOTE = " — “{note}”"
 TRUNCATED = "…and {count} more."
 
 # --- App Home ---------------------------------------------------------------------------------

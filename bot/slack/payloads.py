@@ -14,6 +14,10 @@ from typing import Any
 MILESTONE_STATUS_ACTION = "milestone_status"
 #: ``block_id`` prefix of a milestone row on the App Home tab; the milestone id follows it.
 MILESTONE_BLOCK_PREFIX = "milestone:"
+#: ``action_id`` of the buttons below ``/onramp withdraw @hire``'s question; their ``value`` is
+#: ``<enrollment id>:<hire's user id>``.
+WITHDRAW_CONFIRM_ACTION = "withdraw_confirm"
+WITHDRAW_CANCEL_ACTION = "withdraw_cancel"
 
 
 class PayloadError(ValueError):
@@ -95,6 +99,15 @@ def home_opened(event: Mapping[str, Any]) -> HomeOpened:
     )
 
 
+def _clicked(body: Mapping[str, Any], *, where: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """The clicker and the (first) action of a ``block_actions`` payload."""
+    user = _mapping(body, "user", where=where)
+    actions = body.get("actions")
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], Mapping):
+        raise PayloadError(f"{where}: no actions")
+    return user, actions[0]
+
+
 @dataclass(frozen=True)
 class StatusSelection:
     """A person picked a new status for one of their milestones on the App Home tab."""
@@ -107,11 +120,7 @@ class StatusSelection:
 def status_selection(body: Mapping[str, Any]) -> StatusSelection:
     """Parse the ``block_actions`` payload of a milestone status control."""
     where = "block_actions"
-    user = _mapping(body, "user", where=where)
-    actions = body.get("actions")
-    if not isinstance(actions, list) or not actions or not isinstance(actions[0], Mapping):
-        raise PayloadError(f"{where}: no actions")
-    action = actions[0]
+    user, action = _clicked(body, where=where)
     if action.get("action_id") != MILESTONE_STATUS_ACTION:
         raise PayloadError(f"{where}: not a milestone status control")
     block_id = _str(action, "block_id", where=where)
@@ -122,6 +131,34 @@ def status_selection(body: Mapping[str, Any]) -> StatusSelection:
         user_id=_str(user, "id", where=where),
         milestone_id=block_id.removeprefix(MILESTONE_BLOCK_PREFIX),
         status=_str(selected, "value", where=where),
+    )
+
+
+@dataclass(frozen=True)
+class WithdrawChoice:
+    """A click on [Withdraw] or [Cancel] below ``/onramp withdraw``'s question."""
+
+    user_id: str
+    hire: str
+    enrollment_id: int
+    confirmed: bool
+
+
+def withdraw_choice(body: Mapping[str, Any]) -> WithdrawChoice:
+    """Parse the ``block_actions`` payload of a withdraw confirmation button."""
+    where = "block_actions"
+    user, action = _clicked(body, where=where)
+    action_id = action.get("action_id")
+    if action_id not in (WITHDRAW_CONFIRM_ACTION, WITHDRAW_CANCEL_ACTION):
+        raise PayloadError(f"{where}: not a withdraw confirmation")
+    raw, _, hire = _str(action, "value", where=where).partition(":")
+    if not raw.isdigit() or not hire:
+        raise PayloadError(f"{where}: withdraw value {raw[:20]!r} names no plan")
+    return WithdrawChoice(
+        user_id=_str(user, "id", where=where),
+        hire=hire,
+        enrollment_id=int(raw),
+        confirmed=action_id == WITHDRAW_CONFIRM_ACTION,
     )
 
 

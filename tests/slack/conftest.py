@@ -157,7 +157,9 @@ def _block_text(block: dict[str, Any]) -> str:
     texts = []
     if isinstance(block.get("text"), dict):
         texts.append(block["text"].get("text", ""))
-    texts += [e.get("text", "") for e in block.get("elements", []) if isinstance(e, dict)]
+    for element in block.get("elements", []):
+        text = element.get("text", "") if isinstance(element, dict) else ""
+        texts.append(text.get("text", "") if isinstance(text, dict) else text)  # a button's label
     return "\n".join(texts)
 
 

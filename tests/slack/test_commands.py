@@ -153,11 +153,14 @@ LIFECYCLE = ["pause", "resume", "complete", "withdraw"]
 @pytest.mark.parametrize("action", LIFECYCLE)
 @pytest.mark.parametrize("persona", list(PERSONAS))
 def test_lifecycle(enrolled: SlackDriver, persona: str, action: str) -> None:
-    """Only the manager of record and admins can pause, resume, complete or withdraw."""
+    """Only the manager of record and admins can pause, resume, complete or withdraw (which
+    asks them to confirm first)."""
     if action == "resume":
         enrolled.command(f"pause <@{HIRE}>", MANAGER)
     text = shown(enrolled.command(f"{action} <@{HIRE}|hana>", PERSONAS[persona]))
-    if persona in ("manager", "admin"):
+    if persona in ("manager", "admin") and action == "withdraw":
+        assert msg.WITHDRAW_CONFIRM.format(hire=HIRE, plan="Junior LLM Engineer") in text
+    elif persona in ("manager", "admin"):
         assert msg.LIFECYCLE_DONE[action].format(hire=HIRE, cmd="/onramp") in text
     elif persona in ("hire", "mentor"):
         assert f"you can't {action} it; ask the hire's manager" in text

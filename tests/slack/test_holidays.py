@@ -7,7 +7,6 @@ import pytest
 from bot.app import Container
 from bot.config import Settings
 from bot.sandbox import SlackDriver
-from bot.slack import messages as msg
 from storage import repositories as repo
 from tests.slack.conftest import HIRE, MANAGER, NEWCOMER, PERSONAS, shown
 
@@ -89,8 +88,48 @@ def test_an_unknown_code_gets_the_same_clear_message(
     assert _stored(container) is None
 
 
-def test_a_missing_country_shows_the_usage(enrolled: SlackDriver) -> None:
-    """`holidays @user` alone asks for the country, with the usage line."""
-    text = shown(enrolled.command(f"holidays <@{HIRE}|hana>", MANAGER))
-    usage = msg.USAGE["holidays"].format(cmd="/onramp")
-    assert text.startswith(msg.MISSING_COUNTRY.format(usage=usage))
+def test_no_country_shows_the_callers_workspace_default_and_how_to_change_it(
+    enrolled: SlackDriver, container: Container
+) -> None:
+    """`holidays` alone says which calendar the caller's check-ins follow now (the workspace
+    default, when they have none) and how to change it, and changes nothing."""
+    text = shown(enrolled.command("holidays", HIRE))
+    assert text.startswith(
+        "\n".join(
+            [
+                "Right now your check-ins follow the workspace calendar: weekends and public "
+                "holidays in *US*.",
+                "To change it: `/onramp holidays CODE` with an ISO code such as US, GB, DE or "
+                "DE-BY, or `/onramp holidays none` for the workspace calendar.",
+            ]
+        )
+    )
+    assert _stored(container) is None
+
+
+def test_no_country_shows_the_callers_own_setting(
+    enrolled: SlackDriver, container: Container
+) -> None:
+    """After `holidays GB`, `holidays` alone says the check-ins skip GB's holidays."""
+    enrolled.command("holidays gb", HIRE)
+    text = shown(enrolled.command("holidays", HIRE))
+    assert text.startswith("Right now your check-ins skip weekends and public holidays in *GB*.")
+    assert _stored(container) == "GB"
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_a_persons_setting_is_shown_to_whoever_may_change_it(
+    enrolled: SlackDriver, persona: str
+) -> None:
+    """`holidays @hire` alone shows the hire's setting to the hire, their manager and admins,
+    with the command to change it; the mentor and strangers are refused as for a change."""
+    enrolled.command(f"holidays <@{HIRE}|hana> de-by", MANAGER)
+    text = shown(enrolled.command(f"holidays <@{HIRE}|hana>", PERSONAS[persona]))
+    if persona in ("hire", "manager", "admin"):
+        assert "check-ins skip weekends and public holidays in *DE-BY*." in text
+        assert "/onramp holidays " in text
+    elif persona == "mentor":
+        assert text.startswith(MENTOR_REFUSAL)
+    else:
+        assert text.startswith(COUNTRY_REFUSAL)
+        assert "DE-BY" not in text

@@ -1,4 +1,4 @@
-"""``/onramp holidays [@user] <country>`` parsing, with plain strings."""
+"""``/onramp holidays [@user] [country]`` parsing, with plain strings."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from bot.domain.people import parse_user_ref
 from bot.slack import commands_parser as p
 from bot.slack import messages as msg
 
-USAGE = "/onramp holidays [@user] <country>"
+USAGE = "/onramp holidays [@user] [country]"
 HANA = parse_user_ref("<@U0HIRE|hana>")
 
 
@@ -21,18 +21,19 @@ HANA = parse_user_ref("<@U0HIRE|hana>")
         ("holidays US <@U0HIRE|hana>", p.Holidays(country="US", person=HANA)),
         ("HOLIDAYS U0HIRE GB", p.Holidays(country="GB", person=parse_user_ref("U0HIRE"))),
         ("holidays @hana DE", p.Holidays(country="DE", person=parse_user_ref("@hana"))),
+        ("holidays", p.Holidays(country=None)),
+        ("holidays <@U0HIRE|hana>", p.Holidays(country=None, person=HANA)),
     ],
 )
 def test_country_with_or_without_a_person(text: str, expected: p.Holidays) -> None:
-    """The country is passed on as typed; the person, if any, may come before or after it."""
+    """The country is passed on as typed (none: show the setting); the person, if any, may
+    come before or after it."""
     assert p.parse_command(text) == expected
 
 
 @pytest.mark.parametrize(
     ("text", "rendered"),
     [
-        ("holidays", msg.MISSING_COUNTRY.format(usage=USAGE)),
-        ("holidays <@U0HIRE|hana>", msg.MISSING_COUNTRY.format(usage=USAGE)),
         ("holidays <@U0HIRE|hana> US extra", f"I didn't understand `extra`.\nUsage: `{USAGE}`"),
         (
             "holidays <@U0A|a> <@U0B|b>",
@@ -41,7 +42,7 @@ def test_country_with_or_without_a_person(text: str, expected: p.Holidays) -> No
     ],
 )
 def test_mistakes_say_what_to_type(text: str, rendered: str) -> None:
-    """A missing country, a person without one, or extra words get the usage line."""
+    """Extra words or a second person get the usage line."""
     parsed = p.parse_command(text)
     assert isinstance(parsed, p.UsageError)
     assert parsed.render() == rendered

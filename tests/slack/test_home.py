@@ -6,7 +6,7 @@ from bot.app import SlackRuntime
 from bot.sandbox import SlackDriver, SlackSandbox, View
 from bot.slack import messages as msg
 from bot.slack.blocks import esc
-from bot.slack.payloads import MILESTONE_STATUS_ACTION
+from bot.slack.payloads import MILESTONE_STATUS_ACTION, WITHDRAW_CONFIRM_ACTION
 from tests.slack.conftest import HIRE, MANAGER, MENTOR, STRANGER, shown, view_text
 
 FIRST = "d30-product-surface"
@@ -118,6 +118,7 @@ def test_status_control_on_an_ended_plan_explains(
     """A stale Home control on a withdrawn plan re-publishes Home with the reason."""
     view = _open_home(enrolled, runtime, sandbox, HIRE)
     enrolled.command(f"withdraw <@{HIRE}>", MANAGER)
+    enrolled.block_action(MANAGER, WITHDRAW_CONFIRM_ACTION, message=sandbox.ephemerals(MANAGER)[-1])
     enrolled.block_action(
         HIRE, MILESTONE_STATUS_ACTION, "done", block_id=f"milestone:{FIRST}", view=view
     )

@@ -5,7 +5,16 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.context import SlackContext
-from bot.slack.listeners import actions, checkins, commands, events, fallback, home, qa
+from bot.slack.listeners import (
+    actions,
+    checkins,
+    commands,
+    confirm,
+    events,
+    fallback,
+    home,
+    qa,
+)
 
 
 def register_all(app: App, ctx: SlackContext) -> None:
@@ -13,6 +22,7 @@ def register_all(app: App, ctx: SlackContext) -> None:
     commands.register(app, ctx)
     home.register(app, ctx)
     actions.register(app, ctx)
+    confirm.register(app, ctx)
     events.register(app, ctx)
     checkins.register(app, ctx)
     qa.register(app, ctx)

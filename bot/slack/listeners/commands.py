@@ -28,6 +28,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.domain.errors import InvalidInput
 from bot.domain.guardrails import broadcasts_in
 from bot.domain.people import UserRef
+from bot.domain.progress import Lifecycle
 from bot.services.onboarding import Actor, HolidayCountry, Profile
 from bot.slack import blocks, payloads
 from bot.slack import commands_parser as parser
@@ -186,6 +187,10 @@ def _enroll(ctx: SlackContext, caller: Caller, cmd: parser.Enroll) -> blocks.Rep
 
 def _change(ctx: SlackContext, caller: Caller, cmd: parser.Change) -> blocks.Reply:
     hire = cmd.hire.user_id or cmd.hire.text
+    if cmd.action is Lifecycle.WITHDRAW:
+        # Can't be undone: ask first, with the same checks; the button does it (confirm.py).
+        checked = ctx.onboarding.check_change(actor=caller.actor, hire=hire, action=cmd.action)
+        return blocks.withdraw_confirm_reply(checked)
     report = ctx.onboarding.change(actor=caller.actor, hire=hire, action=cmd.action)
     return blocks.changed_reply(report, cmd.action.value, ctx.command)
 
@@ -205,14 +210,21 @@ def _mark(ctx: SlackContext, caller: Caller, cmd: parser.Mark) -> blocks.Reply:
 
 def _holidays(ctx: SlackContext, caller: Caller, cmd: parser.Holidays) -> blocks.Reply:
     person = None if cmd.person is None else cmd.person.user_id or cmd.person.text
+    default = ctx.checkins.holiday_country if ctx.checkins is not None else None
+    if cmd.country is None:  # no country: say what it is now, and how to change it
+        current = ctx.onboarding.holiday_setting(actor=caller.actor, person=person)
+        return blocks.text_reply(_holidays_text(current, caller, default, cmd=ctx.command))
     result = ctx.onboarding.set_holiday_country(
         actor=caller.actor, person=person, country=cmd.country
     )
-    default = ctx.checkins.holiday_country if ctx.checkins is not None else None
     return blocks.text_reply(_holidays_text(result, caller, default))
 
 
-def _holidays_text(result: HolidayCountry, caller: Caller, default: str | None) -> str:
+def _holidays_text(
+    result: HolidayCountry, caller: Caller, default: str | None, *, cmd: str | None = None
+) -> str:
+    """What ``result`` means for the check-ins; with ``cmd``, the setting as it is (nothing was
+    asked to change) and how to change it."""
     if result.country is not None:
         calendar = msg.HOLIDAYS_COUNTRY.format(country=result.country)
     elif default is not None:
@@ -221,6 +233,14 @@ def _holidays_text(result: HolidayCountry, caller: Caller, default: str | None) 
         calendar = msg.HOLIDAYS_WEEKENDS
     own = result.user_id == caller.actor.user_id
     whose = msg.HOLIDAYS_WHOSE_OWN if own else msg.HOLIDAYS_WHOSE.format(user=result.user_id)
+    if cmd is not None:
+        who = "" if own else f"<@{result.user_id}> "
+        return "\n".join(
+            [
+                msg.HOLIDAYS_CURRENT.format(whose=whose, calendar=calendar),
+                msg.HOLIDAYS_HOW_TO_CHANGE.format(cmd=cmd, who=who),
+            ]
+        )
     done = msg.HOLIDAYS_CHANGED if result.changed else msg.HOLIDAYS_UNCHANGED
     return done.format(whose=whose, calendar=calendar)
 
