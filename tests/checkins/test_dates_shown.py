@@ -30,7 +30,7 @@ def test_heads_up_names_the_day_the_review_really_goes_out(
     Monday 04 January (not New Year's Day) and 3 working days; the review goes out that Monday,
     and progress shows the same due date."""
     enroll(
-        onboarding, hire=LA_HIRE, start=date(2026, 12, 2), tz="America/Los_Angeles", slack=sandbox
+        onboarding, hire=LA_HIRE, start=date(2026, 12, 2), tz="America/Los_Angeles", profile_in=sandbox
     )
     onboarding.set_holiday_country(actor=Actor.cli(), person=LA_HIRE, country="US")
     run(checkins, clock, "2026-12-29T17:31:00")  # Tue 29 Dec 09:31 in Los Angeles
@@ -49,8 +49,8 @@ def test_a_saturday_start_is_day_one_on_monday_in_the_welcome_and_the_digest(
 ) -> None:
     """Enrolled for Sat 7 Nov, the hire is welcomed Monday 9 Nov as day 1 and the mentor's
     Monday digest says day 1 too; a mentee starting Wednesday reads "starts Wed 11 Nov"."""
-    enroll(onboarding, start=date(2026, 11, 7), tz="UTC", slack=sandbox)
-    enroll(onboarding, hire="U0LATER", start=date(2026, 11, 11), tz="UTC", slack=sandbox)
+    enroll(onboarding, start=date(2026, 11, 7), tz="UTC", profile_in=sandbox)
+    enroll(onboarding, hire="U0LATER", start=date(2026, 11, 11), tz="UTC", profile_in=sandbox)
     run(checkins, clock, "2026-11-09T09:31:00")
     [welcome] = _sent(sandbox, HIRE, "welcome")
     assert "Today is day 1 of your" in _text(welcome)

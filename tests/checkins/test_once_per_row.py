@@ -14,7 +14,7 @@ from tests.checkins.conftest import HIRE, MENTOR, at, enroll, rows, run
 
 def _pulse(checkins: Checkins, sandbox: SlackSandbox, clock: ManualClock) -> int:
     """Enroll a UTC hire on Fri 6 Nov and send the week-1 pulse; its outbox id."""
-    enroll(checkins.onboarding, start=date(2026, 11, 6), tz="UTC", slack=sandbox)
+    enroll(checkins.onboarding, start=date(2026, 11, 6), tz="UTC", profile_in=sandbox)
     run(checkins, clock, "2026-11-13T09:31:00")
     [pulse] = sandbox.bot_messages(HIRE)
     return int(pulse.event_payload["outbox_id"])
@@ -66,7 +66,7 @@ def test_rows_refused_by_rate_limits_many_times_are_reported_once(
     deferred, and counts the 20 refusals as retries."""
     for index in range(5):
         user = f"U0HIRE{index}"
-        enroll(onboarding, hire=user, tz="UTC", mentors=(), slack=sandbox)
+        enroll(onboarding, hire=user, tz="UTC", mentors=(), profile_in=sandbox)
     sandbox.fail("chat.postMessage", 429, retry_after=1, times=20)
     clock.set(at("2026-11-02T09:31:00"))
     report = checkins.tick(clock.now())
@@ -81,7 +81,7 @@ def test_a_row_still_waiting_at_the_end_of_the_tick_is_listed_once(
     checkins: Checkins, onboarding: Onboarding, sandbox: SlackSandbox, clock: ManualClock
 ) -> None:
     """A welcome refused again and again with a long Retry-After is one deferred row."""
-    enroll(onboarding, tz="UTC", mentors=(), slack=sandbox)
+    enroll(onboarding, tz="UTC", mentors=(), profile_in=sandbox)
     sandbox.fail("chat.postMessage", 429, retry_after=5, times=None)
     clock.set(at("2026-11-02T09:31:00"))
     report = checkins.tick(clock.now())
