@@ -30,7 +30,11 @@ def test_heads_up_names_the_day_the_review_really_goes_out(
     Monday 04 January (not New Year's Day) and 3 working days; the review goes out that Monday,
     and progress shows the same due date."""
     enroll(
-        onboarding, hire=LA_HIRE, start=date(2026, 12, 2), tz="America/Los_Angeles", profile_in=sandbox
+        onboarding,
+        hire=LA_HIRE,
+        start=date(2026, 12, 2),
+        tz="America/Los_Angeles",
+        profile_in=sandbox,
     )
     onboarding.set_holiday_country(actor=Actor.cli(), person=LA_HIRE, country="US")
     run(checkins, clock, "2026-12-29T17:31:00")  # Tue 29 Dec 09:31 in Los Angeles
