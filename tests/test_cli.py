@@ -593,3 +593,12 @@ def test_the_readme_exit_code_table_is_true(
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "| 1 | well-formed, but the answer is no" in readme
     assert "| 2 | fix the command, a file or a setting" in readme
+
+
+def test_a_sqlite_file_in_a_missing_folder_names_the_folder(tmp_path: Path) -> None:
+    """A SQLite URL whose folder doesn't exist exits 2 saying to check the folder."""
+    url = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'x.db'}"
+    code, _, err = run(url, "progress", "UX")
+    assert code == 2
+    assert "cannot open the SQLite file" in err
+    assert "check that its folder exists" in err

@@ -101,6 +101,11 @@ def _database_trouble(exc: DBAPIError) -> str:
             f"the database file is not a readable SQLite database ({reason}); restore it from "
             "a backup (docs/operations.md) or point DATABASE_URL at another file"
         )
+    if "unable to open database file" in lowered:
+        return (
+            f"cannot open the SQLite file ({reason}): check that its folder exists and that "
+            "this user may write there (DATABASE_URL, or database_url in app.yaml)"
+        )
     if "readonly" in lowered or "read-only" in lowered:
         return (
             f"the database is read-only for this user ({reason}): Onramp writes to its SQLite "
