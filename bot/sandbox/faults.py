@@ -102,13 +102,18 @@ class Faults:
     def fail(
         self,
         method: str | None,
-        *,
         status: int = 429,
+        *,
         retry_after: float = 1,
         times: int | None = 1,
         error: str | None = None,
     ) -> None:
-        """Answer the next ``times`` calls of ``method`` (None: any) with an error."""
+        """Answer the next ``times`` calls of ``method`` (None: any) with ``status``.
+
+        429 carries ``Retry-After: retry_after`` and ``{"ok": false, "error": "ratelimited"}``;
+        5xx carries ``internal_error``/``service_unavailable``; ``status=200, error="…"`` is a
+        plain Slack error such as ``account_inactive``. ``times=None`` fails every call.
+        """
         if status == 200 and not error:
             raise ValueError(
                 "fail(status=200) needs error='…' (a Slack error code such as 'channel_not_found')"
@@ -123,7 +128,9 @@ class Faults:
         )
 
     def slow(self, method: str | None, seconds: float, *, times: int | None = None) -> None:
-        """Delay the answers to ``method`` (None: any) by ``seconds``; ``times=None``: always."""
+        """Delay the answers to ``method`` (None: any) by ``seconds``; ``times=None``: always.
+
+        The sandbox really waits: keep it tiny."""
         if seconds < 0:
             raise ValueError("slow(seconds=…) must be 0 or more")
         self._add(_Rule("slow", method, _times(times), seconds=seconds))
@@ -131,7 +138,8 @@ class Faults:
     def reset(self, method: str | None, *, times: int | None = 1, processed: bool = False) -> None:
         """Close the connection without an answer for the next ``times`` calls of ``method``.
 
-        ``processed=True`` runs the method first (the message is posted, the answer is lost).
+        ``processed=True`` runs the method first (the message is posted, the answer is lost): the
+        case a sender must reconcile against the history, not repeat.
         """
         self._add(_Rule("reset", method, _times(times), processed=processed))
 

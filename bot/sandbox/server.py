@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 from bot.sandbox.faults import Decision, Faults
 from bot.sandbox.records import Call, Ephemeral, JsonDict, Message, ResponsePost, User, View
 from bot.sandbox.socket_mode import SocketModeServer
-from bot.sandbox.workspace import ApiError, Workspace, utc_now
+from bot.sandbox.workspace import ApiError, ResponseTarget, Workspace, utc_now
 from bot.services.clock import Clock
 
 log = logging.getLogger("onramp.sandbox")
@@ -38,7 +38,8 @@ class SlackSandbox:
 
     Use it as a context manager (``with SlackSandbox() as slack: …``) or call :meth:`start` and
     :meth:`stop`. Tokens and the signing secret are generated per instance unless given.
-    Every public method is thread-safe.
+    Every public method is thread-safe. ``fail``, ``slow``, ``reset``, ``rate_limit`` and
+    ``clear_faults`` are those of :class:`~bot.sandbox.faults.Faults` (``sandbox.faults``).
     """
 
     def __init__(
@@ -66,6 +67,13 @@ class SlackSandbox:
         self.signing_secret = signing_secret or secrets.token_hex(16)
         self.verification_token = secrets.token_hex(12)
         self.faults = Faults()
+        # Faults are injected on the sandbox itself (``sandbox.fail(…)``): these are the
+        # :class:`Faults` methods, documented there.
+        self.fail = self.faults.fail
+        self.slow = self.faults.slow
+        self.reset = self.faults.reset
+        self.rate_limit = self.faults.rate_limit
+        self.clear_faults = self.faults.clear
         self._port = port
         self._lock = threading.RLock()
         self._calls: list[Call] = []
@@ -83,6 +91,8 @@ class SlackSandbox:
         self._workspace.add_user(User(bot_user_id, bot_name, is_bot=True))
         self._handlers = self._workspace.handlers()  # built once: per-request work stays small
         self._socket = SocketModeServer(host=host, port=socket_port, app_id=self.app_id)
+        #: Send a Socket Mode envelope to the connected app and return its ack payload.
+        self.socket_deliver = self._socket.deliver
         self._http: _HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -326,58 +336,6 @@ class SlackSandbox:
             ws.home_views.clear()
             ws.responses.clear()
 
-    # ----------------------------------------------------------------- faults
-
-    def fail(
-        self,
-        method: str | None,
-        status: int = 429,
-        *,
-        retry_after: float = 1,
-        times: int | None = 1,
-        error: str | None = None,
-    ) -> None:
-        """Answer the next ``times`` calls of ``method`` (None: any) with ``status``.
-
-        429 carries ``Retry-After: retry_after`` and ``{"ok": false, "error": "ratelimited"}``;
-        5xx carries ``internal_error``/``service_unavailable``; ``status=200, error="…"`` is a
-        plain Slack error such as ``account_inactive``. ``times=None`` fails every call.
-        """
-        self.faults.fail(method, status=status, retry_after=retry_after, times=times, error=error)
-
-    def slow(self, method: str | None, seconds: float, *, times: int | None = None) -> None:
-        """Answer ``method`` (None: any) only after ``seconds`` (really waits; keep it tiny)."""
-        self.faults.slow(method, seconds, times=times)
-
-    def reset(self, method: str | None, *, times: int | None = 1, processed: bool = False) -> None:
-        """Close the connection without any answer for the next ``times`` calls of ``method``.
-
-        With ``processed=True`` the call takes effect first (a message is posted) and only the
-        answer is lost: the case a sender must reconcile against the history, not repeat.
-        """
-        self.faults.reset(method, times=times, processed=processed)
-
-    def rate_limit(
-        self,
-        method: str | None,
-        per_second: float | None,
-        *,
-        fractional_retry_after: bool = False,
-        per_channel: bool = False,
-    ) -> None:
-        """429 above ``per_second`` calls a second of ``method`` (None: every method, each
-        counted on its own); ``per_second=None`` lifts the limit."""
-        self.faults.rate_limit(
-            method,
-            per_second,
-            fractional_retry_after=fractional_retry_after,
-            per_channel=per_channel,
-        )
-
-    def clear_faults(self) -> None:
-        """Remove every injected fault and rate limit."""
-        self.faults.clear()
-
     # ----------------------------------------------------------------- for the driver
 
     def new_response_url(
@@ -391,12 +349,8 @@ class SlackSandbox:
         """A response_url whose posts land in ``channel`` for ``user`` (optionally replacing
         the message ``original_ts``)."""
         with self._lock:
-            return self._workspace.new_response_url(
-                channel=channel,
-                user=user,
-                original_ts=original_ts,
-                original_ephemeral=original_ephemeral,
-            )
+            target = ResponseTarget(channel, user, original_ts, original_ephemeral)
+            return self._workspace.new_response_url(target)
 
     def new_trigger_id(self, user: str) -> str:
         """A trigger id that ``views.open`` accepts once."""
@@ -433,20 +387,6 @@ class SlackSandbox:
         with self._lock:
             return copy.deepcopy(self._workspace.view_body(view))
 
-    def socket_deliver(
-        self,
-        kind: str,
-        payload: JsonDict,
-        *,
-        timeout: float,
-        retry_attempt: int | None = None,
-        retry_reason: str | None = None,
-    ) -> JsonDict | None:
-        """Send a Socket Mode envelope to the connected app and return its ack payload."""
-        return self._socket.deliver(
-            kind, payload, timeout=timeout, retry_attempt=retry_attempt, retry_reason=retry_reason
-        )
-
     def wait_for_socket(self, timeout: float = 5.0) -> bool:
         """True once an app holds a Socket Mode connection (False after ``timeout``)."""
         return self._socket.wait_connected(timeout)
@@ -478,23 +418,13 @@ class SlackSandbox:
     def _api(self, method: str, params: JsonDict, token: str | None) -> JsonDict:
         kind = self._token_kind(token)
         if method == "apps.connections.open":
-            if kind == "none":
-                raise ApiError("not_authed")
-            if kind == "invalid":
-                raise ApiError("invalid_auth")
-            if kind != "app":
-                raise ApiError("not_allowed_token_type")
+            _require_token(kind, "app")
             return {"ok": True, "url": self._socket.issue_url()}
         with self._lock:
             handler = self._handlers.get(method)
             if handler is None:
                 raise ApiError("unknown_method", req_method=method)
-            if kind == "none":
-                raise ApiError("not_authed")
-            if kind == "invalid":
-                raise ApiError("invalid_auth")
-            if kind != "bot":
-                raise ApiError("not_allowed_token_type")
+            _require_token(kind, "bot")
             return handler(params)
 
     def _respond_url(self, token: str, body: JsonDict) -> JsonDict:
@@ -681,6 +611,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.connection.close()
+
+
+def _require_token(kind: str, needed: Literal["bot", "app"]) -> None:
+    """Slack's answer to a call made without the ``needed`` kind of token."""
+    if kind == "none":
+        raise ApiError("not_authed")
+    if kind == "invalid":
+        raise ApiError("invalid_auth")
+    if kind != needed:
+        raise ApiError("not_allowed_token_type")
 
 
 def _bearer(value: str | None) -> str | None:

@@ -142,17 +142,10 @@ class Workspace:
         self.triggers[trigger] = user
         return trigger
 
-    def new_response_url(
-        self,
-        *,
-        channel: str,
-        user: str,
-        original_ts: str | None = None,
-        original_ephemeral: bool = False,
-    ) -> str:
-        """A response_url pointing back at the sandbox; posts to it land in ``channel``."""
+    def new_response_url(self, target: ResponseTarget) -> str:
+        """A response_url pointing back at the sandbox; posts to it land as ``target`` says."""
         token = secrets.token_urlsafe(18)
-        self.targets[token] = ResponseTarget(channel, user, original_ts, original_ephemeral)
+        self.targets[token] = target
         return f"{self.base_url}/response/{token}"
 
     # ----------------------------------------------------------------- dispatch
@@ -608,11 +601,33 @@ class Workspace:
             self._post_as_bot(target.channel, text, blocks, body)
         else:
             kind = "ephemeral"
-            self.ephemerals.append(
-                Ephemeral(target.channel, target.user, self.next_ts(), text, blocks, source=source)
-            )
+            self._ephemeral(target, text, blocks, source=source)
         self.responses.append(
             ResponsePost(url, copy.deepcopy(body), target.channel, target.user, kind, now, source)
+        )
+
+    def _ephemeral(
+        self,
+        target: ResponseTarget,
+        text: str,
+        blocks: list[JsonDict],
+        *,
+        source: Literal["response_url", "ack"],
+        replaces: str | None = None,
+        deleted: bool = False,
+    ) -> None:
+        """Show ``text`` to the target's user alone (``replaces``: in place of that ephemeral)."""
+        self.ephemerals.append(
+            Ephemeral(
+                target.channel,
+                target.user,
+                self.next_ts(),
+                text,
+                blocks,
+                source=source,
+                replaces=replaces,
+                deleted=deleted,
+            )
         )
 
     def _replace_original(
@@ -623,17 +638,7 @@ class Workspace:
         source: Literal["response_url", "ack"],
     ) -> None:
         if target.original_ephemeral:
-            self.ephemerals.append(
-                Ephemeral(
-                    target.channel,
-                    target.user,
-                    self.next_ts(),
-                    text,
-                    blocks,
-                    source=source,
-                    replaces=target.original_ts,
-                )
-            )
+            self._ephemeral(target, text, blocks, source=source, replaces=target.original_ts)
             return
         history = self.history.get(target.channel, [])
         for index, message in enumerate(history):
@@ -647,16 +652,8 @@ class Workspace:
         if target.original_ts is None:
             return
         if target.original_ephemeral:
-            self.ephemerals.append(
-                Ephemeral(
-                    target.channel,
-                    target.user,
-                    self.next_ts(),
-                    "",
-                    source="response_url",
-                    replaces=target.original_ts,
-                    deleted=True,
-                )
+            self._ephemeral(
+                target, "", [], source="response_url", replaces=target.original_ts, deleted=True
             )
             return
         history = self.history.get(target.channel, [])
