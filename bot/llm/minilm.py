@@ -44,14 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 from tokenizers import Tokenizer
 
-from bot.llm.encoder import (
-    MODEL_NAME,
-    PACKAGE,
-    WEIGHTS_FILE,
-    LazyEncoder,
-    load_encoder,
-    model_dir,
-)
+from bot.llm.weights import MODEL_NAME, PACKAGE, WEIGHTS_FILE, LazyEncoder, lazy_encoder, model_dir
 
 log = logging.getLogger("onramp.embeddings")
 
@@ -323,6 +316,12 @@ class MiniLMEncoder:
         for row, encoding in enumerate(self.tokenizer.encode_batch(list(texts))):
             out[row] = self._encode_one(encoding.ids, scratch)
         return out
+
+
+def load_encoder() -> LazyEncoder | None:
+    """This encoder, loaded on first use (as :func:`bot.llm.encoder.load_encoder` gives it, for
+    code that has numpy loaded already), or ``None`` (logged) when the model package is missing."""
+    return lazy_encoder(MiniLMEncoder)
 
 
 __all__ = [
