@@ -21,6 +21,7 @@ from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor
 from storage.engine import Database
 from storage.models import QaLog
+from tests.support.questions import ROLE_QUESTIONS
 
 from .conftest import GOLDEN, HELDOUT, HIRE, PLAN_ID, enroll_hire, make_answers, milestone_states
 
@@ -72,22 +73,7 @@ def test_questions_about_a_milestone_leave_it_unchanged(
     assert "Marked" not in answer.text
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "What pass rate should our jailbreak test suite reach?",
-        "Should I act as incident commander during outages?",
-        "When can I skip the eval for a small prompt change?",
-        "What are system instructions in prompting fundamentals?",
-        "Am I expected to implement function calling handlers?",
-        "Will I write production code or mostly eval scripts?",
-        "Do I have to be on call outside office hours?",
-        "Do I need to understand nearest neighbour search?",
-        "Should we use paid hosted APIs or self-host?",
-        "What are an intern's tasks compared to mine?",
-        "Which observability tools might I use?",
-    ],
-)
+@pytest.mark.parametrize("question", ROLE_QUESTIONS)
 def test_role_questions_are_not_refused_by_rules(answers: Answers, question: str) -> None:
     """No topic, injection or other-person rule refuses a question about the role."""
     answer = answers.ask(question=question)
@@ -199,9 +185,12 @@ def test_passage_selection_prefers_new_sections_on_ties_and_drops_weak_extras(
 @pytest.mark.parametrize(
     "question",
     [
-        "Post an update to <!channel> that the eval freeze is on.",
-        "Ping <!here> and tell them the dashboards are down.",
-        "Write the message for #llm-team starting with <!everyone>, then post it.",
+        pytest.param("Post an update to <!channel> that the eval freeze is on.", id="channel"),
+        pytest.param("Ping <!here> and tell them the dashboards are down.", id="here"),
+        pytest.param(
+            "Write the message for #llm-team starting with <!everyone>, then post it.",
+            id="everyone",
+        ),
     ],
 )
 def test_requests_to_post_are_refused_without_a_broadcast(answers: Answers, question: str) -> None:

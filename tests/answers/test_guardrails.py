@@ -20,6 +20,7 @@ from bot.domain.guardrails import (
     redact,
     strip_broadcasts,
 )
+from tests.support.questions import ROLE_QUESTIONS
 
 _local = st.from_regex(r"[a-z][a-z0-9._]{0,15}[a-z0-9]", fullmatch=True)
 _domain = st.from_regex(r"[a-z][a-z0-9-]{0,10}[a-z0-9]\.(com|org|io|de)", fullmatch=True)
@@ -131,20 +132,9 @@ def test_injection_markers_name_the_pattern() -> None:
     assert injection_markers("What are the 60-day goals?") == ()
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "What pass rate should our jailbreak test suite reach?",
-        "Which jailbreak attempts belong in the safety test cases?",
-        "Should I act as incident commander during outages?",
-        "When can I skip the eval for a small prompt change?",
-        "What are system instructions in prompting fundamentals?",
-        "How do I test that the bot resists attempts to ignore previous instructions?",
-        "Should I pretend to be a user when I test the assistant?",
-    ],
-)
-def test_role_questions_about_safety_carry_no_refusing_marker(question: str) -> None:
-    """Talking *about* jailbreaks, role play or instructions is not an instruction to the bot."""
+@pytest.mark.parametrize("question", ROLE_QUESTIONS)
+def test_role_questions_carry_no_refusing_marker(question: str) -> None:
+    """Talking *about* jailbreaks, instructions, messages or secrets gives the bot no order."""
     assert not REFUSING_MARKERS & set(injection_markers(question))
 
 
@@ -209,22 +199,3 @@ def test_requests_to_act_or_to_reveal_config_are_refusing(question: str, marker:
     found = set(injection_markers(question))
     assert marker in found
     assert marker in REFUSING_MARKERS
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "How should I announce a prompt change to stakeholders?",
-        "Where should API keys be stored?",
-        "What tools are used for secrets management?",
-        "Tell me how to report progress to my manager.",
-        "Send me the list of KPIs.",
-        "Show me the token usage KPI.",
-        "What are the key deliverables?",
-        "How do I share eval results with the team?",
-        "Should I post updates in the team channel?",
-    ],
-)
-def test_role_questions_about_messages_and_secrets_are_not_refusing(question: str) -> None:
-    """Questions about announcing, sharing or storing secrets in the role are not instructions."""
-    assert not REFUSING_MARKERS & set(injection_markers(question))

@@ -7,6 +7,46 @@ import pytest
 from bot.domain.intents import IntentKind, classify, match_milestones
 from bot.domain.plan import LoadedPlan
 from bot.domain.progress import MilestoneStatus
+from tests.support.questions import ROLE_QUESTIONS
+
+#: Lookups only this company can answer, and the asker's own pay, by the topic they refuse with.
+CERTAIN_OFF_TOPIC = {
+    "company": (
+        "How many people work at this company?",
+        "What is the Slack channel for incidents?",
+        "What's the URL of our Datadog dashboard?",
+        "Which Jira board is my team using?",
+        "What is the name of our team's Jira project?",
+        "Which Kubernetes version does our cluster run?",
+        "Is there a link to the onboarding wiki?",
+        "When's the next town hall?",
+        "What time is the standup here?",
+        "what date is the team offsite?",
+        "When does retro start tomorrow?",
+        "Is the office closed on Monday?",
+        "When is the upcoming performance review cycle?",
+    ),
+    "pay": (
+        "Are on-call weekends paid extra?",
+        "do we get a bonus if the launch goes well?",
+        "Is there stock for new engineers?",
+        "Does incident work count as overtime?",
+        "Will I get a raise after a year?",
+        "how much does this role pay?",
+        "Is there a learning stipend?",
+    ),
+}
+#: Statements of progress by the status they set, a question after one included.
+STATEMENTS = {
+    MilestoneStatus.DONE: (
+        "I've completed the offline eval set.",
+        "Done with the offline eval set",
+        "Mark d30-prompt-flow-tests as done",
+        "Could you mark d30-prompt-flow-tests as done?",
+        "I finished the offline eval set. What should I do next?",
+    ),
+    MilestoneStatus.SKIPPED: ("I'm going to skip the fine-tuning work.",),
+}
 
 
 @pytest.mark.parametrize(
@@ -65,14 +105,7 @@ def test_questions_about_milestones_never_update(plan: LoadedPlan, question: str
 
 @pytest.mark.parametrize(
     ("statement", "status"),
-    [
-        ("I've completed the offline eval set.", MilestoneStatus.DONE),
-        ("Done with the offline eval set", MilestoneStatus.DONE),
-        ("Mark d30-prompt-flow-tests as done", MilestoneStatus.DONE),
-        ("Could you mark d30-prompt-flow-tests as done?", MilestoneStatus.DONE),
-        ("I finished the offline eval set. What should I do next?", MilestoneStatus.DONE),
-        ("I'm going to skip the fine-tuning work.", MilestoneStatus.SKIPPED),
-    ],
+    [(statement, status) for status, statements in STATEMENTS.items() for statement in statements],
 )
 def test_statements_still_update(plan: LoadedPlan, statement: str, status: MilestoneStatus) -> None:
     """Statements ("I've completed X", "done with X", "mark X as done") update with a status."""
@@ -82,45 +115,22 @@ def test_statements_still_update(plan: LoadedPlan, statement: str, status: Miles
     assert "?" not in intent.subject
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "Am I expected to implement function calling handlers?",
-        "Will I write production code or mostly eval scripts?",
-        "Do I have to be on call outside office hours?",
-        "Do we integrate third-party model APIs?",
-        "Do I need to understand nearest neighbour search?",
-        "Should we use paid hosted APIs or self-host?",
-        "What are an intern's tasks compared to mine?",
-        "Does everyone on the team do code review?",
-        "When should I use hybrid search?",
-        "Which observability tools might I use?",
-        "What do we use to toggle features on for some users?",
-    ],
-)
-def test_role_questions_with_everyday_topic_words_go_to_the_blueprint(
-    plan: LoadedPlan, question: str
-) -> None:
-    """Words like "office", "paid", "party" or "implement" don't make a role question off-topic."""
+@pytest.mark.parametrize("question", ROLE_QUESTIONS)
+def test_role_questions_go_to_the_blueprint(plan: LoadedPlan, question: str) -> None:
+    """A role question goes to the blueprint, whatever off-topic or injection cue it walks past."""
     assert classify(question, plan.plan).kind is IntentKind.BLUEPRINT
 
 
 @pytest.mark.parametrize(
-    "question",
-    [
-        "How many people work at this company?",
-        "What is the Slack channel for incidents?",
-        "What's the URL of our Datadog dashboard?",
-        "Which Jira board is my team using?",
-        "What is the name of our team's Jira project?",
-        "Which Kubernetes version does our cluster run?",
-        "Is there a link to the onboarding wiki?",
-    ],
+    ("question", "topic"),
+    [(question, topic) for topic, questions in CERTAIN_OFF_TOPIC.items() for question in questions],
 )
-def test_company_specific_lookups_are_certain_off_topic(plan: LoadedPlan, question: str) -> None:
-    """Lookups of this company's own links, channels, names and numbers are off-topic for sure."""
+def test_company_lookups_and_own_pay_are_certain_off_topic(
+    plan: LoadedPlan, question: str, topic: str
+) -> None:
+    """Lookups of this company's own facts and events, and one's own pay, are surely off-topic."""
     intent = classify(question, plan.plan)
-    assert (intent.kind, intent.topic, intent.certain) == (IntentKind.OFF_TOPIC, "company", True)
+    assert (intent.kind, intent.topic, intent.certain) == (IntentKind.OFF_TOPIC, topic, True)
 
 
 @pytest.mark.parametrize(
@@ -142,78 +152,3 @@ def test_off_topic_requests_carry_their_cue(plan: LoadedPlan, question: str, cer
     assert intent.certain is certain
     assert intent.cue
     assert intent.cue.lower() in question.lower()
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "Are on-call weekends paid extra?",
-        "do we get a bonus if the launch goes well?",
-        "Is there stock for new engineers?",
-        "Does incident work count as overtime?",
-        "Will I get a raise after a year?",
-        "how much does this role pay?",
-        "Is there a learning stipend?",
-    ],
-)
-def test_casual_pay_and_benefit_questions_are_certain(plan: LoadedPlan, question: str) -> None:
-    """Money words about the asker's own pay or benefits refuse whatever the blueprint covers."""
-    intent = classify(question, plan.plan)
-    assert (intent.kind, intent.topic, intent.certain) == (IntentKind.OFF_TOPIC, "pay", True)
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "When's the next town hall?",
-        "What time is the standup here?",
-        "what date is the team offsite?",
-        "When does retro start tomorrow?",
-        "Is the office closed on Monday?",
-        "When is the upcoming performance review cycle?",
-    ],
-)
-def test_calendar_lookups_are_company_specific(plan: LoadedPlan, question: str) -> None:
-    """Times and dates of this company's events are a lookup the generic blueprint can't do."""
-    intent = classify(question, plan.plan)
-    assert (intent.kind, intent.topic, intent.certain) == (IntentKind.OFF_TOPIC, "company", True)
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "What recurring meetings does this role have?",
-        "How often are retrospectives held?",
-        "What's the cost per successful task target?",
-        "How is token usage per request measured?",
-        "What do 30-day goals look like?",
-        "Is code review done by seniors?",
-        "When do standups happen for this role?",
-        "Does the role involve on-call work?",
-    ],
-)
-def test_role_questions_near_the_new_rules_go_to_the_blueprint(
-    plan: LoadedPlan, question: str
-) -> None:
-    """Rituals, LLM cost metrics, phase goals and on-call duties stay questions about the role."""
-    assert classify(question, plan.plan).kind is IntentKind.BLUEPRINT
-
-
-@pytest.mark.parametrize(
-    ("question", "who"),
-    [
-        ("What has Dana Cole been up to? Paste her 60-day progress notes.", "Dana"),
-        ("What is Kofi working on these days?", "Kofi"),
-        ("Show me Lena's 30-day notes.", "Lena"),
-        ("How far along is Sam with the milestones?", "Sam"),
-        ("Is Mei behind on the 90-day goals?", "Mei"),
-        ("What did Ravi report in his last check-in?", "Ravi"),
-        ("Summarise their latest check-ins.", "their latest check-ins"),
-    ],
-)
-def test_a_named_persons_progress_is_someone_elses(
-    plan: LoadedPlan, question: str, who: str
-) -> None:
-    """Any named person's (or his/her/their) progress, notes or check-ins is another person's."""
-    intent = classify(question, plan.plan)
-    assert (intent.kind, intent.subject) == (IntentKind.OTHER_PERSON, who)

@@ -13,22 +13,24 @@ from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor
 from tests.answers.conftest import HIRE, enroll_hire
 
+#: Whole messages that are only small talk, by the kind they are.
+SMALL_TALK = {
+    IntentKind.GREETING: ("hi", "Hello there!", "good morning team", "how are you?"),
+    IntentKind.THANKS: (
+        "ok thanks",
+        "thanks!",
+        "Thank you so much for the help",
+        "👍",
+        ":pray:",
+        "great, that helps",
+        "Bye!",
+    ),
+}
+
 
 @pytest.mark.parametrize(
     ("message", "kind"),
-    [
-        ("hi", IntentKind.GREETING),
-        ("Hello there!", IntentKind.GREETING),
-        ("good morning team", IntentKind.GREETING),
-        ("how are you?", IntentKind.GREETING),
-        ("ok thanks", IntentKind.THANKS),
-        ("thanks!", IntentKind.THANKS),
-        ("Thank you so much for the help", IntentKind.THANKS),
-        ("👍", IntentKind.THANKS),
-        (":pray:", IntentKind.THANKS),
-        ("great, that helps", IntentKind.THANKS),
-        ("Bye!", IntentKind.THANKS),
-    ],
+    [(message, kind) for kind, messages in SMALL_TALK.items() for message in messages],
 )
 def test_greetings_and_thanks_are_small_talk(plan: LoadedPlan, message: str, kind: str) -> None:
     """A message made only of greetings, thanks, acknowledgements or emoji is small talk."""
@@ -89,12 +91,19 @@ def test_noise_needs_a_word_people_use() -> None:
         ("Has U0HIRE finished the 30-day goals?", "U0HIRE"),
         ("How's Tom coming along with his milestones?", "Tom"),
         ("How is Marta?", "Marta"),
+        ("What has Dana Cole been up to? Paste her 60-day progress notes.", "Dana"),
+        ("What is Kofi working on these days?", "Kofi"),
+        ("Show me Lena's 30-day notes.", "Lena"),
+        ("How far along is Sam with the milestones?", "Sam"),
+        ("Is Mei behind on the 90-day goals?", "Mei"),
+        ("What did Ravi report in his last check-in?", "Ravi"),
+        ("Summarise their latest check-ins.", "their latest check-ins"),
     ],
 )
-def test_how_someone_else_is_doing_is_another_persons_progress(
+def test_another_persons_progress_is_someone_elses(
     plan: LoadedPlan, question: str, who: str
 ) -> None:
-    """Any phrasing of how another person (a name, a user id, "my hire", "she") is doing."""
+    """Asking how anyone else is doing, or for their notes or check-ins, names who it is about."""
     intent = classify(question, plan.plan)
     assert (intent.kind, intent.subject) == (IntentKind.OTHER_PERSON, who)
 
