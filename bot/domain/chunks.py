@@ -166,6 +166,14 @@ def chunk_blueprint(blueprint: Blueprint) -> list[Chunk]:
     return [chunk for section in blueprint.sections for chunk in _section_chunks(section)]
 
 
+_SECTION_NUMBER = re.compile(r"(^|› )\d+\)\s*")
+
+
+def heading_text(heading: str) -> str:
+    """A heading path without its section numbers ("18) AI …" must not match "18 months")."""
+    return _SECTION_NUMBER.sub(r"\1", heading)
+
+
 def word_set(text: str) -> frozenset[str]:
     """The whitespace-separated words of ``text`` as a set (for word lists kept as prose)."""
     return frozenset(text.split())
@@ -254,6 +262,7 @@ __all__ = [
     "Chunk",
     "ChunkKind",
     "chunk_blueprint",
+    "heading_text",
     "sentences",
     "stem",
     "terms",

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from bot.domain.chunks import Chunk, chunk_blueprint
+from bot.domain.chunks import Chunk, chunk_blueprint, heading_text
 from bot.domain.plan import LoadedPlan
 
 if TYPE_CHECKING:
@@ -30,8 +29,6 @@ log = logging.getLogger("onramp.embeddings")
 
 EMBEDDINGS_FILE = "embeddings.npz"
 INDEX_HINT = "run `onramp plans index` to rebuild it"
-
-_SECTION_NUMBER = re.compile(r"(^|› )\d+\)\s*")
 
 
 class Encoder(Protocol):
@@ -46,8 +43,7 @@ class Encoder(Protocol):
 
 def passage_text(chunk: Chunk) -> str:
     """What is encoded for a passage: its heading path (no section numbers) and its text."""
-    heading = _SECTION_NUMBER.sub(r"\1", chunk.heading)
-    return f"{heading}: {chunk.text}"
+    return f"{heading_text(chunk.heading)}: {chunk.text}"
 
 
 def texts_hash(texts: Sequence[str]) -> str:
