@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,10 @@ from typer.testing import CliRunner
 
 from bot.cli import load
 from bot.llm.fake_api import MODEL, FakeMessagesAPI
+from tests.support.claude import (
+    API_KEY,
+    fake_api,  # noqa: F401 - the fixture, offered to this folder
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "app.yaml"
@@ -87,13 +91,6 @@ IMPOSSIBLE = {
 }
 
 
-@pytest.fixture
-def fake_api() -> Iterator[FakeMessagesAPI]:
-    """The loopback Messages API (real `anthropic.Anthropic` client, 127.0.0.1 only)."""
-    with FakeMessagesAPI() as fake:
-        yield fake
-
-
 def write_config(tmp_path: Path, *, prompts_dir: Path | None = None, extra: str = "") -> Path:
     """An app.yaml in ``tmp_path`` with the shipped plans, no retries, and ``extra`` appended."""
     path = tmp_path / "app.yaml"
@@ -109,4 +106,4 @@ def write_config(tmp_path: Path, *, prompts_dir: Path | None = None, extra: str 
 
 def anthropic_env(fake: FakeMessagesAPI) -> dict[str, str | None]:
     """The environment that points the real SDK at the fake."""
-    return {"ANTHROPIC_API_KEY": "sk-ant-test-key", "ANTHROPIC_BASE_URL": fake.base_url}
+    return {"ANTHROPIC_API_KEY": API_KEY, "ANTHROPIC_BASE_URL": fake.base_url}

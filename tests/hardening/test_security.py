@@ -7,19 +7,16 @@ import io
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
-from wsgiref.simple_server import make_server
 
 import pytest
 
 from bot import logging_setup
 from bot.app import Container, build, build_slack
 from bot.config import Settings
-from bot.llm.anthropic_backend import AnthropicModel, build_client
 from bot.llm.fake_api import FakeMessagesAPI
 from bot.sandbox import SlackDriver, SlackSandbox
 from bot.sandbox.signing import signed_headers
@@ -36,7 +33,8 @@ from tests.hardening.conftest import (
     enroll_hire,
     snapshot,
 )
-from tests.slack.conftest import _QuietHandler, _ThreadingServer
+from tests.support.claude import claude_model
+from tests.support.loopback import serve_wsgi
 
 ANTHROPIC_KEY = "sk-ant-api03-hardening-" + "k" * 40
 BROADCAST = re.compile(r"<!(channel|here|everyone|subteam)", re.I)
@@ -77,19 +75,8 @@ def second_url(
     served on its own loopback port."""
     other = build(settings, clock=clock)
     runtime = build_slack(other, credentials)
-    server = make_server(
-        "127.0.0.1",
-        0,
-        wsgi_app(runtime.app, health=lambda: True),
-        server_class=_ThreadingServer,
-        handler_class=_QuietHandler,
-    )
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/slack/events", runtime
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    with serve_wsgi(wsgi_app(runtime.app, health=lambda: True)) as base:
+        yield f"{base}/slack/events", runtime
     runtime.close()
     other.close()
 
@@ -177,13 +164,10 @@ def test_no_token_key_secret_or_personal_data_reaches_the_logs(
     )
     assert runtime.settle()
     with FakeMessagesAPI() as fake:
-        client = build_client(
-            api_key=ANTHROPIC_KEY, base_url=fake.base_url, timeout=5, max_retries=0
-        )
         claude = container.answers.rebind(
             db=container.db, onboarding=container.onboarding, clock=clock
         )
-        claude.model = AnthropicModel(client=client, model="claude-test", max_tokens=200)
+        claude.model = claude_model(fake, api_key=ANTHROPIC_KEY, retries=0, max_tokens=200)
         answer = claude.ask(question=f"What are the 30-day goals? Mail me at {email}")
         assert answer.backend == "anthropic"
         assert fake.requests[0].headers.get("x-api-key") or fake.requests[0].headers.get(

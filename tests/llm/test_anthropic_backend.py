@@ -2,60 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from bot.llm.anthropic_backend import AnthropicModel, build_client
 from bot.llm.fake_api import FakeMessagesAPI, Scripted, overloaded, tool_use_message
-from bot.services.answers import Answers
+from bot.services.answers import Answer, Answers
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor
 from storage.engine import Database
-from tests.answers.conftest import enroll_hire, make_answers, milestone_states
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeMessagesAPI]:
-    """A running fake Messages API on 127.0.0.1."""
-    with FakeMessagesAPI() as server:
-        yield server
-
-
-def _answers(
-    db: Database,
-    catalog: PlanCatalog,
-    clock: ManualClock,
-    fake: FakeMessagesAPI,
-    *,
-    timeout: float = 5.0,
-    retries: int = 2,
-) -> Answers:
-    client = build_client(
-        api_key="sk-ant-test-key", base_url=fake.base_url, timeout=timeout, max_retries=retries
-    )
-    model = AnthropicModel(client=client, model="claude-test", max_tokens=400)
-    return make_answers(db, catalog, clock, model=model)
+from tests.answers.conftest import HIRE, enroll_hire, make_answers, milestone_states
+from tests.support.claude import API_KEY, claude_model
 
 
 @pytest.fixture
 def claude(
-    db: Database, catalog: PlanCatalog, clock: ManualClock, fake: FakeMessagesAPI
+    db: Database, catalog: PlanCatalog, clock: ManualClock, fake_api: FakeMessagesAPI
 ) -> Answers:
     """The answer service with the Anthropic backend pointed at the fake."""
-    return _answers(db, catalog, clock, fake)
+    return make_answers(db, catalog, clock, model=claude_model(fake_api))
 
 
 def test_passages_go_as_search_results_and_citations_come_back(
-    claude: Answers, fake: FakeMessagesAPI
+    claude: Answers, fake_api: FakeMessagesAPI
 ) -> None:
     """Passages are sent as cited search_result blocks under a cached system prompt; the reply's
     search_result_location citation maps back to its blueprint section."""
     answer = claude.ask(question="How fast should responses be at the 95th percentile?")
-    [request] = fake.requests
+    [request] = fake_api.requests
     body = request.body
-    assert request.headers["authorization"] == "Bearer sk-ant-test-key"
+    assert request.headers["authorization"] == f"Bearer {API_KEY}"
     assert body["system"][0]["cache_control"] == {"type": "ephemeral"}
     assert "You are Onramp" in body["system"][0]["text"]
     blocks = body["messages"][0]["content"]
@@ -67,7 +44,7 @@ def test_passages_go_as_search_results_and_citations_come_back(
     assert "Latency p50/p95 | Response time distribution" in answer.citations[0].quote
 
 
-def test_usage_reports_cache_writes_then_reads(claude: Answers, fake: FakeMessagesAPI) -> None:
+def test_usage_reports_cache_writes_then_reads(claude: Answers, fake_api: FakeMessagesAPI) -> None:
     """The second question reads the cached prefix the first one wrote; both are logged."""
     first = claude.ask(question="Who do I report to?")
     second = claude.ask(question="What are the 90-day goals?")
@@ -78,23 +55,32 @@ def test_usage_reports_cache_writes_then_reads(claude: Answers, fake: FakeMessag
     assert second.usage.cache_read_tokens == first.usage.cache_write_tokens
     assert second.cost_usd > 0
     assert second.as_json()["usage"]["cache_read_input_tokens"] == second.usage.cache_read_tokens
-    assert len(fake.requests) == 2
+    assert len(fake_api.requests) == 2
+
+
+def _tool_round_trip(
+    claude: Answers, fake_api: FakeMessagesAPI, question: str, arguments: dict[str, str]
+) -> tuple[Answer, dict[str, Any]]:
+    """The hire asks ``question`` and Claude calls update_my_milestone with ``arguments``: the
+    answer, and the tool result sent back to Claude."""
+    fake_api.enqueue(tool_use_message("update_my_milestone", arguments))
+    answer = claude.ask(question=question, asker=Actor.slack(HIRE))
+    return answer, fake_api.requests[1].body["messages"][-1]["content"][0]
 
 
 def test_tool_use_round_trip_updates_only_the_askers_milestone(
-    claude: Answers, fake: FakeMessagesAPI, clock: ManualClock
+    claude: Answers, fake_api: FakeMessagesAPI, clock: ManualClock
 ) -> None:
     """Claude's update_my_milestone call is validated, applied to the asker's plan, and answered."""
     enroll_hire(claude, clock, days=10)
-    fake.enqueue(
-        tool_use_message(
-            "update_my_milestone", {"milestone_id": "d30-dev-environment", "status": "done"}
-        )
+    answer, result = _tool_round_trip(
+        claude,
+        fake_api,
+        "I set up my laptop and repo access",
+        {"milestone_id": "d30-dev-environment", "status": "done"},
     )
-    answer = claude.ask(question="I set up my laptop and repo access", asker=Actor.slack("U0HIRE"))
-    tools = {t["name"] for t in fake.requests[0].body["tools"]}
+    tools = {t["name"] for t in fake_api.requests[0].body["tools"]}
     assert tools == {"read_my_progress", "update_my_milestone"}
-    result = fake.requests[1].body["messages"][-1]["content"][0]
     assert result["type"] == "tool_result"
     assert result["is_error"] is False
     assert "d30-dev-environment" in result["content"]
@@ -104,33 +90,33 @@ def test_tool_use_round_trip_updates_only_the_askers_milestone(
 
 
 def test_invalid_tool_input_is_returned_to_the_model_as_an_error(
-    claude: Answers, fake: FakeMessagesAPI, clock: ManualClock
+    claude: Answers, fake_api: FakeMessagesAPI, clock: ManualClock
 ) -> None:
     """A tool call with a user id or a bad status is rejected by validation, not executed."""
     enroll_hire(claude, clock, days=0)
-    fake.enqueue(
-        tool_use_message(
-            "update_my_milestone",
-            {"milestone_id": "d30-dev-environment", "status": "finished", "user": "U0OTHER"},
-        )
+    _, result = _tool_round_trip(
+        claude,
+        fake_api,
+        "Mark my setup finished",
+        {"milestone_id": "d30-dev-environment", "status": "finished", "user": "U0OTHER"},
     )
-    claude.ask(question="Mark my setup finished", asker=Actor.slack("U0HIRE"))
-    result = fake.requests[1].body["messages"][-1]["content"][0]
     assert result["is_error"] is True
     assert "invalid input" in result["content"]
 
 
-def test_overload_is_retried_then_answered(claude: Answers, fake: FakeMessagesAPI) -> None:
+def test_overload_is_retried_then_answered(claude: Answers, fake_api: FakeMessagesAPI) -> None:
     """A 529 with retry-after-ms is retried by the SDK and the second attempt answers."""
-    fake.enqueue(overloaded(retry_after_ms=1))
+    fake_api.enqueue(overloaded(retry_after_ms=1))
     answer = claude.ask(question="What are the 60-day goals?")
-    assert len(fake.requests) == 2
+    assert len(fake_api.requests) == 2
     assert answer.backend == "anthropic"
 
 
-def test_errors_fall_back_to_the_extractive_answer(claude: Answers, fake: FakeMessagesAPI) -> None:
+def test_errors_fall_back_to_the_extractive_answer(
+    claude: Answers, fake_api: FakeMessagesAPI
+) -> None:
     """When Claude keeps failing, the extractive answer is given and says so."""
-    fake.enqueue(*(overloaded() for _ in range(3)))
+    fake_api.enqueue(*(overloaded() for _ in range(3)))
     answer = claude.ask(question="What are the 60-day goals?")
     assert answer.backend == "extractive (fallback)"
     assert "Claude is unavailable" in answer.text
@@ -139,11 +125,11 @@ def test_errors_fall_back_to_the_extractive_answer(claude: Answers, fake: FakeMe
 
 
 def test_timeouts_fall_back_to_the_extractive_answer(
-    db: Database, catalog: PlanCatalog, clock: ManualClock, fake: FakeMessagesAPI
+    db: Database, catalog: PlanCatalog, clock: ManualClock, fake_api: FakeMessagesAPI
 ) -> None:
     """A reply slower than the client timeout gives the extractive answer, not an error."""
-    answers = _answers(db, catalog, clock, fake, timeout=0.2, retries=0)
-    fake.enqueue(Scripted(hang=True))
+    answers = make_answers(db, catalog, clock, model=claude_model(fake_api, timeout=0.2, retries=0))
+    fake_api.enqueue(Scripted(hang=True))
     answer = answers.ask(question="Who do I report to?")
     assert answer.backend == "extractive (fallback)"
     assert not answer.refused

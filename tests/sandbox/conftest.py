@@ -1,18 +1,10 @@
-"""Fixtures for the sandbox tests: a running sandbox with people, a real WebClient, a real Bolt app.
-
-The Bolt app is served by ``wsgiref`` with a thread per request on a free loopback port, so it
-shuts down cleanly at the end of each test (``app.start()`` cannot be stopped from a test).
-"""
+"""Fixtures for the sandbox tests: a running sandbox with people, a real WebClient, a real Bolt app
+served on loopback (``tests.support.loopback``)."""
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from socketserver import ThreadingMixIn
-from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from collections.abc import Iterator
 
 import pytest
 from slack_bolt import App
@@ -21,34 +13,10 @@ from slack_sdk import WebClient
 
 from bot.sandbox import SlackDriver, SlackSandbox
 from bot.services.clock import ManualClock
+from tests.support.loopback import serve_wsgi
 
 HIRE = "U0HIRE"
 BOSS = "U0BOSS"
-
-
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep request lines out of the test output."""
-
-
-@contextmanager
-def serve_wsgi(app: Callable[..., Any]) -> Iterator[str]:
-    """Serve a WSGI app on a free loopback port; yields its base URL and stops it afterwards."""
-    server = make_server(
-        "127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
-    )
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.fixture

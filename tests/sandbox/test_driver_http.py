@@ -11,7 +11,8 @@ from slack_bolt import Ack, App, BoltRequest, Respond, Say
 from slack_sdk import WebClient
 
 from bot.sandbox import Delivery, DeliveryError, SlackDriver, SlackSandbox
-from tests.sandbox.conftest import BOSS, HIRE, serve_wsgi
+from tests.sandbox.conftest import BOSS, HIRE
+from tests.support.loopback import serve_wsgi
 
 STATUS_MENU = {
     "type": "static_select",

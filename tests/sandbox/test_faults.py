@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.sandbox import SlackSandbox
 from bot.sandbox.faults import Faults
 from tests.sandbox.conftest import HIRE
+from tests.support.waiting import eventually
 
 
 def test_a_429_is_retried_by_the_rate_limit_handler(sandbox: SlackSandbox):
@@ -149,7 +150,7 @@ def test_stop_does_not_wait_behind_a_slow_answer(clock):
 
     caller = threading.Thread(target=call)
     caller.start()
-    assert _wait_for(lambda: sandbox.in_flight == 1)
+    assert eventually(lambda: sandbox.in_flight == 1)
     started = time.monotonic()
     sandbox.stop()
     caller.join(timeout=10)
@@ -236,14 +237,3 @@ class _NoWait:
 
     def calculate_sleep_duration(self, current_attempt: int) -> float:
         return 0.0
-
-
-def _wait_for(condition, timeout: float = 5.0) -> bool:
-    """Poll a condition on an Event's timeout (no fixed sleeps)."""
-    gate = threading.Event()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        gate.wait(0.01)
-    return False

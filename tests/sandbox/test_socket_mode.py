@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from websockets.sync.client import connect
 
 from bot.sandbox import DeliveryError, SlackDriver, SlackSandbox
 from tests.sandbox.conftest import BOSS, HIRE
+from tests.support.waiting import eventually
 
 
 @pytest.fixture
@@ -147,10 +147,10 @@ def test_a_refresh_request_makes_the_client_reconnect(
     first = socket_handler.client.session_id()
     assert sandbox.request_socket_refresh() == 1
     # The client swaps sessions only after its old read times out; wait for the swap itself.
-    assert _eventually(lambda: socket_handler.client.session_id() != first)
+    assert eventually(lambda: socket_handler.client.session_id() != first)
     assert len(sandbox.calls("apps.connections.open")) == 2
     # The old socket closes after the new one is open: wait for that too, not just the swap.
-    assert _eventually(lambda: sandbox.socket_connections == 1), sandbox.socket_connections
+    assert eventually(lambda: sandbox.socket_connections == 1), sandbox.socket_connections
 
 
 def test_a_connection_needs_a_fresh_ticket(sandbox: SlackSandbox):
@@ -179,14 +179,3 @@ def test_an_app_that_never_acks_times_out_with_a_clear_error(sandbox: SlackSandb
     silent = SlackDriver(sandbox, timeout=0.2)
     with connect(url, open_timeout=5), pytest.raises(DeliveryError, match="did not acknowledge"):
         silent.command("help", BOSS)
-
-
-def _eventually(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
-    """Poll ``condition`` on an Event's timeout until it holds (never a fixed sleep)."""
-    gate = threading.Event()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        gate.wait(0.02)
-    return False

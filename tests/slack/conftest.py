@@ -3,12 +3,9 @@ sandbox (``bot.sandbox``), on a real database. Personas are Slack users in the s
 
 from __future__ import annotations
 
-import socketserver
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
@@ -20,6 +17,8 @@ from bot.slack import limits
 from bot.slack.server import wsgi_app
 from bot.slack.settings import SlackCredentials
 from tests.conftest import PLANS_DIR
+from tests.support.claude import fake_api  # noqa: F401 - the fixture, offered to this folder
+from tests.support.loopback import serve_wsgi
 
 MANAGER = "U0MANAGER"
 HIRE = "U0HIRE"
@@ -37,15 +36,6 @@ PERSONAS = {
     "admin": ADMIN,
     "stranger": STRANGER,
 }
-
-
-class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output clean."""
 
 
 def add_personas(slack: SlackSandbox) -> SlackSandbox:
@@ -108,16 +98,8 @@ def runtime(container: Container, credentials: SlackCredentials) -> Iterator[Sla
 @pytest.fixture
 def events_url(runtime: SlackRuntime, container: Container) -> Iterator[str]:
     """The app's ``/slack/events`` served over loopback HTTP (Bolt's WSGI adapter)."""
-    app = wsgi_app(runtime.app, health=lambda: database_ok(container.db))
-    server = make_server(
-        "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
-    )
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/slack/events"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    with serve_wsgi(wsgi_app(runtime.app, health=lambda: database_ok(container.db))) as base:
+        yield f"{base}/slack/events"
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ Messages API, the real Bolt app and WebClient against the sandbox."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,28 +17,22 @@ from bot.sandbox import SlackDriver, SlackSandbox
 from bot.slack import answer_blocks as ab
 from tests.conftest import PLANS_DIR
 from tests.slack.conftest import ADMIN, HIRE
+from tests.support.claude import API_KEY
 
 LATENCY = "How fast should responses be at the 95th percentile?"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeMessagesAPI]:
-    """A running fake Messages API on 127.0.0.1."""
-    with FakeMessagesAPI() as server:
-        yield server
-
-
-@pytest.fixture
-def settings(tmp_path: Path, fake: FakeMessagesAPI) -> Settings:
+def settings(tmp_path: Path, fake_api: FakeMessagesAPI) -> Settings:
     """The Slack tests' settings plus a key, so ``auto`` answers with Claude (the fake); no SDK
     retries, so a failure falls back at once."""
     return Settings(
         database_url=f"sqlite:///{tmp_path / 'onramp.db'}",
         plans_dir=PLANS_DIR,
         admins=[ADMIN],
-        anthropic_api_key=SecretStr("sk-ant-test-key"),
+        anthropic_api_key=SecretStr(API_KEY),
         anthropic={
-            "base_url": fake.base_url,
+            "base_url": fake_api.base_url,
             "model": "claude-fake-1",
             "max_retries": 0,
             "timeout_seconds": 5,
@@ -71,7 +64,7 @@ def _cited(text: str) -> dict[str, Any]:
 
 
 def test_ask_with_claude_says_it_is_looking(
-    slack: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime, fake: FakeMessagesAPI
+    slack: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime, fake_api: FakeMessagesAPI
 ) -> None:
     """With Claude (seconds, not milliseconds) ``/onramp ask`` acks with “Looking that up…”, then
     the cited answer arrives privately."""
@@ -82,14 +75,14 @@ def test_ask_with_claude_says_it_is_looking(
     assert (looking.source, answer.source) == ("ack", "response_url")
     assert "According to the blueprint" in answer.text
     assert "*Sources:* §" in json.dumps(answer.blocks, ensure_ascii=False)
-    assert len(fake.requests) == 1
+    assert len(fake_api.requests) == 1
 
 
 def test_broadcasts_in_claudes_answer_never_reach_slack(
-    slack: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime, fake: FakeMessagesAPI
+    slack: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime, fake_api: FakeMessagesAPI
 ) -> None:
     """Claude writing <!channel>, <!here>, a group mention or @everyone still posts none."""
-    fake.enqueue(
+    fake_api.enqueue(
         _cited("<!channel> <!here|here> <!subteam^S0DEVS|devs> @everyone: p95 within product SLA.")
     )
     slack.dm(HIRE, LATENCY)
@@ -102,11 +95,11 @@ def test_broadcasts_in_claudes_answer_never_reach_slack(
 
 
 def test_claude_failing_falls_back_with_a_note(
-    slack: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime, fake: FakeMessagesAPI
+    slack: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime, fake_api: FakeMessagesAPI
 ) -> None:
     """When Claude fails, the quoted answer comes with the fallback note as a context line (not
     inside the answer text)."""
-    fake.enqueue(
+    fake_api.enqueue(
         Scripted(status=500, body={"type": "error", "error": {"type": "api_error", "message": "x"}})
     )
     slack.dm(HIRE, LATENCY)
