@@ -23,6 +23,7 @@ from bot.services import answer_text
 from bot.services.answers import FALLBACK, Answer, Citation
 from bot.slack import limits
 from bot.slack.blocks import Block, Reply, clip, context, esc, fit, packed
+from bot.slack.payloads import PayloadError
 
 # --- strings (the Q&A surface's, in one place) -------------------------------------------------
 
@@ -187,7 +188,7 @@ def text_only(text: str) -> Reply:
 # --- parsing clicks --------------------------------------------------------------------------
 
 
-class FeedbackError(ValueError):
+class FeedbackError(PayloadError):
     """A feedback click that is not the shape :func:`feedback_buttons` renders."""
 
 

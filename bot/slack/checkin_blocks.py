@@ -28,8 +28,10 @@ from bot.slack.blocks import (
     last_checkin_line,
     packed,
     section,
+    status_options,
 )
-from bot.text import STATUS_ICONS, STATUS_LABELS
+from bot.slack.payloads import PayloadError
+from bot.text import STATUS_ICONS
 
 # --- action ids -----------------------------------------------------------------------------
 
@@ -318,22 +320,8 @@ def _heads_up(message: Message) -> Reply:
     return Reply(text=title, blocks=blocks)
 
 
-def _status_options() -> list[Block]:
-    return [
-        {
-            "text": {
-                "type": "plain_text",
-                "text": f"{STATUS_ICONS[s]} {STATUS_LABELS[s]}",
-                "emoji": True,
-            },
-            "value": s.value,
-        }
-        for s in MilestoneStatus
-    ]
-
-
 def _milestone_row(message: Message, milestone: MilestoneLine) -> Block:
-    options = _status_options()
+    options = status_options()
     current = next(o for o in options if o["value"] == milestone.status.value)
     prefix = "↳ " if milestone.parent else ""
     note = f"\n_{esc(clip(milestone.note, 200))}_" if milestone.note else ""
@@ -492,7 +480,7 @@ def note_modal(*, outbox_id: int, channel: str | None, ts: str | None) -> dict[s
 # --- parsing the controls (pure) ------------------------------------------------------------
 
 
-class ChoiceError(ValueError):
+class ChoiceError(PayloadError):
     """The action is not one of ours, or is malformed."""
 
 

@@ -6,7 +6,7 @@ A payload that lacks what we need raises :class:`PayloadError` (logged, never sh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,13 +99,22 @@ def home_opened(event: Mapping[str, Any]) -> HomeOpened:
     )
 
 
-def _clicked(body: Mapping[str, Any], *, where: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
-    """The clicker and the (first) action of a ``block_actions`` payload."""
-    user = _mapping(body, "user", where=where)
+_CLICK = "block_actions"  # where a click's PayloadError says it comes from
+
+
+def _clicked(
+    body: Mapping[str, Any], action_ids: Collection[str], *, what: str
+) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """The clicker and the (first) action of a ``block_actions`` payload, whose ``action_id``
+    must be one of ``action_ids`` (else the error says it is "not a ``what``")."""
+    user = _mapping(body, "user", where=_CLICK)
     actions = body.get("actions")
     if not isinstance(actions, list) or not actions or not isinstance(actions[0], Mapping):
-        raise PayloadError(f"{where}: no actions")
-    return user, actions[0]
+        raise PayloadError(f"{_CLICK}: no actions")
+    action = actions[0]
+    if action.get("action_id") not in action_ids:
+        raise PayloadError(f"{_CLICK}: not a {what}")
+    return user, action
 
 
 @dataclass(frozen=True)
@@ -119,18 +128,15 @@ class StatusSelection:
 
 def status_selection(body: Mapping[str, Any]) -> StatusSelection:
     """Parse the ``block_actions`` payload of a milestone status control."""
-    where = "block_actions"
-    user, action = _clicked(body, where=where)
-    if action.get("action_id") != MILESTONE_STATUS_ACTION:
-        raise PayloadError(f"{where}: not a milestone status control")
-    block_id = _str(action, "block_id", where=where)
+    user, action = _clicked(body, (MILESTONE_STATUS_ACTION,), what="milestone status control")
+    block_id = _str(action, "block_id", where=_CLICK)
     if not block_id.startswith(MILESTONE_BLOCK_PREFIX):
-        raise PayloadError(f"{where}: block_id {block_id[:60]!r} names no milestone")
-    selected = _mapping(action, "selected_option", where=where)
+        raise PayloadError(f"{_CLICK}: block_id {block_id[:60]!r} names no milestone")
+    selected = _mapping(action, "selected_option", where=_CLICK)
     return StatusSelection(
-        user_id=_str(user, "id", where=where),
+        user_id=_str(user, "id", where=_CLICK),
         milestone_id=block_id.removeprefix(MILESTONE_BLOCK_PREFIX),
-        status=_str(selected, "value", where=where),
+        status=_str(selected, "value", where=_CLICK),
     )
 
 
@@ -146,19 +152,16 @@ class WithdrawChoice:
 
 def withdraw_choice(body: Mapping[str, Any]) -> WithdrawChoice:
     """Parse the ``block_actions`` payload of a withdraw confirmation button."""
-    where = "block_actions"
-    user, action = _clicked(body, where=where)
-    action_id = action.get("action_id")
-    if action_id not in (WITHDRAW_CONFIRM_ACTION, WITHDRAW_CANCEL_ACTION):
-        raise PayloadError(f"{where}: not a withdraw confirmation")
-    raw, _, hire = _str(action, "value", where=where).partition(":")
+    buttons = (WITHDRAW_CONFIRM_ACTION, WITHDRAW_CANCEL_ACTION)
+    user, action = _clicked(body, buttons, what="withdraw confirmation")
+    raw, _, hire = _str(action, "value", where=_CLICK).partition(":")
     if not raw.isdigit() or not hire:
-        raise PayloadError(f"{where}: withdraw value {raw[:20]!r} names no plan")
+        raise PayloadError(f"{_CLICK}: withdraw value {raw[:20]!r} names no plan")
     return WithdrawChoice(
-        user_id=_str(user, "id", where=where),
+        user_id=_str(user, "id", where=_CLICK),
         hire=hire,
         enrollment_id=int(raw),
-        confirmed=action_id == WITHDRAW_CONFIRM_ACTION,
+        confirmed=action.get("action_id") == WITHDRAW_CONFIRM_ACTION,
     )
 
 

@@ -11,6 +11,7 @@ from bot.services.onboarding import Actor
 from bot.slack import payloads
 from bot.slack.context import SlackContext
 from bot.slack.errors import error_text
+from bot.slack.listeners.replies import parsed
 from bot.slack.middleware import request_id
 
 log = logging.getLogger("onramp.slack.actions")
@@ -21,10 +22,8 @@ def register(app: App, ctx: SlackContext) -> None:
 
     def on_status(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        try:
-            selection = payloads.status_selection(body)
-        except payloads.PayloadError as exc:
-            log.warning("malformed status selection: %s", exc)
+        selection = parsed(payloads.status_selection, body, what="status selection", log=log)
+        if selection is None:
             return
         try:
             # The observer re-publishes Home for the hire, their manager and mentors.

@@ -12,7 +12,7 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Args
 from slack_sdk import WebClient
 
 from bot.services.checkins import AnswerResult, Checkins
@@ -20,8 +20,7 @@ from bot.slack import checkin_blocks as cb
 from bot.slack.context import SlackContext
 from bot.slack.delivery import outbox_metadata
 from bot.slack.errors import error_text
-from bot.slack.listeners.replies import tell
-from bot.slack.middleware import request_id
+from bot.slack.listeners.replies import parsed, tell_failure
 
 log = logging.getLogger("onramp.slack.checkins")
 
@@ -38,12 +37,8 @@ def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
 def _clicked(body: dict[str, Any], what: str) -> tuple[cb.Choice, str | None, str | None] | None:
     """The choice a click on a check-in made and the message it was on (channel, ts); ``None``,
     logged, when the click's action is malformed."""
-    try:
-        choice = cb.parse_choice((body.get("actions") or [{}])[0])
-    except cb.ChoiceError as exc:
-        log.warning("malformed %s: %s", what, exc)
-        return None
-    return (choice, *_where(body))
+    choice = parsed(cb.parse_choice, (body.get("actions") or [{}])[0], what=what, log=log)
+    return None if choice is None else (choice, *_where(body))
 
 
 def _update(client: WebClient, result: AnswerResult, channel: str | None, ts: str | None) -> None:
@@ -65,24 +60,20 @@ def _update(client: WebClient, result: AnswerResult, channel: str | None, ts: st
 
 
 class _Answers:
-    """The check-in listeners, sharing the service and the context."""
+    """The check-in listeners, sharing the service and the context.
+
+    The click listeners take Bolt's :class:`~slack_bolt.Args` (ack, body, client, respond,
+    context) as one argument rather than five."""
 
     def __init__(self, ctx: SlackContext, checkins: Checkins) -> None:
         self.ctx = ctx
         self.checkins = checkins
 
-    def on_choice(
-        self,
-        ack: Ack,
-        body: dict[str, Any],
-        client: WebClient,
-        respond: Respond,
-        context: BoltContext,
-    ) -> None:
+    def on_choice(self, args: Args) -> None:
         """A mood button or a milestone status select on a check-in."""
-        ack()
-        user_id = (body.get("user") or {}).get("id", "")
-        clicked = _clicked(body, "check-in action")
+        args.ack()
+        user_id = (args.body.get("user") or {}).get("id", "")
+        clicked = _clicked(args.body, "check-in action")
         if clicked is None:
             return
         choice, channel, ts = clicked
@@ -102,31 +93,24 @@ class _Answers:
                     status=choice.status,
                 )
         except Exception as exc:
-            tell(respond, error_text(exc, request_id=request_id(context)), log=log)
+            tell_failure(args.respond, args.context, exc, log=log)
             return
-        _update(client, result, channel, ts)
+        _update(args.client, result, channel, ts)
 
-    def on_note(
-        self,
-        ack: Ack,
-        body: dict[str, Any],
-        client: WebClient,
-        respond: Respond,
-        context: BoltContext,
-    ) -> None:
+    def on_note(self, args: Args) -> None:
         """The "Add a note" button: open the modal (the trigger id expires in 3 s)."""
-        ack()
-        clicked = _clicked(body, "note button")
+        args.ack()
+        clicked = _clicked(args.body, "note button")
         if clicked is None:
             return
         choice, channel, ts = clicked
         try:
-            client.views_open(
-                trigger_id=body["trigger_id"],
+            args.client.views_open(
+                trigger_id=args.body["trigger_id"],
                 view=cb.note_modal(outbox_id=choice.outbox_id, channel=channel, ts=ts),
             )
         except Exception as exc:
-            tell(respond, error_text(exc, request_id=request_id(context)), log=log)
+            tell_failure(args.respond, args.context, exc, log=log)
 
     def on_note_submit(
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
@@ -137,12 +121,13 @@ class _Answers:
         if not note.strip():
             ack(response_action="errors", errors={cb.NOTE_BLOCK: NOTE_EMPTY})
             return
-        try:
-            outbox_id, channel, ts = cb.parse_note_metadata(str(view.get("private_metadata")))
-        except cb.ChoiceError as exc:
-            log.warning("malformed note modal: %s", exc)
+        meta = parsed(
+            cb.parse_note_metadata, str(view.get("private_metadata")), what="note modal", log=log
+        )
+        if meta is None:
             ack()
             return
+        outbox_id, channel, ts = meta
         user_id = (body.get("user") or {}).get("id", "")
         try:
             result = self.checkins.add_note(user_id=user_id, outbox_id=outbox_id, note=note)

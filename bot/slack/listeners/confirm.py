@@ -20,7 +20,7 @@ from bot.slack import messages as msg
 from bot.slack import payloads
 from bot.slack.context import SlackContext
 from bot.slack.errors import error_text
-from bot.slack.listeners.replies import settle
+from bot.slack.listeners.replies import parsed, settle
 from bot.slack.middleware import request_id
 
 log = logging.getLogger("onramp.slack.actions")
@@ -31,10 +31,8 @@ def register(app: App, ctx: SlackContext) -> None:
 
     def on_withdraw(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         ack()
-        try:
-            choice = payloads.withdraw_choice(body)
-        except payloads.PayloadError as exc:
-            log.warning("malformed withdraw confirmation: %s", exc)
+        choice = parsed(payloads.withdraw_choice, body, what="withdraw confirmation", log=log)
+        if choice is None:
             return
         text = msg.WITHDRAW_CANCELLED
         if choice.confirmed:

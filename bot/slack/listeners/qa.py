@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Assistant, BoltContext, Respond
+from slack_bolt import App, Args, Assistant, BoltContext, Respond
 from slack_bolt.context.set_status import SetStatus
 from slack_bolt.context.set_suggested_prompts import SetSuggestedPrompts
 from slack_sdk import WebClient
@@ -41,7 +41,7 @@ from bot.slack import answer_blocks as ab
 from bot.slack.blocks import Reply
 from bot.slack.context import SlackContext, Subcommand, SubcommandCall
 from bot.slack.errors import error_text
-from bot.slack.listeners.replies import tell
+from bot.slack.listeners.replies import parsed, tell, tell_failure
 from bot.slack.middleware import request_id
 
 log = logging.getLogger("onramp.slack.qa")
@@ -260,30 +260,24 @@ class QA:
 
     # --- feedback --------------------------------------------------------------------------------
 
-    def on_feedback(
-        self,
-        ack: Ack,
-        body: dict[str, Any],
-        client: WebClient,
-        respond: Respond,
-        context: BoltContext,
-    ) -> None:
-        """👍/👎: store it, then show "Thanks — recorded" in place of the buttons."""
-        ack()
-        try:
-            feedback = ab.parse_feedback((body.get("actions") or [{}])[0])
-        except ab.FeedbackError as exc:
-            log.warning("malformed feedback click: %s", exc)
+    def on_feedback(self, args: Args) -> None:
+        """👍/👎: store it, then show "Thanks — recorded" in place of the buttons.
+
+        Bolt's :class:`~slack_bolt.Args` (ack, body, client, respond, context) come as one."""
+        args.ack()
+        action = (args.body.get("actions") or [{}])[0]
+        feedback = parsed(ab.parse_feedback, action, what="feedback click", log=log)
+        if feedback is None:
             return
         try:
             stored = self.answers.feedback(qa_id=feedback.qa_id, value=feedback.value)
         except Exception as exc:
-            tell(respond, error_text(exc, request_id=request_id(context)), log=log)
+            tell_failure(args.respond, args.context, exc, log=log)
             return
         if not stored:
-            tell(respond, ab.FEEDBACK_GONE, log=log)
+            tell(args.respond, ab.FEEDBACK_GONE, log=log)
             return
-        self._show_recorded(body, client, respond, feedback)
+        self._show_recorded(args.body, args.client, args.respond, feedback)
 
     def _show_recorded(
         self, body: dict[str, Any], client: WebClient, respond: Respond, feedback: ab.Feedback

@@ -1,10 +1,33 @@
-"""The private reply below a clicked message, shared by the action listeners."""
+"""What the action listeners share: reading a click, and the private reply below the clicked
+message."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
-from slack_bolt import Respond
+from slack_bolt import BoltContext, Respond
+
+from bot.slack.errors import error_text
+from bot.slack.middleware import request_id
+from bot.slack.payloads import PayloadError
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+
+
+def parsed(
+    parse: Callable[[_In], _Out], payload: _In, *, what: str, log: logging.Logger
+) -> _Out | None:
+    """``parse(payload)``, or ``None`` when it raises :class:`~bot.slack.payloads.PayloadError`:
+    a malformed click is logged on ``log`` as "malformed ``what``" and dropped (it is acked, and
+    there is nobody to tell)."""
+    try:
+        return parse(payload)
+    except PayloadError as exc:
+        log.warning("malformed %s: %s", what, exc)
+        return None
 
 
 def tell(respond: Respond, text: str, *, log: logging.Logger) -> None:
@@ -15,6 +38,14 @@ def tell(respond: Respond, text: str, *, log: logging.Logger) -> None:
         respond(text=text, response_type="ephemeral", replace_original=False)
     except Exception as exc:
         log.warning("could not send a private reply: %s", exc)
+
+
+def tell_failure(
+    respond: Respond, context: BoltContext, exc: Exception, *, log: logging.Logger
+) -> None:
+    """Tell only the clicker why their click did nothing (:func:`~bot.slack.errors.error_text`,
+    with the request id), as :func:`tell` does."""
+    tell(respond, error_text(exc, request_id=request_id(context)), log=log)
 
 
 def settle(respond: Respond, text: str, *, log: logging.Logger) -> None:
