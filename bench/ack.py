@@ -26,7 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from bench.common import ROOT, Workspace, free_port, onramp, percentile, wait_http
+from bench.common import ROOT, Workspace, free_port, onramp_http, percentile, wait_http
 from bench.seed import seed
 
 RATE = 100.0  # requests per second
@@ -141,20 +141,7 @@ def run(
             sandbox.add_user(uid, uid.lower(), tz="Europe/Berlin")
         env = workspace.env(url, sandbox.env())
         onramp_port, bare_port = free_port(), free_port()
-        server = workspace.spawn(
-            "ack-onramp",
-            onramp(
-                "serve",
-                "--http",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(onramp_port),
-                "--config",
-                str(config),
-            ),
-            env=env,
-        )
+        server = workspace.spawn("ack-onramp", onramp_http(onramp_port, config), env=env)
         bare = workspace.spawn(
             "ack-bare", [_python(), str(ROOT / "bench" / "bare_bolt.py"), str(bare_port)], env=env
         )

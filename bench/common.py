@@ -233,6 +233,13 @@ def onramp(*args: str) -> list[str]:
     return [sys.executable, "-c", "from bot.cli import main; main()", *args]
 
 
+def onramp_http(port: int, config: Path) -> list[str]:
+    """argv for ``onramp serve`` over HTTP on loopback ``port`` with the settings ``config``."""
+    return onramp(
+        "serve", "--http", "--host", "127.0.0.1", "--port", str(port), "--config", str(config)
+    )
+
+
 @contextlib.contextmanager
 def terminate_on_sigterm() -> Iterator[None]:
     """SIGTERM raises SystemExit and SIGINT KeyboardInterrupt for the duration (even when the

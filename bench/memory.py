@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 
-from bench.common import Workspace, free_port, onramp, rss_mb, wait_http
+from bench.common import Workspace, free_port, onramp_http, rss_mb, wait_http
 from bench.seed import seed
 from bot.llm.encoder import MODEL_NAME
 
@@ -134,16 +134,7 @@ def run(
         started = time.monotonic()
         server = workspace.spawn(
             "memory-serve",
-            onramp(
-                "serve",
-                "--http",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--config",
-                str(config),
-            ),
+            onramp_http(port, config),
             env=workspace.env(url, sandbox.env()),
         )
         try:

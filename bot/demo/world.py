@@ -670,24 +670,15 @@ class World:
     def _send_action(
         self, who: Persona, where: Message | Ephemeral | View, control: Control, value: str
     ) -> None:
-        if isinstance(where, View):
-            self._deliver(
-                lambda: self.driver.block_action(
-                    who.user_id,
-                    control.action_id,
-                    value,
-                    block_id=control.block_id or None,
-                    view=where,
-                )
-            )
-            return
+        view, message = (where, None) if isinstance(where, View) else (None, where)
         self._deliver(
             lambda: self.driver.block_action(
                 who.user_id,
                 control.action_id,
                 value,
                 block_id=control.block_id or None,
-                message=where,
+                message=message,
+                view=view,
             )
         )
 
