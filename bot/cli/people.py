@@ -29,6 +29,8 @@ people_app = typer.Typer(
 )
 app.add_typer(people_app, name="people")
 
+HireArgument = Annotated[str, typer.Argument(metavar="USER", help="The hire's Slack user id.")]
+
 # --- enrollments ----------------------------------------------------------------------------
 
 
@@ -73,7 +75,7 @@ def _print_report(report: EnrollmentReport) -> None:
 
 @app.command()
 def enroll(
-    user: Annotated[str, typer.Argument(metavar="USER", help="The hire's Slack user id.")],
+    user: HireArgument,
     plan: Annotated[str, typer.Option("--plan", metavar="ID", help="Plan id.")],
     start: Annotated[str, typer.Option("--start", metavar="YYYY-MM-DD", help="First day.")],
     manager: Annotated[str, typer.Option("--manager", metavar="USER", help="Manager of record.")],
@@ -110,7 +112,7 @@ def enroll(
 
 @app.command()
 def progress(
-    user: Annotated[str, typer.Argument(metavar="USER", help="The hire's Slack user id.")],
+    user: HireArgument,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -171,9 +173,6 @@ def _lifecycle(action: str, user: str, config: Path, as_json: bool) -> None:
             emit_json(report.as_json())
         else:
             typer.echo(_LIFECYCLE_DONE[action].format(hire=report.hire.user_id))
-
-
-HireArgument = Annotated[str, typer.Argument(metavar="USER", help="The hire's Slack user id.")]
 
 
 def _register_lifecycle(action: str, summary: str) -> None:
