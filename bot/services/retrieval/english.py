@@ -85,6 +85,3 @@ def zipf(word: str) -> float | None:
     """How common ``word`` is in general English (Zipf scale: 7 "the" … 1 very rare), when
     above :data:`ZIPF_FLOOR`; ``None`` for rarer and unknown words."""
     return zipf_table().get(word)
-
-
-__all__ = ["ZIPF_FILE", "ZIPF_FLOOR", "ZipfTable", "key_of", "zipf", "zipf_table"]

@@ -81,13 +81,3 @@ WANTS_OPTIONAL = word_set(
 def list_stems() -> frozenset[str]:
     """The stems of :data:`_LIST_WORDS` (computed once)."""
     return frozenset(key_of(w) for w in _LIST_WORDS)
-
-
-__all__ = [
-    "FOCUS",
-    "OPTIONAL_HEADING",
-    "OPTIONAL_TEXT",
-    "WANTS_OPTIONAL",
-    "definition_term",
-    "list_stems",
-]

@@ -384,6 +384,3 @@ class Retriever:
             )
         passages.sort(key=lambda p: -p.score)
         return passages[:limit]
-
-
-__all__ = ["Concept", "Passage", "Query", "RetrievalTuning", "Retriever"]

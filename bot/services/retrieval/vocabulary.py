@@ -333,14 +333,3 @@ NUMBER_WORDS = {
 NUMBER_WORD = re.compile(
     r"\b(" + "|".join(k for k in NUMBER_WORDS if k != "one") + r")\b", re.IGNORECASE
 )
-
-
-__all__ = [
-    "EXTRA_STOP_WORDS",
-    "GENERIC_WEIGHT",
-    "GENERIC_WORDS",
-    "NUMBER_WORD",
-    "NUMBER_WORDS",
-    "PHRASES",
-    "SYNONYMS",
-]

@@ -1,0 +1,132 @@
+"""The anthropic backend: Claude answers from the retrieved passages and may call tools.
+
+:func:`claude_answer` sends the passages that clear half the coverage threshold as sources, with
+the asker's tools when they have an open plan (:data:`~bot.services.answers.port.TOOLS`), and keeps
+the citations that point at a passage it sent. :func:`tool_runner` runs those tools, scoped to the
+asker. Errors reach the service as :class:`~bot.services.answers.port.ModelUnavailable`, and it
+answers extractively instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.domain.errors import NotFound, OnrampError
+from bot.domain.intents import Intent
+from bot.domain.plan import LoadedPlan
+from bot.domain.progress import MilestoneStatus
+from bot.services import answer_text as say
+from bot.services.answers.port import (
+    TOOLS,
+    AnswerModel,
+    ModelRequest,
+    ReadMyProgress,
+    SourcePassage,
+    ToolRunner,
+    UpdateMyMilestone,
+)
+from bot.services.answers.results import ANTHROPIC, Answer, AnswerPolicy, Citation, refusal
+from bot.services.onboarding import Actor, EnrollmentReport, Onboarding
+from bot.services.prompts import PromptLibrary
+from bot.services.retrieval import Retriever
+
+
+def claude_answer(
+    model: AnswerModel,
+    *,
+    question: str,
+    asker: Actor | None,
+    report: EnrollmentReport | None,
+    loaded: LoadedPlan,
+    intent: Intent,
+    retriever: Retriever,
+    prompts: PromptLibrary,
+    onboarding: Onboarding,
+    policy: AnswerPolicy,
+) -> Answer:
+    """Claude's answer to ``question``; raises :class:`ModelUnavailable` when it cannot give one."""
+    passages = retriever.search(question, limit=policy.model_passages)
+    usable = [p for p in passages if p.confidence >= policy.min_coverage / 2]
+    tools = TOOLS if (asker is not None and report is not None) else ()
+    if not usable and not tools:
+        return refusal(
+            say.NOT_IN_BLUEPRINT.format(role=loaded.plan.title),
+            "below_threshold",
+            prompt_version=policy.prompt,
+        )
+    prompt = prompts.get(policy.prompt)
+    system = prompt.render(
+        app_name=policy.app_name,
+        role_title=loaded.blueprint.title or loaded.plan.title,
+        plan_title=loaded.plan.title,
+    )
+    request = ModelRequest(
+        system=system,
+        question=question,
+        passages=tuple(
+            SourcePassage(p.chunk.section_id, p.chunk.heading, p.chunk.text) for p in usable
+        ),
+        tools=tools,
+    )
+    run_tool = tool_runner(onboarding, asker, report)
+    reply = model.answer(request, run_tool)
+    citations: list[Citation] = []
+    for cited in reply.citations:
+        if 0 <= cited.passage_index < len(usable):
+            chunk = usable[cited.passage_index].chunk
+            citation = Citation(chunk.number, chunk.section_id, chunk.heading, chunk.quote)
+            if citation not in citations:
+                citations.append(citation)
+    used_tools = bool(reply.tool_calls)
+    return Answer(
+        text=reply.text.strip(),
+        refused=not citations and not used_tools,
+        citations=tuple(citations),
+        backend=ANTHROPIC,
+        model=reply.model,
+        prompt_version=prompt.ref,
+        latency_ms=0.0,
+        usage=reply.usage,
+        cost_usd=policy.prices.cost(reply.usage),
+        personal=used_tools or intent.personal,
+    )
+
+
+def tool_runner(
+    onboarding: Onboarding, asker: Actor | None, report: EnrollmentReport | None
+) -> ToolRunner:
+    """Run the model's tool calls for ``asker``, on their own plan only (``report``)."""
+
+    def run(name: str, arguments: Mapping[str, Any]) -> str:
+        if asker is None or report is None:
+            return "error: the asker has no onboarding plan"
+        try:
+            if name == "read_my_progress":
+                args = ReadMyProgress.model_validate(dict(arguments))
+                fresh = onboarding.own(actor=asker) or report
+                return say.progress(fresh) + "\n\n" + say.remaining(fresh, args.phase)
+            if name == "update_my_milestone":
+                upd = UpdateMyMilestone.model_validate(dict(arguments))
+                updated = onboarding.mark(
+                    actor=asker,
+                    milestone_id=upd.milestone_id,
+                    status=upd.status,
+                    note=upd.note,
+                    source="ask",
+                )
+                found = updated.plan.plan.milestone(upd.milestone_id)
+                title = found[1].title if found else upd.milestone_id
+                return say.marked(title, upd.milestone_id, MilestoneStatus(upd.status))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            )
+            return f"error: invalid input: {problems}"
+        except (NotFound, OnrampError) as exc:
+            return f"error: {exc}"
+        return f"error: unknown tool {name!r}"
+
+    return run
