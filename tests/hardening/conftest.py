@@ -5,6 +5,7 @@ prove that a refused request wrote nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,11 +13,12 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import Container
-from bot.sandbox import Message, SlackSandbox
+from bot.sandbox import Delivery, Message, SlackDriver, SlackSandbox
 from bot.services.catalog import PlanCatalog
 from bot.services.checkins import Checkins
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor, Onboarding, Profile
+from bot.slack import checkin_blocks as cb
 from storage.engine import Database
 from tests.checkins.conftest import PLAN, build_checkins, paced_messenger
 from tests.slack.conftest import (  # noqa: F401 - the Slack stack's fixtures
@@ -28,6 +30,7 @@ from tests.slack.conftest import (  # noqa: F401 - the Slack stack's fixtures
     container,
     credentials,
     enroll_hire,
+    enrolled,
     events_url,
     runtime,
     settings,
@@ -60,6 +63,27 @@ def engine(container: Container, sandbox: SlackSandbox, clock: ManualClock) -> C
     container.checkins.messenger = paced_messenger(sandbox, clock)
     container.checkins.sleep = lambda seconds: clock.advance(timedelta(seconds=seconds))
     return container.checkins
+
+
+@dataclass(frozen=True)
+class Ticking:
+    """The test clock moving on, the check-in engine ticking after each step as the scheduler
+    would."""
+
+    engine: Checkins
+    clock: ManualClock
+
+    def run(self, steps: int, every: timedelta = timedelta(days=1)) -> None:
+        """Move the clock ``every`` forward and tick, ``steps`` times."""
+        for _ in range(steps):
+            self.clock.advance(every)
+            self.engine.tick()
+
+
+@pytest.fixture
+def ticking(engine: Checkins, clock: ManualClock) -> Ticking:
+    """The wired check-in engine on the test clock, ready to let days go by."""
+    return Ticking(engine, clock)
 
 
 def wired_engine(
@@ -112,6 +136,30 @@ def snapshot(db: Database, tables: tuple[str, ...] = GUARDED_TABLES) -> dict[str
     return found
 
 
-def checkin_messages(sandbox: SlackSandbox) -> list[Message]:
-    """The bot's messages that name an outbox row in their metadata."""
-    return [m for m in sandbox.bot_messages() if m.event_type == "onramp_outbox"]
+def checkin_messages(sandbox: SlackSandbox, kind: str = "") -> list[Message]:
+    """The bot's messages that name an outbox row in their metadata (of ``kind``, e.g. ``pulse``,
+    when given)."""
+    messages = [m for m in sandbox.bot_messages() if m.event_type == "onramp_outbox"]
+    if not kind:
+        return messages
+    return [m for m in messages if m.event_payload["key"].startswith(f"{kind}:")]
+
+
+def note_values(note: str) -> dict[str, Any]:
+    """The note modal's submitted values, holding ``note``."""
+    return {cb.NOTE_BLOCK: {cb.NOTE_INPUT: {"type": "plain_text_input", "value": note}}}
+
+
+def answer_pulse(
+    driver: SlackDriver, user: str, pulse: Message, mood: str, note: str | None = None
+) -> Delivery:
+    """``user`` clicks ``mood`` on ``pulse`` and, with a ``note``, submits it in the note modal;
+    the click's delivery."""
+    outbox_id = pulse.event_payload["outbox_id"]
+    clicked = driver.block_action(
+        user, f"{cb.MOOD_ACTION}:{mood}", f"{outbox_id}:{mood}", message=pulse
+    )
+    if note is not None:
+        metadata = f"{outbox_id}|{pulse.channel}|{pulse.ts}"
+        driver.view_submission(user, cb.NOTE_CALLBACK, note_values(note), private_metadata=metadata)
+    return clicked

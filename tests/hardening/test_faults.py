@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, event, text
 
+from bot.app import Container
 from bot.jobs.scheduler import TickStatus, run_tick
 from bot.sandbox import SlackDriver, SlackSandbox
 from bot.services.catalog import PlanCatalog
-from bot.services.checkins import Checkins
 from bot.services.clock import ManualClock
 from storage import outbox as repo
 from storage.engine import Database, normalize_url, open_database
@@ -29,6 +29,7 @@ from tests.hardening.conftest import (
     HIRE,
     MANAGER,
     MENTOR,
+    Ticking,
     checkin_messages,
     enroll_crowd,
     enroll_hire,
@@ -49,8 +50,8 @@ def _sent_once(sandbox: SlackSandbox, db: Database) -> tuple[Counter[str], set[s
 
 
 def test_check_ins_survive_429_storms_5xx_and_dropped_connections(
-    slack: SlackDriver, engine: Checkins, sandbox: SlackSandbox, clock: ManualClock, container
-) -> None:  # type: ignore[no-untyped-def]
+    slack: SlackDriver, ticking: Ticking, sandbox: SlackSandbox, container: Container
+) -> None:
     """While chat.postMessage answers 429s, 500s, 503s and drops connections (some after
     posting), every check-in still reaches Slack exactly once and the outbox says so."""
     enroll_hire(slack)
@@ -61,9 +62,7 @@ def test_check_ins_survive_429_storms_5xx_and_dropped_connections(
     sandbox.fail("chat.postMessage", 503, times=1)
     sandbox.reset("chat.postMessage", times=1, processed=True)
     sandbox.reset("conversations.open", times=1)
-    for _ in range(30 * 4):
-        clock.advance(timedelta(hours=6))
-        engine.tick()
+    ticking.run(30 * 4, every=timedelta(hours=6))
     posted, sent = _sent_once(sandbox, container.db)
     assert posted
     assert set(posted) == sent

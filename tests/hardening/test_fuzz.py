@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -20,8 +19,6 @@ from bot.config import load_settings
 from bot.domain.errors import ConfigError, PlanError
 from bot.sandbox import SlackDriver, SlackSandbox
 from bot.services.catalog import load_plan_file
-from bot.services.checkins import Checkins
-from bot.services.clock import ManualClock
 from bot.slack import checkin_blocks as cb
 from bot.slack import payloads
 from tests.conftest import PLANS_DIR
@@ -30,8 +27,10 @@ from tests.hardening.conftest import (
     MANAGER,
     MENTOR,
     STRANGER,
+    Ticking,
+    answer_pulse,
     checkin_messages,
-    enroll_hire,
+    note_values,
     shown,
     snapshot,
 )
@@ -129,21 +128,10 @@ def test_fuzzed_commands_from_the_hire_never_fail(
 
 
 @pytest.fixture
-def enrolled(slack: SlackDriver) -> SlackDriver:
-    """The manager has enrolled the hire with the mentor."""
-    enroll_hire(slack)
-    return slack
-
-
-@pytest.fixture
-def checked_in(
-    enrolled: SlackDriver, engine: Checkins, clock: ManualClock, sandbox: SlackSandbox
-) -> dict[str, Any]:
+def checked_in(enrolled: SlackDriver, ticking: Ticking, sandbox: SlackSandbox) -> dict[str, Any]:
     """A week on: the hire has a welcome and a weekly pulse (with mood buttons) in their DM."""
-    for _ in range(8):
-        clock.advance(timedelta(days=1))
-        engine.tick()
-    pulses = [m for m in checkin_messages(sandbox) if m.event_payload["key"].startswith("pulse:")]
+    ticking.run(8)
+    pulses = checkin_messages(sandbox, "pulse")
     assert pulses
     digests = [m for m in checkin_messages(sandbox) if "digest" in m.event_payload["key"]]
     return {"pulse": pulses[-1], "digest": digests[-1]}
@@ -238,7 +226,7 @@ def test_note_submissions_naming_someone_elses_checkin_are_refused(
     """A note modal whose private_metadata names the hire's check-in, submitted by someone else
     (or with junk metadata), is answered 200 and writes nothing."""
     before = snapshot(container.db)
-    values = {cb.NOTE_BLOCK: {cb.NOTE_INPUT: {"type": "plain_text_input", "value": note}}}
+    values = note_values(note)
     delivery = enrolled.view_submission(user, cb.NOTE_CALLBACK, values, private_metadata=metadata)
     assert delivery.status == 200
     assert "Traceback" not in delivery.body
@@ -249,13 +237,8 @@ def test_the_hire_can_still_answer_their_own_pulse(
     checked_in: dict[str, Any], enrolled: SlackDriver, container: Container
 ) -> None:
     """The refusals above are not a broken control: the hire's own click is recorded."""
-    pulse = checked_in["pulse"]
     before = snapshot(container.db)
-    outbox_id = pulse.event_payload["outbox_id"]
-    delivery = enrolled.block_action(
-        HIRE, f"{cb.MOOD_ACTION}:on_track", f"{outbox_id}:on_track", message=pulse
-    )
-    assert delivery.status == 200
+    assert answer_pulse(enrolled, HIRE, checked_in["pulse"], "on_track").status == 200
     assert snapshot(container.db) != before
 
 

@@ -22,13 +22,14 @@ from bot.sandbox import SlackDriver, SlackSandbox
 from bot.sandbox.signing import signed_headers
 from bot.services.checkins import Checkins
 from bot.services.clock import ManualClock
-from bot.slack import checkin_blocks as cb
 from bot.slack.server import wsgi_app
 from bot.slack.settings import SlackCredentials
 from tests.hardening.conftest import (
     HIRE,
     MANAGER,
     MENTOR,
+    Ticking,
+    answer_pulse,
     checkin_messages,
     enroll_hire,
     snapshot,
@@ -138,8 +139,7 @@ def test_no_token_key_secret_or_personal_data_reaches_the_logs(
     captured_logs: io.StringIO,
     slack: SlackDriver,
     sandbox: SlackSandbox,
-    engine: Checkins,
-    clock: ManualClock,
+    ticking: Ticking,
     container: Container,
     runtime: Any,
 ) -> None:
@@ -150,22 +150,12 @@ def test_no_token_key_secret_or_personal_data_reaches_the_logs(
     enroll_hire(slack)
     slack.command("help", HIRE)
     slack.signed_with(secret="f" * 32).command(f"team {email}", MANAGER)
-    for _ in range(8):
-        clock.advance(timedelta(days=1))
-        engine.tick()
-    pulse = [m for m in checkin_messages(sandbox) if m.event_payload["key"][:6] == "pulse:"][-1]
-    outbox_id = pulse.event_payload["outbox_id"]
-    slack.block_action(HIRE, f"{cb.MOOD_ACTION}:at_risk", f"{outbox_id}:at_risk", message=pulse)
-    slack.view_submission(
-        HIRE,
-        cb.NOTE_CALLBACK,
-        {cb.NOTE_BLOCK: {cb.NOTE_INPUT: {"type": "plain_text_input", "value": f"call {phone}"}}},
-        private_metadata=f"{outbox_id}|{pulse.channel}|{pulse.ts}",
-    )
+    ticking.run(8)
+    answer_pulse(slack, HIRE, checkin_messages(sandbox, "pulse")[-1], "at_risk", f"call {phone}")
     assert runtime.settle()
     with FakeMessagesAPI() as fake:
         claude = container.answers.rebind(
-            db=container.db, onboarding=container.onboarding, clock=clock
+            db=container.db, onboarding=container.onboarding, clock=ticking.clock
         )
         claude.model = claude_model(fake, api_key=ANTHROPIC_KEY, retries=0, max_tokens=200)
         answer = claude.ask(question=f"What are the 30-day goals? Mail me at {email}")
@@ -235,12 +225,7 @@ def _posted(sandbox: SlackSandbox) -> list[tuple[str, str]]:
 
 
 def test_no_broadcast_mention_is_ever_posted_whatever_people_type(
-    slack: SlackDriver,
-    sandbox: SlackSandbox,
-    engine: Checkins,
-    clock: ManualClock,
-    container: Container,
-    runtime: Any,
+    slack: SlackDriver, sandbox: SlackSandbox, ticking: Ticking, container: Container, runtime: Any
 ) -> None:
     """<!channel>, <!here>, <!everyone> and group mentions typed into commands, notes, check-in
     answers and Slack names come back escaped or removed in every message, reply and view."""
@@ -258,29 +243,13 @@ def test_no_broadcast_mention_is_ever_posted_whatever_people_type(
     slack.command(f"ask {' '.join(INJECTIONS)} say <!channel> to everyone", HIRE)
     slack.app_home_opened(MANAGER)
     slack.app_home_opened(MENTOR)
-    clock.advance(timedelta(hours=1))  # ticks at 15:00 UTC: in New York's and Berlin's windows
-    for _ in range(9):
-        clock.advance(timedelta(days=1))
-        engine.tick()
-    pulses = [m for m in checkin_messages(sandbox) if m.event_payload["key"].startswith("pulse:")]
-    for pulse in pulses:
-        outbox_id = pulse.event_payload["outbox_id"]
+    ticking.clock.advance(timedelta(hours=1))  # ticks at 15:00 UTC: New York's, Berlin's windows
+    ticking.run(9)
+    for pulse in checkin_messages(sandbox, "pulse"):
         user = pulse.channel.replace("D", "U", 1)
-        slack.block_action(user, f"{cb.MOOD_ACTION}:blocked", f"{outbox_id}:blocked", message=pulse)
-        slack.view_submission(
-            user,
-            cb.NOTE_CALLBACK,
-            {
-                cb.NOTE_BLOCK: {
-                    cb.NOTE_INPUT: {"type": "plain_text_input", "value": " ".join(INJECTIONS)}
-                }
-            },
-            private_metadata=f"{outbox_id}|{pulse.channel}|{pulse.ts}",
-        )
+        answer_pulse(slack, user, pulse, "blocked", " ".join(INJECTIONS))
     assert runtime.settle()
-    for _ in range(8):
-        clock.advance(timedelta(days=1))
-        engine.tick()
+    ticking.run(8)
     assert runtime.settle()
     posted = _posted(sandbox)
     kinds = {m.event_payload["key"].split(":")[0] for m in checkin_messages(sandbox)}

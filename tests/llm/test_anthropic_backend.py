@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -58,48 +59,47 @@ def test_usage_reports_cache_writes_then_reads(claude: Answers, fake_api: FakeMe
     assert len(fake_api.requests) == 2
 
 
-def _tool_round_trip(
-    claude: Answers, fake_api: FakeMessagesAPI, question: str, arguments: dict[str, str]
-) -> tuple[Answer, dict[str, Any]]:
-    """The hire asks ``question`` and Claude calls update_my_milestone with ``arguments``: the
-    answer, and the tool result sent back to Claude."""
-    fake_api.enqueue(tool_use_message("update_my_milestone", arguments))
-    answer = claude.ask(question=question, asker=Actor.slack(HIRE))
-    return answer, fake_api.requests[1].body["messages"][-1]["content"][0]
+#: What Claude's update_my_milestone call carries back: the answer, and the tool result it got.
+RoundTrip = Callable[[str, dict[str, str]], tuple[Answer, dict[str, Any]]]
+SETUP = "d30-dev-environment"
+
+
+@pytest.fixture
+def round_trip(claude: Answers, fake_api: FakeMessagesAPI) -> RoundTrip:
+    """The hire asks a question and Claude answers with an update_my_milestone call."""
+
+    def ask(question: str, arguments: dict[str, str]) -> tuple[Answer, dict[str, Any]]:
+        fake_api.enqueue(tool_use_message("update_my_milestone", arguments))
+        answer = claude.ask(question=question, asker=Actor.slack(HIRE))
+        return answer, fake_api.requests[1].body["messages"][-1]["content"][0]
+
+    return ask
 
 
 def test_tool_use_round_trip_updates_only_the_askers_milestone(
-    claude: Answers, fake_api: FakeMessagesAPI, clock: ManualClock
+    claude: Answers, fake_api: FakeMessagesAPI, clock: ManualClock, round_trip: RoundTrip
 ) -> None:
     """Claude's update_my_milestone call is validated, applied to the asker's plan, and answered."""
     enroll_hire(claude, clock, days=10)
-    answer, result = _tool_round_trip(
-        claude,
-        fake_api,
-        "I set up my laptop and repo access",
-        {"milestone_id": "d30-dev-environment", "status": "done"},
-    )
+    done = {"milestone_id": SETUP, "status": "done"}
+    answer, result = round_trip("I set up my laptop and repo access", done)
     tools = {t["name"] for t in fake_api.requests[0].body["tools"]}
     assert tools == {"read_my_progress", "update_my_milestone"}
     assert result["type"] == "tool_result"
     assert result["is_error"] is False
-    assert "d30-dev-environment" in result["content"]
+    assert SETUP in result["content"]
     assert answer.personal
     assert answer.backend == "anthropic"
-    assert milestone_states(claude)["d30-dev-environment"] == "done"
+    assert milestone_states(claude)[SETUP] == "done"
 
 
 def test_invalid_tool_input_is_returned_to_the_model_as_an_error(
-    claude: Answers, fake_api: FakeMessagesAPI, clock: ManualClock
+    claude: Answers, clock: ManualClock, round_trip: RoundTrip
 ) -> None:
     """A tool call with a user id or a bad status is rejected by validation, not executed."""
     enroll_hire(claude, clock, days=0)
-    _, result = _tool_round_trip(
-        claude,
-        fake_api,
-        "Mark my setup finished",
-        {"milestone_id": "d30-dev-environment", "status": "finished", "user": "U0OTHER"},
-    )
+    forged = {"milestone_id": SETUP, "status": "finished", "user": "U0OTHER"}
+    _, result = round_trip("Mark my setup finished", forged)
     assert result["is_error"] is True
     assert "invalid input" in result["content"]
 

@@ -4,6 +4,7 @@ sandbox (``bot.sandbox``), on a real database. Personas are Slack users in the s
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,10 @@ import pytest
 
 from bot.app import Container, SlackRuntime, build, build_slack, database_ok
 from bot.config import Settings
-from bot.sandbox import Delivery, SlackDriver, SlackSandbox
+from bot.sandbox import Delivery, SlackDriver, SlackSandbox, View
 from bot.services.clock import ManualClock
 from bot.slack import limits
+from bot.slack.commands_parser import UsageError, parse_command
 from bot.slack.server import wsgi_app
 from bot.slack.settings import SlackCredentials
 from tests.conftest import PLANS_DIR
@@ -156,3 +158,41 @@ def enrolled(slack: SlackDriver) -> SlackDriver:
     """The manager has enrolled the hire, with the mentor, through ``/onramp enroll``."""
     enroll_hire(slack)
     return slack
+
+
+@dataclass(frozen=True)
+class HomeTab:
+    """The App Home as each person sees it: open it, then read the view published for them."""
+
+    driver: SlackDriver
+    sandbox: SlackSandbox
+    runtime: SlackRuntime
+
+    def open(self, user_id: str) -> View:
+        """``user_id`` opens the Home tab; once the app has settled, the view published for them."""
+        self.driver.app_home_opened(user_id)
+        assert self.runtime.settle()
+        return self.view(user_id)
+
+    def view(self, user_id: str) -> View:
+        """The Home view ``user_id`` sees now; there must be one."""
+        view = self.sandbox.home_view(user_id)
+        assert view is not None, f"no Home view was published for {user_id}"
+        return view
+
+    def text(self, user_id: str) -> str:
+        """All text of the Home view ``user_id`` sees now."""
+        return view_text({"blocks": self.view(user_id).blocks})
+
+
+@pytest.fixture
+def home(slack: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime) -> HomeTab:
+    """The App Home of the app under test, opened and read as any persona."""
+    return HomeTab(slack, sandbox, runtime)
+
+
+def refusal(text: str, **options: Any) -> str:
+    """What the parser tells the user about ``/onramp text``, which must be a usage error."""
+    parsed = parse_command(text, **options)
+    assert isinstance(parsed, UsageError), parsed
+    return parsed.render()

@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import SlackRuntime
 from bot.domain.progress import MilestoneStatus
-from bot.sandbox import SlackDriver, SlackSandbox
+from bot.sandbox import SlackDriver
 from bot.services.clock import ManualClock
 from bot.slack import messages as msg
 from bot.text import STATUS_ICONS
@@ -23,8 +22,8 @@ from tests.slack.conftest import (
     NEWCOMER,
     PERSONAS,
     STRANGER,
+    HomeTab,
     shown,
-    view_text,
 )
 
 CMD = "/onramp"
@@ -199,18 +198,10 @@ def test_mentees_lists_who_you_mentor(enrolled: SlackDriver, caller: str, expect
 
 @pytest.mark.parametrize(("user", "zone"), [(HIRE, "Europe/Berlin"), (MANAGER, "America/New_York")])
 def test_home_is_updated_in_the_viewers_time(
-    enrolled: SlackDriver,
-    sandbox: SlackSandbox,
-    runtime: SlackRuntime,
-    clock: ManualClock,
-    user: str,
-    zone: str,
+    enrolled: SlackDriver, home: HomeTab, clock: ManualClock, user: str, zone: str
 ) -> None:
     """Home says when it was updated in the viewer's own time zone, not UTC."""
-    enrolled.app_home_opened(user)
-    assert runtime.settle()
-    view = sandbox.home_view(user)
-    assert view is not None
+    home.open(user)
     local = clock.now().astimezone(ZoneInfo(zone))
-    assert f"Updated {local:%Y-%m-%d %H:%M %Z}" in view_text({"blocks": view.blocks})
-    assert "UTC" not in view_text({"blocks": view.blocks})
+    assert f"Updated {local:%Y-%m-%d %H:%M %Z}" in home.text(user)
+    assert "UTC" not in home.text(user)

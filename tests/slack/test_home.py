@@ -2,44 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.app import SlackRuntime
-from bot.sandbox import SlackDriver, SlackSandbox, View
+from bot.sandbox import SlackDriver, SlackSandbox
 from bot.slack import messages as msg
 from bot.slack.blocks import esc
 from bot.slack.payloads import MILESTONE_STATUS_ACTION, WITHDRAW_CONFIRM_ACTION
-from tests.slack.conftest import HIRE, MANAGER, MENTOR, STRANGER, shown, view_text
+from tests.slack.conftest import HIRE, MANAGER, MENTOR, STRANGER, HomeTab, shown
 
 FIRST = "d30-product-surface"
 
 
-def _published(sandbox: SlackSandbox, user_id: str) -> View:
-    """The Home view ``user_id`` sees now; there must be one."""
-    view = sandbox.home_view(user_id)
-    assert view is not None, f"no Home view was published for {user_id}"
-    return view
-
-
-def _home(sandbox: SlackSandbox, user_id: str) -> str:
-    """All text of the Home view ``user_id`` sees now."""
-    return view_text({"blocks": _published(sandbox, user_id).blocks})
-
-
-def _open_home(
-    driver: SlackDriver, runtime: SlackRuntime, sandbox: SlackSandbox, user_id: str
-) -> View:
-    """``user_id`` opens the Home tab; once the app has settled, the view published for them."""
-    driver.app_home_opened(user_id)
-    assert runtime.settle()
-    return _published(sandbox, user_id)
-
-
 def test_hire_sees_phases_controls_and_first_checkin(
-    enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
+    enrolled: SlackDriver, home: HomeTab, runtime: SlackRuntime
 ) -> None:
     """The hire's Home has every phase with a bar, a status control per current milestone,
     and when check-ins start."""
-    view = _open_home(enrolled, runtime, sandbox, HIRE)
-    text = _home(sandbox, HIRE)
+    view = home.open(HIRE)
+    text = home.text(HIRE)
     plan = runtime.context.catalog.get("junior-llm-engineer").plan
     for phase in plan.phases:
         assert esc(phase.title) in text
@@ -55,33 +36,28 @@ def test_hire_sees_phases_controls_and_first_checkin(
     assert "Check-ins start on Tuesday Nov 03" in text
 
 
-def test_manager_sees_their_team(
-    enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
+@pytest.mark.parametrize(
+    ("persona", "says", "never"),
+    [
+        pytest.param(
+            MANAGER, [msg.HOME_TEAM, f"<@{HIRE}>* — starts Tue 3 Nov"], ["% done"], id="manager"
+        ),
+        pytest.param(MENTOR, [msg.HOME_MENTEES, f"<@{HIRE}>"], [], id="mentor"),
+        pytest.param(
+            STRANGER, [msg.HOME_WELCOME, "/onramp enroll @user"], [f"<@{HIRE}>"], id="stranger"
+        ),
+    ],
+)
+def test_each_person_sees_their_part(
+    enrolled: SlackDriver, home: HomeTab, persona: str, says: list[str], never: list[str]
 ) -> None:
-    """The manager's Home lists the hire; before day 1 it says when they start, not "0% done"."""
-    text = view_text({"blocks": _open_home(enrolled, runtime, sandbox, MANAGER).blocks})
-    assert msg.HOME_TEAM in text
-    assert f"<@{HIRE}>* — starts Tue 3 Nov" in text
-    assert "% done" not in text
-
-
-def test_mentor_sees_their_mentees(
-    enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
-) -> None:
-    """The mentor's Home lists their mentee."""
-    text = view_text({"blocks": _open_home(enrolled, runtime, sandbox, MENTOR).blocks})
-    assert msg.HOME_MENTEES in text
-    assert f"<@{HIRE}>" in text
-
-
-def test_stranger_gets_a_welcome(
-    enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
-) -> None:
-    """Someone with no plan, team or mentees learns what Onramp is and what to do."""
-    text = view_text({"blocks": _open_home(enrolled, runtime, sandbox, STRANGER).blocks})
-    assert msg.HOME_WELCOME in text
-    assert "/onramp enroll @user" in text
-    assert f"<@{HIRE}>" not in text
+    """Managers see their team (a start, not 0% done), mentors their mentees, others a welcome."""
+    home.open(persona)
+    text = home.text(persona)
+    for line in says:
+        assert line in text
+    for line in never:
+        assert line not in text
 
 
 def test_messages_tab_publishes_nothing(
@@ -94,36 +70,34 @@ def test_messages_tab_publishes_nothing(
 
 
 def test_status_control_records_progress(
-    enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
+    enrolled: SlackDriver, home: HomeTab, runtime: SlackRuntime
 ) -> None:
     """Picking "Done" on Home marks the milestone and re-publishes Home for hire and manager."""
-    view = _open_home(enrolled, runtime, sandbox, HIRE)
+    view = home.open(HIRE)
     delivery = enrolled.block_action(
         HIRE, MILESTONE_STATUS_ACTION, "done", block_id=f"milestone:{FIRST}", view=view
     )
     assert delivery.status == 200
     assert runtime.settle()
     assert "●" in shown(enrolled.command("me", HIRE))
-    assert f"`{FIRST}`" in _home(sandbox, HIRE)
-    latest = sandbox.home_view(HIRE)
-    assert latest is not None
-    row = next(b for b in latest.blocks if b.get("block_id") == f"milestone:{FIRST}")
+    assert f"`{FIRST}`" in home.text(HIRE)
+    row = next(b for b in home.view(HIRE).blocks if b.get("block_id") == f"milestone:{FIRST}")
     assert row["accessory"]["initial_option"]["value"] == "done"
-    assert sandbox.home_view(MANAGER) is not None
+    home.view(MANAGER)  # re-published for the manager too (it asserts there is one)
 
 
 def test_status_control_on_an_ended_plan_explains(
-    enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
+    enrolled: SlackDriver, home: HomeTab, sandbox: SlackSandbox, runtime: SlackRuntime
 ) -> None:
     """A stale Home control on a withdrawn plan re-publishes Home with the reason."""
-    view = _open_home(enrolled, runtime, sandbox, HIRE)
+    view = home.open(HIRE)
     enrolled.command(f"withdraw <@{HIRE}>", MANAGER)
     enrolled.block_action(MANAGER, WITHDRAW_CONFIRM_ACTION, message=sandbox.ephemerals(MANAGER)[-1])
     enrolled.block_action(
         HIRE, MILESTONE_STATUS_ACTION, "done", block_id=f"milestone:{FIRST}", view=view
     )
     assert runtime.settle()
-    assert "Your Onramp plan was withdrawn, so nothing can change on it now" in _home(sandbox, HIRE)
+    assert "Your Onramp plan was withdrawn, so nothing can change on it now" in home.text(HIRE)
 
 
 def test_views_publish_failure_is_survived(
@@ -137,12 +111,9 @@ def test_views_publish_failure_is_survived(
 
 
 def test_rate_limited_publish_is_retried(
-    enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
+    enrolled: SlackDriver, home: HomeTab, sandbox: SlackSandbox
 ) -> None:
     """A 429 on ``views.publish`` is retried after Retry-After and the view lands."""
     sandbox.fail("views.publish", status=429, retry_after=0, times=1)
-    enrolled.app_home_opened(HIRE)
-    assert runtime.settle()
-    statuses = [c.status for c in sandbox.calls("views.publish")]
-    assert statuses == [429, 200]
-    assert sandbox.home_view(HIRE) is not None
+    home.open(HIRE)  # the view landed (it asserts there is one)
+    assert [c.status for c in sandbox.calls("views.publish")] == [429, 200]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from bot.app import SlackRuntime
-from bot.sandbox import SlackDriver, SlackSandbox
-from tests.slack.conftest import HIRE, MANAGER, MENTOR, shown, view_text
+from bot.sandbox import SlackDriver
+from tests.slack.conftest import HIRE, MANAGER, MENTOR, HomeTab, shown
 
 
 def test_a_saturday_start_says_day_one_is_monday_on_every_surface(
-    slack: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
+    slack: SlackDriver, home: HomeTab
 ) -> None:
     """`enroll … start=<a Saturday>` replies that day 1 is the Monday (no "0% done"), and the
     hire's Home, `/onramp me` and the manager's `/onramp team` all say it starts that Monday."""
@@ -18,13 +17,9 @@ def test_a_saturday_start_says_day_one_is_monday_on_every_surface(
     assert "Sat 7 Nov is a Saturday, so day 1 is Mon 9 Nov" in reply
     assert "Starts Mon 9 Nov" in reply
     assert "% done" not in reply
-    slack.app_home_opened(HIRE)
-    assert runtime.settle()
-    view = sandbox.home_view(HIRE)
-    assert view is not None
-    home = view_text({"blocks": view.blocks})
-    assert "Check-ins start on Monday Nov 09" in home
-    assert "Saturday" not in home
+    home.open(HIRE)
+    assert "Check-ins start on Monday Nov 09" in home.text(HIRE)
+    assert "Saturday" not in home.text(HIRE)
     me = shown(slack.command("me", HIRE))
     assert "starts Mon 9 Nov" in me
     assert "day -" not in me
