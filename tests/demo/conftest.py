@@ -36,6 +36,10 @@ class Run:
     cwd: Path
     tmp: Path
 
+    def missing(self, *pieces: str) -> list[str]:
+        """The ``pieces`` the transcript lacks: ``[]`` when it shows every one."""
+        return [piece for piece in pieces if piece not in self.out]
+
 
 def run_demo(base: Path, *args: str, stdin: str | None = None) -> Run:
     """``onramp demo ARGS`` with cwd and the temp dir in fresh folders under ``base``."""

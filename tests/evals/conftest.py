@@ -40,6 +40,12 @@ class Run:
         """Stdout as exactly one JSON document."""
         return json.loads(self.stdout)
 
+    def usage_error(self) -> str:
+        """Stderr of a run refused as a usage error: exit 2, and no traceback anywhere."""
+        assert self.code == 2, self.stdout + self.stderr
+        assert "Traceback" not in self.stderr + self.stdout
+        return self.stderr
+
 
 def onramp(*args: str, config: Path = CONFIG, env: dict[str, str | None] | None = None) -> Run:
     """Run `onramp ARGS --config CONFIG` in-process (stderr is not a terminal here)."""

@@ -120,10 +120,8 @@ def test_a_broken_baseline_exits_2_naming_the_problem(tmp_path: Path) -> None:
     ):
         path = tmp_path / "baseline.json"
         path.write_text(content)
-        run = onramp("eval", "--baseline", str(path))
-        assert run.code == 2
-        assert str(path) in run.stderr
-        assert message in run.stderr
-    missing = onramp("eval", "--baseline", str(tmp_path / "nope.json"))
-    assert missing.code == 2
-    assert "baseline not found; save one with `onramp eval --json > FILE`" in missing.stderr
+        said = onramp("eval", "--baseline", str(path)).usage_error()
+        assert str(path) in said
+        assert message in said
+    missing = onramp("eval", "--baseline", str(tmp_path / "nope.json")).usage_error()
+    assert "baseline not found; save one with `onramp eval --json > FILE`" in missing

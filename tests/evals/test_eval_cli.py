@@ -105,21 +105,24 @@ def test_one_impossible_case_among_the_golden_set_still_fails(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (
+        pytest.param(
             "cases:\n  - q: Hi\n    facts: [x]\n    colour: red\n",
             "cases[0].colour ('Hi'): unknown key",
+            id="unknown-key",
         ),
-        ("cases:\n  - sections: [6]\n", "cases[0].q: Field required"),
-        ("cases: [\n", "not valid YAML"),
-        ("- q: Hi\n", "a suite is a mapping with a 'cases' list"),
-        (
+        pytest.param("cases:\n  - sections: [6]\n", "cases[0].q: Field required", id="no-question"),
+        pytest.param("cases: [\n", "not valid YAML", id="not-yaml"),
+        pytest.param("- q: Hi\n", "a suite is a mapping with a 'cases' list", id="not-a-mapping"),
+        pytest.param(
             "cases:\n  - q: Hi\n    sections: [s6.60-days]\n",
             "cases[0] ('Hi'): sections: no blueprint section 's6.60-days' "
             "(did you mean 's6.60-day-goals'?)",
+            id="unknown-section",
         ),
-        (
+        pytest.param(
             "cases:\n  - q: Mine?\n    as: {day: 3, done: [d30-nope]}\n",
             "cases[0] ('Mine?'): as.done: no milestone 'd30-nope' in plan junior-llm-engineer",
+            id="unknown-milestone",
         ),
     ],
 )
@@ -129,37 +132,55 @@ def test_a_malformed_suite_exits_2_naming_file_case_and_field(
     """A broken suite is a usage error: exit 2 and a message naming file, case and field."""
     suite = tmp_path / "broken.yaml"
     suite.write_text(text)
-    run = onramp("eval", "--suite", str(suite))
-    assert run.code == 2
-    assert str(suite) in run.stderr
-    assert message in run.stderr
-    assert "Traceback" not in run.stderr + run.stdout
+    said = onramp("eval", "--suite", str(suite)).usage_error()
+    assert str(suite) in said
+    assert message in said
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--backend", "gpt"), "--backend 'gpt' is not a backend; use one of: auto, extractive"),
-        (("--backend", "anthropic"), "needs an API key: set ANTHROPIC_API_KEY"),
-        (("--prompt", "answer@v99"), "prompt answer@v99 not found"),
-        (("--prompt", "latest"), "write it as name@vN"),
-        (("--plan", "astronaut"), "there is no plan 'astronaut'; plans available: junior-llm"),
-        (("--suite", "/nonexistent/suite.yaml"), "/nonexistent/suite.yaml: file not found"),
-        (("--compare", "extractive", "answer@v1"), "two prompt versions or two backends, not"),
-        (("--compare", "fast", "slow"), "'fast' is neither"),
-        (
+        pytest.param(
+            ("--backend", "gpt"),
+            "--backend 'gpt' is not a backend; use one of: auto, extractive",
+            id="unknown-backend",
+        ),
+        pytest.param(
+            ("--backend", "anthropic"), "needs an API key: set ANTHROPIC_API_KEY", id="no-key"
+        ),
+        pytest.param(("--prompt", "answer@v99"), "prompt answer@v99 not found", id="no-prompt"),
+        pytest.param(("--prompt", "latest"), "write it as name@vN", id="prompt-without-version"),
+        pytest.param(
+            ("--plan", "astronaut"),
+            "there is no plan 'astronaut'; plans available: junior-llm",
+            id="unknown-plan",
+        ),
+        pytest.param(
+            ("--suite", "/nonexistent/suite.yaml"),
+            "/nonexistent/suite.yaml: file not found",
+            id="no-suite",
+        ),
+        pytest.param(
+            ("--compare", "extractive", "answer@v1"),
+            "two prompt versions or two backends, not",
+            id="compare-mixed",
+        ),
+        pytest.param(("--compare", "fast", "slow"), "'fast' is neither", id="compare-unknown"),
+        pytest.param(
             ("--compare", "extractive", "extractive", "--baseline", str(GOLDEN)),
             "--compare and --baseline do not combine",
+            id="compare-with-baseline",
         ),
-        (("--report", "/nonexistent/dir/r.md"), "the folder /nonexistent/dir does not exist"),
+        pytest.param(
+            ("--report", "/nonexistent/dir/r.md"),
+            "the folder /nonexistent/dir does not exist",
+            id="report-folder-missing",
+        ),
     ],
 )
 def test_usage_errors_exit_2_with_a_remedy(args: tuple[str, ...], message: str) -> None:
     """Unknown backend, missing key, bad prompt, plan, suite, compare or report path: exit 2."""
-    run = onramp("eval", *args)
-    assert run.code == 2, run.stdout
-    assert message in run.stderr
-    assert "Traceback" not in run.stderr
+    assert message in onramp("eval", *args).usage_error()
 
 
 def test_report_writes_markdown_with_the_tables(
@@ -217,6 +238,5 @@ def test_the_documented_example_suite_passes(tmp_path: Path) -> None:
 def test_a_baseline_template_with_an_unknown_placeholder_exits_2(tmp_path: Path) -> None:
     """eval.baseline may use {plan} and {backend} only; anything else is named as a config error."""
     config = write_config(tmp_path, extra="eval:\n  baseline: baselines/{team}.json\n")
-    run = onramp("eval", config=config)
-    assert run.code == 2
-    assert "eval.baseline 'baselines/{team}.json' in app.yaml" in run.stderr
+    said = onramp("eval", config=config).usage_error()
+    assert "eval.baseline 'baselines/{team}.json' in app.yaml" in said
