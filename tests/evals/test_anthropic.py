@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import pytest
 
 from bot.llm.fake_api import FakeMessagesAPI, overloaded, tool_use_message
-from tests.evals.conftest import anthropic_env, onramp, write_config, write_suite
+from tests.evals.conftest import Run, anthropic_env, onramp, write_config, write_suite
+from tests.support.claude import API_KEY
 
 #: Asked first, so the scripted tool call below is the first request the fake receives.
 PERSONAL = {
@@ -22,6 +26,29 @@ IN_SCOPE = [
 OUT_OF_SCOPE = {"kind": "out_of_scope", "q": "What's the dress code?", "refuse": True}
 
 
+class ClaudeEval(Protocol):
+    """`onramp eval --suite SUITE ARGS`, the SDK pointed at the fake Messages API."""
+
+    def __call__(
+        self, cases: Sequence[dict[str, Any]], *args: str, prompts_dir: Path | None = None
+    ) -> Run: ...
+
+
+@pytest.fixture
+def claude_eval(tmp_path: Path, fake_api: FakeMessagesAPI) -> ClaudeEval:
+    """Runs `onramp eval` on a suite of ``cases`` with a key and the fake's base URL, on an
+    app.yaml with the shipped plans (and ``prompts_dir`` when given)."""
+
+    def run(cases: Sequence[dict[str, Any]], *args: str, prompts_dir: Path | None = None) -> Run:
+        suite = write_suite(tmp_path / "suite.yaml", cases)
+        config = write_config(tmp_path, prompts_dir=prompts_dir)
+        return onramp(
+            "eval", "--suite", str(suite), *args, config=config, env=anthropic_env(fake_api)
+        )
+
+    return run
+
+
 def _search_results(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         block
@@ -33,17 +60,11 @@ def _search_results(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_a_claude_run_is_measured_with_tokens_and_cost(
-    tmp_path: Path, fake_api: FakeMessagesAPI
+    claude_eval: ClaudeEval, fake_api: FakeMessagesAPI
 ) -> None:
     """Every case goes through Claude's path: cited passages, a tool call, tokens and a cost."""
     fake_api.enqueue(tool_use_message("read_my_progress", {}))
-    suite = write_suite(tmp_path / "suite.yaml", [PERSONAL, *IN_SCOPE, OUT_OF_SCOPE])
-    run = onramp(
-        "eval",
-        *("--suite", str(suite), "--backend", "anthropic", "--json"),
-        config=write_config(tmp_path),
-        env=anthropic_env(fake_api),
-    )
+    run = claude_eval([PERSONAL, *IN_SCOPE, OUT_OF_SCOPE], "--backend", "anthropic", "--json")
     data = run.json()
     assert run.code == 0, data["problems"]
     assert (data["backend"], data["prompt_version"], data["fallbacks"]) == (
@@ -59,23 +80,15 @@ def test_a_claude_run_is_measured_with_tokens_and_cost(
     assert len(fake_api.requests) == 4
     assert fake_api.requests[0].body["tools"][0]["name"] == "read_my_progress"
     assert all(_search_results(r.body) for r in fake_api.requests)
-    assert all(
-        r.headers.get("authorization") == "Bearer sk-ant-test-key" for r in fake_api.requests
-    )
+    assert all(r.headers.get("authorization") == f"Bearer {API_KEY}" for r in fake_api.requests)
 
 
 def test_answers_from_the_fallback_fail_a_claude_run(
-    tmp_path: Path, fake_api: FakeMessagesAPI
+    claude_eval: ClaudeEval, fake_api: FakeMessagesAPI
 ) -> None:
     """When Claude is overloaded the eval says so and fails: it did not measure Claude."""
     fake_api.enqueue(overloaded(), overloaded())
-    suite = write_suite(tmp_path / "suite.yaml", IN_SCOPE)
-    run = onramp(
-        "eval",
-        *("--suite", str(suite), "--backend", "anthropic", "--json"),
-        config=write_config(tmp_path),
-        env=anthropic_env(fake_api),
-    )
+    run = claude_eval(IN_SCOPE, "--backend", "anthropic", "--json")
     data = run.json()
     assert run.code == 1
     assert data["fallbacks"] == 2
@@ -83,27 +96,16 @@ def test_answers_from_the_fallback_fail_a_claude_run(
 
 
 def test_compare_extractive_with_claude_lists_the_cases_that_changed(
-    tmp_path: Path, fake_api: FakeMessagesAPI
+    claude_eval: ClaudeEval,
 ) -> None:
     """Side by side, a personal case answered by rules but not by a tool-less Claude is shown."""
-    suite = write_suite(tmp_path / "suite.yaml", [*IN_SCOPE, PERSONAL])
-    run = onramp(
-        "eval",
-        *("--suite", str(suite), "--compare", "extractive", "anthropic", "--json"),
-        config=write_config(tmp_path),
-        env=anthropic_env(fake_api),
-    )
+    run = claude_eval([*IN_SCOPE, PERSONAL], "--compare", "extractive", "anthropic", "--json")
     data = run.json()
     assert (data["a"]["backend"], data["b"]["backend"]) == ("extractive", "anthropic")
     assert [(d["q"], d["change"]) for d in data["diff"]] == [(PERSONAL["q"], "pass→fail")]
     assert "missing facts: d30-product-surface" in data["diff"][0]["b"]["reasons"]
     assert run.code == 1  # B misses the personal-accuracy threshold
-    text = onramp(
-        "eval",
-        *("--suite", str(suite), "--compare", "extractive", "anthropic"),
-        config=write_config(tmp_path),
-        env=anthropic_env(fake_api),
-    )
+    text = claude_eval([*IN_SCOPE, PERSONAL], "--compare", "extractive", "anthropic")
     assert f"pass→fail  [personal] {PERSONAL['q']}" in text.stdout
     assert "B fails: missing facts: d30-product-surface" in text.stdout
 
@@ -123,17 +125,13 @@ def _prompts(tmp_path: Path) -> Path:
 
 
 def test_prompt_versions_side_by_side_reach_the_model(
-    tmp_path: Path, fake_api: FakeMessagesAPI
+    tmp_path: Path, claude_eval: ClaudeEval, fake_api: FakeMessagesAPI
 ) -> None:
     """`--compare answer@v1 answer@v2` sends each version's system prompt and labels the runs."""
-    config = write_config(tmp_path, prompts_dir=_prompts(tmp_path))
-    suite = write_suite(tmp_path / "suite.yaml", IN_SCOPE)
-    run = onramp(
-        "eval",
-        *("--suite", str(suite), "--backend", "anthropic", "--compare", "answer@v1", "answer@v2"),
-        "--json",
-        config=config,
-        env=anthropic_env(fake_api),
+    run = claude_eval(
+        IN_SCOPE,
+        *("--backend", "anthropic", "--compare", "answer@v1", "answer@v2", "--json"),
+        prompts_dir=_prompts(tmp_path),
     )
     data = run.json()
     assert (data["a"]["prompt_version"], data["b"]["prompt_version"]) == ("answer@v1", "answer@v2")
@@ -142,15 +140,14 @@ def test_prompt_versions_side_by_side_reach_the_model(
     assert ["Answer in one sentence." in s for s in systems] == [False, False, True, True]
 
 
-def test_the_prompt_option_selects_the_version(tmp_path: Path, fake_api: FakeMessagesAPI) -> None:
+def test_the_prompt_option_selects_the_version(
+    tmp_path: Path, claude_eval: ClaudeEval, fake_api: FakeMessagesAPI
+) -> None:
     """`--prompt answer@v2` answers with v2 and records it; app.yaml still names v1."""
-    config = write_config(tmp_path, prompts_dir=_prompts(tmp_path))
-    suite = write_suite(tmp_path / "suite.yaml", IN_SCOPE[:1])
-    run = onramp(
-        "eval",
-        *("--suite", str(suite), "--backend", "anthropic", "--prompt", "answer@v2", "--json"),
-        config=config,
-        env=anthropic_env(fake_api),
+    run = claude_eval(
+        IN_SCOPE[:1],
+        *("--backend", "anthropic", "--prompt", "answer@v2", "--json"),
+        prompts_dir=_prompts(tmp_path),
     )
     assert run.json()["prompt_version"] == "answer@v2"
     assert "Answer in one sentence." in fake_api.requests[0].body["system"][0]["text"]
