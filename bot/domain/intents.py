@@ -191,6 +191,14 @@ _CALENDAR = _rx(
     r"\b(is|are|will) (the |our )?offices? (be )?(open|closed)\b"
 )
 
+#: Requests refused whatever the blueprint says, with their topic, in the order they are tried.
+_CERTAIN_OFF_TOPIC = (
+    (_COMPANY, "company"),
+    (_PAY, "pay"),
+    (_CALENDAR, "company"),
+    (_CODING_REQUEST, "coding_help"),
+)
+
 # Phrases that look off-topic but are about the role ("cost per request" is not pay).
 _ON_TOPIC_GUARD = _rx(
     r"\b(cost per|token|latency|budget|vendor|evaluat|eval|prompt|rag|retriev|kpi|metric)\w*"
@@ -596,18 +604,10 @@ def classify(
     update = _update(text)
     if update is not None:
         return update
-    company = _COMPANY.search(text)
-    if company:
-        return Intent(IntentKind.OFF_TOPIC, topic="company", cue=company.group(0), certain=True)
-    pay = _PAY.search(text)
-    if pay:
-        return Intent(IntentKind.OFF_TOPIC, topic="pay", cue=pay.group(0), certain=True)
-    calendar = _CALENDAR.search(text)
-    if calendar:
-        return Intent(IntentKind.OFF_TOPIC, topic="company", cue=calendar.group(0), certain=True)
-    coding = _CODING_REQUEST.search(text)
-    if coding:
-        return Intent(IntentKind.OFF_TOPIC, topic="coding_help", cue=coding.group(0), certain=True)
+    for pattern, certain_topic in _CERTAIN_OFF_TOPIC:
+        cue = pattern.search(text)
+        if cue:
+            return Intent(IntentKind.OFF_TOPIC, topic=certain_topic, cue=cue.group(0), certain=True)
     topic = _off_topic(text)
     if topic:
         return Intent(IntentKind.OFF_TOPIC, topic=topic[0], cue=topic[1])

@@ -102,21 +102,14 @@ def overloaded(retry_after_ms: int = 1) -> Scripted:
     )
 
 
-def _search_results(body: dict[str, Any]) -> list[dict[str, Any]]:
+def content_blocks(body: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    """The content blocks of type ``kind`` (``search_result``, ``tool_result`` …) in every
+    message of a Messages API request body, in order."""
     found: list[dict[str, Any]] = []
     for msg in body.get("messages", []):
         content = msg.get("content")
         if isinstance(content, list):
-            found.extend(b for b in content if b.get("type") == "search_result")
-    return found
-
-
-def _tool_results(body: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for msg in body.get("messages", []):
-        content = msg.get("content")
-        if isinstance(content, list):
-            found.extend(b for b in content if b.get("type") == "tool_result")
+            found.extend(b for b in content if b.get("type") == kind)
     return found
 
 
@@ -190,8 +183,8 @@ class FakeMessagesAPI:
             seen = system in self._seen_systems
             self._seen_systems.add(system)
         prefix = _tokens(body.get("system")) + _tokens(body.get("tools") or [])
-        results = _search_results(body)
-        tool_outputs = _tool_results(body)
+        results = content_blocks(body, "search_result")
+        tool_outputs = content_blocks(body, "tool_result")
         content: list[dict[str, Any]]
         if tool_outputs:
             content = [
@@ -283,6 +276,7 @@ __all__ = [
     "FakeMessagesAPI",
     "Recorded",
     "Scripted",
+    "content_blocks",
     "message",
     "overloaded",
     "tool_use_message",
