@@ -13,19 +13,16 @@ from alembic import command
 from sqlalchemy import create_engine, event, text, update
 
 from bot.domain.progress import Lifecycle
-from bot.services.catalog import PlanCatalog
-from bot.services.checkins import Checkins
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor, Onboarding
-from bot.slack.delivery import SlackMessenger
 from storage import outbox as repo
 from storage.derive import calendar_groups
 from storage.engine import Database, normalize_url
 from storage.migrate import alembic_config, upgrade
 from storage.models import Person
-from tests.checkins.conftest import HIRE, at, build_checkins, enroll, rows
-
-START = date(2026, 11, 2)
+from tests.support.checkins import Rig, at, checkin_engine, outbox_rows
+from tests.support.enroll import START, enroll, enroll_hires
+from tests.support.people import HIRE
 
 
 def calendars(db: Database) -> dict[str, tuple[str | None, str | None]]:
@@ -56,7 +53,7 @@ def statements(db: Database, *starts: str) -> Iterator[list[str]]:
 
 def keys_of(db: Database) -> set[str]:
     """Every outbox key."""
-    return {row.key for row in rows(db)}
+    return {row.key for row in outbox_rows(db)}
 
 
 def test_enrollment_follows_its_hires_zone_and_holiday_country(
@@ -92,13 +89,11 @@ def test_a_new_enrollment_copies_a_calendar_set_before_it(
     assert tuple(latest or ()) == ("Europe/Berlin", "DE-BY")
 
 
-def test_an_unchanged_calendar_is_not_written_again(
-    checkins: Checkins, onboarding: Onboarding, db: Database, clock: ManualClock
-) -> None:
+def test_an_unchanged_calendar_is_not_written_again(rig: Rig) -> None:
     """A tick with nothing newly due and no one new writes nothing to the outbox."""
-    for index in range(3):
-        enroll(onboarding, hire=f"U0HIRE{index}", start=START, tz="UTC", mentors=())
-    checkins.enqueue(now=at("2026-11-02T09:31:00"))
+    db = rig.db
+    enroll_hires(rig.onboarding, range(3))
+    rig.checkins.enqueue(now=at("2026-11-02T09:31:00"))
     before = keys_of(db)
     assert {k for k in before if k.startswith("welcome:")} == {
         "welcome:1:start",
@@ -106,83 +101,68 @@ def test_an_unchanged_calendar_is_not_written_again(
         "welcome:3:start",
     }
     with statements(db, "INSERT INTO OUTBOX", "UPDATE OUTBOX") as writes:
-        checkins.enqueue(now=at("2026-11-02T09:32:00"))
+        rig.checkins.enqueue(now=at("2026-11-02T09:32:00"))
     assert writes == []
     assert keys_of(db) == before
 
 
-def test_a_hire_joining_a_written_calendar_gets_their_rows_next_tick(
-    checkins: Checkins, onboarding: Onboarding, db: Database
-) -> None:
+def test_a_hire_joining_a_written_calendar_gets_their_rows_next_tick(rig: Rig) -> None:
     """A group that grows is written again, and only the newcomer's rows are new."""
-    enroll(onboarding, hire="U0HIRE0", start=START, tz="UTC", mentors=())
-    checkins.enqueue(now=at("2026-11-02T09:31:00"))
-    before = keys_of(db)
-    newcomer = enroll(onboarding, hire="U0HIRE1", start=START, tz="UTC", mentors=())
-    checkins.enqueue(now=at("2026-11-02T09:32:00"))
-    added = keys_of(db) - before
+    enroll_hires(rig.onboarding, range(1))
+    rig.checkins.enqueue(now=at("2026-11-02T09:31:00"))
+    before = keys_of(rig.db)
+    [newcomer] = enroll_hires(rig.onboarding, range(1, 2))
+    rig.checkins.enqueue(now=at("2026-11-02T09:32:00"))
+    added = keys_of(rig.db) - before
     assert added
     assert all(f":{newcomer.enrollment_id}:" in key for key in added)
 
 
-def test_a_hire_moving_zone_is_written_in_the_new_zone(
-    checkins: Checkins, onboarding: Onboarding, db: Database, clock: ManualClock
-) -> None:
+def test_a_hire_moving_zone_is_written_in_the_new_zone(rig: Rig) -> None:
     """A zone change moves the hire to another group, due at the new zone's send time."""
-    enroll(onboarding, hire="U0HIRE0", start=START, tz="UTC", mentors=())
-    enroll(onboarding, hire="U0HIRE1", start=START, tz="UTC", mentors=())
-    checkins.enqueue(now=at("2026-11-02T00:01:00"))  # nothing due yet anywhere
-    with db.transaction() as session:
+    enroll_hires(rig.onboarding, range(2))
+    rig.checkins.enqueue(now=at("2026-11-02T00:01:00"))  # nothing due yet anywhere
+    with rig.db.transaction() as session:
         repo.touch_person(
-            session=session, user_id="U0HIRE1", tz="Asia/Tokyo", display_name=None, now=clock.now()
+            session=session,
+            user_id="U0HIRE1",
+            tz="Asia/Tokyo",
+            display_name=None,
+            now=rig.clock.now(),
         )
-    checkins.enqueue(now=at("2026-11-02T00:31:00"))  # 09:31 in Tokyo, 00:31 in UTC
-    welcomes = {r.key: r.due_at for r in rows(db, kinds=["welcome"])}
+    rig.checkins.enqueue(now=at("2026-11-02T00:31:00"))  # 09:31 in Tokyo, 00:31 in UTC
+    welcomes = {r.key: r.due_at for r in rig.rows(kinds=["welcome"])}
     assert list(welcomes) == ["welcome:2:start"]
     assert welcomes["welcome:2:start"] == at("2026-11-02T00:30:00")
 
 
-def test_a_restarted_process_writes_nothing_twice(
-    checkins: Checkins,
-    onboarding: Onboarding,
-    db: Database,
-    catalog: PlanCatalog,
-    clock: ManualClock,
-    messenger: SlackMessenger,
-) -> None:
+def test_a_restarted_process_writes_nothing_twice(rig: Rig) -> None:
     """A new engine remembers nothing, writes every group once more and adds no row."""
-    for index in range(4):
-        enroll(onboarding, hire=f"U0HIRE{index}", start=START, tz="UTC", mentors=())
-    checkins.enqueue(now=at("2026-11-10T09:31:00"))
-    before = [(r.key, r.due_at, r.state) for r in rows(db)]
-    restarted = build_checkins(db, catalog, clock, onboarding, messenger)
+    enroll_hires(rig.onboarding, range(4))
+    rig.checkins.enqueue(now=at("2026-11-10T09:31:00"))
+    before = [(r.key, r.due_at, r.state) for r in rig.rows()]
+    restarted = checkin_engine(rig.onboarding, rig.checkins.messenger)
     report = restarted.enqueue(now=at("2026-11-10T09:32:00"))
     assert report.queued == 0
     assert report.skipped == []
-    assert [(r.key, r.due_at, r.state) for r in rows(db)] == before
+    assert [(r.key, r.due_at, r.state) for r in rig.rows()] == before
 
 
-def test_a_dry_run_lists_exactly_what_the_tick_then_writes(
-    checkins: Checkins, onboarding: Onboarding, db: Database, clock: ManualClock
-) -> None:
+def test_a_dry_run_lists_exactly_what_the_tick_then_writes(rig: Rig) -> None:
     """Over several zones, start dates and a digest morning, preview and write agree."""
     zones = ["UTC", "Asia/Tokyo", "America/New_York", "Europe/Berlin"]
     for index, tz in enumerate(zones * 2):
-        enroll(
-            onboarding,
-            hire=f"U0HIRE{index}",
-            start=START - timedelta(days=7 * index),
-            tz=tz,
-            mentors=(),
-        )
+        start = START - timedelta(days=7 * index)
+        rig.enroll(hire=f"U0HIRE{index}", start=start, tz=tz, mentors=())
+    work = rig.checkins.calendar_work
     for when in ("2026-11-09T14:31:00", "2026-11-16T09:31:00", "2026-11-23T23:59:00"):
         now = at(when)
-        planned = checkins.calendar_work.preview(now=now, checked_only=True, zones={}, checked=())
-        before = keys_of(db)
-        checkins.calendar_work.enqueue(now=now, checked_only=True)
-        assert sorted(w.key for w in planned) == sorted(keys_of(db) - before)
+        planned = work.preview(now=now, checked_only=True, zones={}, checked=())
+        before = keys_of(rig.db)
+        work.enqueue(now=now, checked_only=True)
+        assert sorted(w.key for w in planned) == sorted(keys_of(rig.db) - before)
         assert planned  # every moment above owes something to someone
-    assert checkins.calendar_work.preview(now=now, checked_only=True, zones={}, checked=()) == []
+    assert work.preview(now=now, checked_only=True, zones={}, checked=()) == []
 
 
 def test_enrollments_are_read_from_the_calendar_index_alone(db: Database) -> None:
@@ -209,38 +189,38 @@ def test_enrollments_are_read_from_the_calendar_index_alone(db: Database) -> Non
     assert "person" not in statement.lower()
 
 
-def test_the_report_counts_exactly_the_rows_queued(
-    checkins: Checkins, onboarding: Onboarding, db: Database
-) -> None:
+def test_the_report_counts_exactly_the_rows_queued(rig: Rig) -> None:
     """Batched writes still report how many rows they queued (psycopg sums the batch)."""
     zones = ["UTC", "Asia/Tokyo", "America/New_York"]
     for index, tz in enumerate(zones * 3):
         start = START - timedelta(days=index)
-        enroll(onboarding, hire=f"U0HIRE{index}", start=start, tz=tz, mentors=())
+        rig.enroll(hire=f"U0HIRE{index}", start=start, tz=tz, mentors=())
     for when in ("2026-11-09T00:31:00", "2026-11-09T09:31:00", "2026-11-09T14:31:00"):
-        before = keys_of(db)
-        report = checkins.enqueue(now=at(when))
-        new = keys_of(db) - before
+        before = keys_of(rig.db)
+        report = rig.checkins.enqueue(now=at(when))
+        new = keys_of(rig.db) - before
         assert report.queued + len(report.skipped) == len(new)
         assert new
 
 
-def test_a_group_with_other_members_of_the_same_count_is_written(
-    checkins: Checkins, onboarding: Onboarding, db: Database
-) -> None:
+def test_a_group_with_other_members_of_the_same_count_is_written(rig: Rig) -> None:
     """{1, 4} then {2, 3}: same count, same sum of ids, yet the newcomers get their rows."""
-    for index in range(1, 5):
-        enroll(onboarding, hire=f"U0HIRE{index}", start=START, tz="UTC", mentors=())
-    for hire in ("U0HIRE2", "U0HIRE3"):
-        onboarding.change(actor=Actor.cli(), hire=hire, action=Lifecycle.PAUSE)
-    checkins.enqueue(now=at("2026-11-02T09:31:00"))
-    assert {r.key for r in rows(db, kinds=["welcome"])} == {"welcome:1:start", "welcome:4:start"}
-    for hire in ("U0HIRE1", "U0HIRE4"):
-        onboarding.change(actor=Actor.cli(), hire=hire, action=Lifecycle.PAUSE)
-    for hire in ("U0HIRE2", "U0HIRE3"):
-        onboarding.change(actor=Actor.cli(), hire=hire, action=Lifecycle.RESUME)
-    checkins.enqueue(now=at("2026-11-02T09:32:00"))
-    assert {"welcome:2:start", "welcome:3:start"} <= {r.key for r in rows(db, kinds=["welcome"])}
+    enroll_hires(rig.onboarding, range(1, 5))
+
+    def change(action: Lifecycle, *hires: str) -> None:
+        for hire in hires:
+            rig.onboarding.change(actor=Actor.cli(), hire=hire, action=action)
+
+    def welcomes() -> set[str]:
+        return {r.key for r in rig.rows(kinds=["welcome"])}
+
+    change(Lifecycle.PAUSE, "U0HIRE2", "U0HIRE3")
+    rig.checkins.enqueue(now=at("2026-11-02T09:31:00"))
+    assert welcomes() == {"welcome:1:start", "welcome:4:start"}
+    change(Lifecycle.PAUSE, "U0HIRE1", "U0HIRE4")
+    change(Lifecycle.RESUME, "U0HIRE2", "U0HIRE3")
+    rig.checkins.enqueue(now=at("2026-11-02T09:32:00"))
+    assert {"welcome:2:start", "welcome:3:start"} <= welcomes()
 
 
 def age_profiles(db: Database) -> None:
@@ -253,32 +233,33 @@ def age_profiles(db: Database) -> None:
         )
 
 
-def test_a_dry_run_shows_a_refreshed_hire_once_in_their_new_zone(
-    checkins: Checkins, onboarding: Onboarding, db: Database, clock: ManualClock
-) -> None:
+def _hire_and_other_in_utc_read_a_month_ago(rig: Rig) -> None:
+    """The hire (New York in Slack) and U0OTHER (UTC in Slack, keeping UTC's group) enrolled
+    stored in UTC, their profiles last read a month ago."""
+    rig.enroll(start=START, tz="UTC", mentors=())
+    rig.enroll(hire="U0OTHER", start=START, tz="UTC", mentors=())
+    age_profiles(rig.db)
+
+
+def test_a_dry_run_shows_a_refreshed_hire_once_in_their_new_zone(rig: Rig) -> None:
     """Stored UTC, Slack says New York: listed once, at New York's send time."""
-    enroll(onboarding, start=START, tz="UTC", mentors=())
-    enroll(onboarding, hire="U0OTHER", start=START, tz="UTC", mentors=())  # keeps UTC's group
-    age_profiles(db)
-    clock.set(at("2026-11-02T14:31:00"))  # 09:31 in New York; both owe the welcome
-    dry = checkins.tick(clock.now(), dry_run=True)
+    _hire_and_other_in_utc_read_a_month_ago(rig)
+    now = rig.set_clock("2026-11-02T14:31:00")  # 09:31 in New York; both owe the welcome
+    dry = rig.checkins.tick(now, dry_run=True)
     listed = [p for p in dry.would_send if p.key == "welcome:1:start"]
     assert [p.due_at for p in listed] == [at("2026-11-02T14:30:00")]
 
 
-def test_a_dry_run_matches_the_tick_for_a_refreshed_hire(
-    checkins: Checkins, onboarding: Onboarding, db: Database, clock: ManualClock
-) -> None:
+def test_a_dry_run_matches_the_tick_for_a_refreshed_hire(rig: Rig) -> None:
     """At 09:31 UTC only the hire staying in UTC is due, in the dry run and in the tick."""
-    enroll(onboarding, start=START, tz="UTC", mentors=())
-    enroll(onboarding, hire="U0OTHER", start=START, tz="UTC", mentors=())
-    age_profiles(db)
-    clock.set(at("2026-11-02T09:31:00"))
-    dry = checkins.tick(clock.now(), dry_run=True)
+    _hire_and_other_in_utc_read_a_month_ago(rig)
+    rig.set_clock("2026-11-02T09:31:00")
+    dry = rig.checkins.tick(rig.clock.now(), dry_run=True)
     planned = {p.key for p in dry.would_send + dry.skipped + dry.deferred}
-    before = keys_of(db)
-    checkins.enqueue(now=clock.now(), zones=checkins.refresh_profiles(now=clock.now()))
-    assert planned == keys_of(db) - before == {"welcome:2:start"}
+    before = keys_of(rig.db)
+    zones = rig.checkins.refresh_profiles(now=rig.clock.now())
+    rig.checkins.enqueue(now=rig.clock.now(), zones=zones)
+    assert planned == keys_of(rig.db) - before == {"welcome:2:start"}
 
 
 def test_downgrade_and_upgrade_keep_data_and_the_copy(onboarding: Onboarding, db: Database) -> None:

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from bot.cli import load
 from bot.sandbox import SlackSandbox
-from tests.checkins.conftest import HIRE, MANAGER, MENTOR
 from tests.conftest import ROOT
+from tests.support.people import HIRE, MANAGER, MENTOR
 
 CONFIG = str(ROOT / "app.yaml")
 

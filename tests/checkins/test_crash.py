@@ -13,14 +13,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import text
 
-from bot.sandbox import SlackSandbox
-from bot.services.checkins import Checkins
-from bot.services.clock import ManualClock
-from bot.services.onboarding import Onboarding
 from storage import outbox as repo
-from storage.engine import Database
-from tests.checkins.conftest import HIRE, enroll, rows
 from tests.conftest import ROOT
+from tests.support.checkins import Rig
+from tests.support.people import HIRE
 
 pytestmark = pytest.mark.slow
 
@@ -35,16 +31,18 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30.0) ->
         tick.wait(0.02)
 
 
-def test_killed_between_post_and_record_then_restarted(
-    checkins: Checkins,
-    onboarding: Onboarding,
-    sandbox: SlackSandbox,
-    clock: ManualClock,
-    db: Database,
-    database_url: str,
-) -> None:
+def _the_welcome_was_sent_once(rig: Rig) -> None:
+    """The hire has one message, and the welcome's row says it was sent as that message."""
+    assert len(rig.sent(HIRE)) == 1
+    [row] = rig.rows(kinds=["welcome"])
+    assert row.state == "sent"
+    assert row.ts == rig.sent(HIRE)[0].ts
+
+
+def test_killed_between_post_and_record_then_restarted(rig: Rig, database_url: str) -> None:
     """SIGKILL after Slack has the message but before the row says so: one message, row sent."""
-    enroll(onboarding, start=date(2026, 11, 2), tz="UTC", mentors=())
+    sandbox, db = rig.sandbox, rig.db
+    rig.enroll(start=date(2026, 11, 2), tz="UTC", mentors=())
     # Slack takes a moment over the post: time to stand between the child and its database.
     sandbox.faults.slow("chat.postMessage", 1.5, times=1)
     env = {
@@ -88,30 +86,17 @@ def test_killed_between_post_and_record_then_restarted(
             child.kill()
         child.communicate(timeout=30)
     assert child.returncode == -signal.SIGKILL
-    [row] = rows(db, kinds=["welcome"])
+    [row] = rig.rows(kinds=["welcome"])
     assert row.state == "sending"
 
-    clock.set(datetime(2026, 11, 2, 9, 45, tzinfo=UTC))  # the claim's lease has run out
-    report = checkins.tick(clock.now())
+    report = rig.run("2026-11-02T09:45:00")  # the claim's lease has run out
     assert [p.key for p in report.reconciled] == ["welcome:1:start"]
-    assert len(sandbox.bot_messages(HIRE)) == 1
-    [row] = rows(db, kinds=["welcome"])
-    assert row.state == "sent"
-    assert row.ts == sandbox.bot_messages(HIRE)[0].ts
+    _the_welcome_was_sent_once(rig)
 
 
-def test_connection_lost_after_slack_posted_is_not_posted_twice(
-    checkins: Checkins,
-    onboarding: Onboarding,
-    sandbox: SlackSandbox,
-    clock: ManualClock,
-    db: Database,
-) -> None:
+def test_connection_lost_after_slack_posted_is_not_posted_twice(rig: Rig) -> None:
     """Slack posts but the answer never arrives: the history lookup finds it; no second post."""
-    enroll(onboarding, start=date(2026, 11, 2), tz="UTC", mentors=())
-    sandbox.faults.reset("chat.postMessage", times=1, processed=True)
-    clock.set(datetime(2026, 11, 2, 9, 31, tzinfo=UTC))
-    checkins.tick(clock.now())
-    assert len(sandbox.bot_messages(HIRE)) == 1
-    [row] = rows(db, kinds=["welcome"])
-    assert row.state == "sent"
+    rig.enroll(start=date(2026, 11, 2), tz="UTC", mentors=())
+    rig.sandbox.faults.reset("chat.postMessage", times=1, processed=True)
+    rig.run("2026-11-02T09:31:00")
+    _the_welcome_was_sent_once(rig)

@@ -10,29 +10,22 @@ import pytest
 
 from bot.domain.schedule import LocalCalendar, public_holidays, zone
 from bot.sandbox import SlackSandbox
-from bot.services.checkins import SEND_BUDGET, Checkins
+from bot.services.checkins import SEND_BUDGET
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor, Onboarding
 from storage import outbox as repo
 from storage import repositories as people_repo
 from storage.engine import Database
-from tests.checkins.conftest import (
-    HIRE,
-    MANAGER,
-    MENTOR,
+from tests.support.checkins import (
+    Rig,
     at,
-    build_checkins,
-    enroll,
+    checkin_engine,
+    messages_to,
+    outbox_rows,
     paced_messenger,
-    rows,
-    run,
 )
-
-
-def sent_keys(sandbox: SlackSandbox, user: str, prefix: str = "") -> list[str]:
-    """Outbox keys of the bot's messages to ``user`` starting with ``prefix``."""
-    found = [str(m.event_payload.get("key", "")) for m in sandbox.bot_messages(user)]
-    return [k for k in found if k.startswith(prefix)]
+from tests.support.enroll import enroll
+from tests.support.people import HIRE, MANAGER, MENTOR
 
 
 def tz_of(db: Database, user_id: str) -> str | None:
@@ -45,20 +38,18 @@ def tz_of(db: Database, user_id: str) -> str | None:
 # --- P1-6: a nudge whose mark ran at a later wall clock than the tick's ----------------------
 
 
-def test_block_marked_on_a_later_clock_still_nudges_the_mentor_on_the_next_tick(
-    checkins: Checkins, onboarding: Onboarding, sandbox: SlackSandbox, clock: ManualClock
-) -> None:
+def test_block_marked_on_a_later_clock_still_nudges_the_mentor_on_the_next_tick(rig: Rig) -> None:
     """`mark` at 2026-12-20, then a tick at --now 2026-12-02: the mentor is nudged, once."""
-    enroll(onboarding)
-    run(checkins, clock, "2026-12-02T16:00:00")
-    clock.set(at("2026-12-20T10:00:00"))  # the marker's wall clock runs weeks ahead
-    onboarding.mark(
+    rig.enroll()
+    rig.run("2026-12-02T16:00:00")
+    rig.set_clock("2026-12-20T10:00:00")  # the marker's wall clock runs weeks ahead
+    rig.onboarding.mark(
         actor=Actor.cli(), hire=HIRE, milestone_id="d30-dev-environment", status="blocked"
     )
-    run(checkins, clock, "2026-12-02T16:10:00")
-    assert len(sent_keys(sandbox, MENTOR, "mentor_nudge")) == 1
-    run(checkins, clock, "2026-12-03T16:10:00")
-    assert len(sent_keys(sandbox, MENTOR, "mentor_nudge")) == 1
+    rig.run("2026-12-02T16:10:00")
+    assert len(rig.keys(MENTOR, "mentor_nudge")) == 1
+    rig.run("2026-12-03T16:10:00")
+    assert len(rig.keys(MENTOR, "mentor_nudge")) == 1
 
 
 def test_a_pending_row_takes_the_earlier_due_time_but_a_sent_row_is_left_alone(
@@ -90,7 +81,7 @@ def test_a_pending_row_takes_the_earlier_due_time_but_a_sent_row_is_left_alone(
         assert repo.insert_new(
             session=session, rows=[row("2026-12-02T10:00:00")], now=at("2026-12-01T00:00:00")
         ) == ["k"]
-    [stored] = rows(db)
+    [stored] = outbox_rows(db)
     assert stored.due_at == at("2026-12-02T10:00:00")
 
 
@@ -113,9 +104,19 @@ def test_a_pending_row_takes_the_earlier_due_time_but_a_sent_row_is_left_alone(
         # Spring forward in New York (Sunday 2027-03-14): Monday 09:30 EDT is 13:30 UTC.
         ("America/New_York", "2027-03-13T20:00:00", "2027-03-15T13:30:00"),
     ],
+    ids=[
+        "new-york-before-the-window",
+        "new-york-in-the-window",
+        "new-york-saturday",
+        "kolkata-friday-evening",
+        "sydney-sunday",
+        "new-york-spring-forward",
+    ],
 )
 def test_next_send_window_in_the_recipients_zone(tz: str, now: str, expected: str) -> None:
-    """The next send window opens on a working day at the local send time, in any zone."""
+    """The next send window opens on a working day at the local send time, in any zone: later
+    today before it, now inside it, Monday 09:30 local from a weekend or a Friday evening, on
+    either side of UTC and across a DST change."""
     calendar = LocalCalendar(zone=zone(tz), send_time=time(9, 30))
     assert calendar.next_send_window(at(now)) == at(expected)
 
@@ -128,145 +129,112 @@ def test_next_send_window_skips_public_holidays() -> None:
     assert calendar.next_send_window(at("2026-12-24T23:00:00")) == at("2026-12-28T14:30:00")
 
 
-def test_catch_up_on_a_saturday_night_waits_for_monday_morning(
-    checkins: Checkins,
-    onboarding: Onboarding,
-    sandbox: SlackSandbox,
-    clock: ManualClock,
-    db: Database,
-) -> None:
+def test_catch_up_on_a_saturday_night_waits_for_monday_morning(rig: Rig) -> None:
     """First tick Saturday 03:00 in New York: nothing goes out until Monday 09:30 local."""
-    enroll(onboarding)
-    run(checkins, clock, "2026-12-05T08:00:00")  # Saturday 03:00 in New York
-    assert sandbox.bot_messages(HIRE) == []
-    [review] = rows(db, kinds=["review"])
+    rig.enroll()
+    rig.run("2026-12-05T08:00:00")  # Saturday 03:00 in New York
+    assert rig.sent(HIRE) == []
+    [review] = rig.rows(kinds=["review"])
     assert (review.state, review.not_before) == ("pending", at("2026-12-07T14:30:00"))
-    run(checkins, clock, "2026-12-07T14:00:00")  # Monday 09:00: not yet
-    assert sandbox.bot_messages(HIRE) == []
-    run(checkins, clock, "2026-12-07T14:31:00")
-    assert "review:1:day-30" in sent_keys(sandbox, HIRE)
+    rig.run("2026-12-07T14:00:00")  # Monday 09:00: not yet
+    assert rig.sent(HIRE) == []
+    rig.run("2026-12-07T14:31:00")
+    assert "review:1:day-30" in rig.keys(HIRE)
 
 
 def test_a_due_row_claimed_outside_the_window_is_deferred_without_spending_an_attempt(
-    checkins: Checkins,
-    onboarding: Onboarding,
-    sandbox: SlackSandbox,
-    clock: ManualClock,
-    db: Database,
+    rig: Rig,
 ) -> None:
     """A row owed at 11:00 but first sent for at 21:00 local waits for the next morning."""
-    enroll(onboarding, tz="America/New_York")
-    clock.set(at("2026-12-02T16:00:00"))
-    checkins.refresh_profiles(now=clock.now())
-    checkins.enqueue(now=clock.now())  # derived in the window; the sender was down
-    clock.set(at("2026-12-03T02:00:00"))  # 21:00 in New York
-    report = checkins.send_due(now=clock.now())
-    assert sandbox.bot_messages(HIRE) == []
+    rig.enroll(tz="America/New_York")
+    rig.set_clock("2026-12-02T16:00:00")
+    rig.checkins.refresh_profiles(now=rig.clock.now())
+    rig.checkins.enqueue(now=rig.clock.now())  # derived in the window; the sender was down
+    report = rig.checkins.send_due(now=rig.set_clock("2026-12-03T02:00:00"))  # 21:00 in NY
+    assert rig.sent(HIRE) == []
     assert {p.key for p in report.deferred} == {"review:1:day-30"}
-    [review] = rows(db, kinds=["review"])
+    [review] = rig.rows(kinds=["review"])
     assert (review.state, review.attempts) == ("pending", 0)
     assert review.not_before == at("2026-12-03T14:30:00")
-    run(checkins, clock, "2026-12-03T14:31:00")
-    assert sent_keys(sandbox, HIRE, "review") == ["review:1:day-30"]
+    rig.run("2026-12-03T14:31:00")
+    assert rig.keys(HIRE, "review") == ["review:1:day-30"]
 
 
 # --- P1-2 and P1-3: profiles --------------------------------------------------------------------
 
 
-def test_every_new_hire_is_looked_up_before_their_calendar_is_derived(
-    checkins: Checkins,
-    onboarding: Onboarding,
-    sandbox: SlackSandbox,
-    clock: ManualClock,
-    db: Database,
-) -> None:
+def test_every_new_hire_is_looked_up_before_their_calendar_is_derived(rig: Rig) -> None:
     """25 hires enrolled from the CLI in New York: nobody gets the review at 07:00 local."""
     hires = [f"U0H{i:02d}" for i in range(25)]
     for user_id in hires:
-        sandbox.add_user(user_id, user_id.lower(), tz="America/New_York")
-        enroll(onboarding, hire=user_id)
-    run(checkins, clock, "2026-12-02T12:00:00")
-    assert all(sandbox.bot_messages(user_id) == [] for user_id in hires)
-    assert {tz_of(db, user_id) for user_id in hires} == {"America/New_York"}
-    run(checkins, clock, "2026-12-02T14:31:00")
-    assert all(sent_keys(sandbox, u, "review") for u in hires)
+        rig.sandbox.add_user(user_id, user_id.lower(), tz="America/New_York")
+        rig.enroll(hire=user_id)
+    rig.run("2026-12-02T12:00:00")
+    assert all(rig.sent(user_id) == [] for user_id in hires)
+    assert {tz_of(rig.db, user_id) for user_id in hires} == {"America/New_York"}
+    rig.run("2026-12-02T14:31:00")
+    assert all(rig.keys(u, "review") for u in hires)
 
 
-def test_a_failed_lookup_holds_the_hire_back_and_is_retried_with_back_off(
-    checkins: Checkins,
-    onboarding: Onboarding,
-    sandbox: SlackSandbox,
-    clock: ManualClock,
-    db: Database,
-) -> None:
+def test_a_failed_lookup_holds_the_hire_back_and_is_retried_with_back_off(rig: Rig) -> None:
     """users.info fails once: no calendar in the default zone; the next tick looks again."""
-    enroll(onboarding, mentors=())
-    sandbox.fail("users.info", 500, times=None)
-    run(checkins, clock, "2026-12-02T12:00:00")  # 12:00 UTC is after 09:30 UTC
-    assert rows(db, kinds=["review", "pulse"]) == []
-    assert sandbox.bot_messages(HIRE) == []
-    sandbox.faults.clear()
-    tried = len(sandbox.calls("users.info"))
-    run(checkins, clock, "2026-12-02T12:00:30")  # within the back-off: no new call
-    assert len(sandbox.calls("users.info")) == tried
-    run(checkins, clock, "2026-12-02T12:05:00")
-    assert tz_of(db, HIRE) == "America/New_York"
-    assert sandbox.bot_messages(HIRE) == []  # 07:05 in New York
-    run(checkins, clock, "2026-12-02T14:31:00")
-    assert sent_keys(sandbox, HIRE, "review") == ["review:1:day-30"]
+    rig.enroll(mentors=())
+    rig.sandbox.fail("users.info", 500, times=None)
+    rig.run("2026-12-02T12:00:00")  # 12:00 UTC is after 09:30 UTC
+    assert rig.rows(kinds=["review", "pulse"]) == []
+    assert rig.sent(HIRE) == []
+    rig.sandbox.faults.clear()
+    tried = len(rig.sandbox.calls("users.info"))
+    rig.run("2026-12-02T12:00:30")  # within the back-off: no new call
+    assert len(rig.sandbox.calls("users.info")) == tried
+    rig.run("2026-12-02T12:05:00")
+    assert tz_of(rig.db, HIRE) == "America/New_York"
+    assert rig.sent(HIRE) == []  # 07:05 in New York
+    rig.run("2026-12-02T14:31:00")
+    assert rig.keys(HIRE, "review") == ["review:1:day-30"]
 
 
-def test_profiles_are_refreshed_every_week(
-    checkins: Checkins,
-    onboarding: Onboarding,
-    sandbox: SlackSandbox,
-    clock: ManualClock,
-    db: Database,
-) -> None:
+def test_profiles_are_refreshed_every_week(rig: Rig) -> None:
     """A hire who moves to London is seen in London after the weekly refresh."""
-    enroll(onboarding, start=date(2026, 11, 2))
-    run(checkins, clock, "2026-11-02T09:00:00")
-    assert tz_of(db, HIRE) == "America/New_York"
-    sandbox.add_user(HIRE, "hire", tz="Europe/London")
-    run(checkins, clock, "2026-11-06T09:00:00")
-    assert tz_of(db, HIRE) == "America/New_York"  # not yet a week
-    run(checkins, clock, "2026-11-09T09:01:00")
-    assert tz_of(db, HIRE) == "Europe/London"
+    rig.enroll(start=date(2026, 11, 2))
+    rig.run("2026-11-02T09:00:00")
+    assert tz_of(rig.db, HIRE) == "America/New_York"
+    rig.sandbox.add_user(HIRE, "hire", tz="Europe/London")
+    rig.run("2026-11-06T09:00:00")
+    assert tz_of(rig.db, HIRE) == "America/New_York"  # not yet a week
+    rig.run("2026-11-09T09:01:00")
+    assert tz_of(rig.db, HIRE) == "Europe/London"
 
 
 # --- P2-7: silence in each recipient's calendar, once per silence ------------------------------
 
 
-def test_silence_nudge_and_escalation_come_at_each_recipients_send_time(
-    checkins: Checkins, onboarding: Onboarding, sandbox: SlackSandbox, clock: ManualClock
-) -> None:
+def test_silence_nudge_and_escalation_come_at_each_recipients_send_time(rig: Rig) -> None:
     """New York hire silent: the Berlin mentor hears 09:30 Berlin, the LA manager 09:30 LA."""
-    enroll(onboarding, start=date(2026, 11, 2))
-    run(checkins, clock, "2026-11-09T14:31:00")  # week-1 pulse, 09:31 in New York, unanswered
-    run(checkins, clock, "2026-11-16T08:29:00")  # 5 working days later, 09:29 in Berlin
-    assert sent_keys(sandbox, MENTOR, "mentor_nudge") == []
-    run(checkins, clock, "2026-11-16T08:31:00")  # 09:31 in Berlin (03:31 in New York)
-    assert len(sent_keys(sandbox, MENTOR, "mentor_nudge")) == 1
-    run(checkins, clock, "2026-11-18T14:31:00")  # 7 working days: 06:31 in Los Angeles
-    assert sent_keys(sandbox, MANAGER, "escalation") == []
-    run(checkins, clock, "2026-11-18T17:31:00")  # 09:31 in Los Angeles
-    assert len(sent_keys(sandbox, MANAGER, "escalation")) == 1
+    rig.enroll(start=date(2026, 11, 2))
+    rig.run("2026-11-09T14:31:00")  # week-1 pulse, 09:31 in New York, unanswered
+    rig.run("2026-11-16T08:29:00")  # 5 working days later, 09:29 in Berlin
+    assert rig.keys(MENTOR, "mentor_nudge") == []
+    rig.run("2026-11-16T08:31:00")  # 09:31 in Berlin (03:31 in New York)
+    assert len(rig.keys(MENTOR, "mentor_nudge")) == 1
+    rig.run("2026-11-18T14:31:00")  # 7 working days: 06:31 in Los Angeles
+    assert rig.keys(MANAGER, "escalation") == []
+    rig.run("2026-11-18T17:31:00")  # 09:31 in Los Angeles
+    assert len(rig.keys(MANAGER, "escalation")) == 1
 
 
-def test_a_long_silence_is_reported_once_not_every_week(
-    checkins: Checkins, onboarding: Onboarding, sandbox: SlackSandbox, clock: ManualClock
-) -> None:
+def test_a_long_silence_is_reported_once_not_every_week(rig: Rig) -> None:
     """Silent for 14 weeks (past the 60-day look-back): one nudge, one escalation, no weekend."""
-    enroll(onboarding, start=date(2026, 10, 26))
+    rig.enroll(start=date(2026, 10, 26))
     day = date(2026, 10, 26)
     while day < date(2027, 2, 1):
         # Berlin's morning, and New York's and Los Angeles's; weekends once (nothing may go).
         for hour in ("08:31", "17:31") if day.weekday() < 5 else ("17:31",):
-            run(checkins, clock, f"{day.isoformat()}T{hour}:00")
+            rig.run(f"{day.isoformat()}T{hour}:00")
         day += timedelta(days=1)
-    assert len(sent_keys(sandbox, HIRE, "pulse")) > 10
-    nudged = [m for m in sandbox.bot_messages(MENTOR) if "silent" in m.event_payload["key"]]
-    escalated = [m for m in sandbox.bot_messages(MANAGER) if "silent" in m.event_payload["key"]]
+    assert len(rig.keys(HIRE, "pulse")) > 10
+    nudged = rig.sent(MENTOR, having="silent")
+    escalated = rig.sent(MANAGER, having="silent")
     assert (len(nudged), len(escalated)) == (1, 1)
     for message, tz in ((nudged[0], "Europe/Berlin"), (escalated[0], "America/Los_Angeles")):
         local = datetime.fromtimestamp(float(message.ts), UTC).astimezone(zone(tz))
@@ -277,42 +245,33 @@ def test_a_long_silence_is_reported_once_not_every_week(
 # --- P2-9: a claim is verified right before the post; the time budget is checked per row -------
 
 
-def test_a_row_whose_claim_was_taken_over_is_not_posted_by_the_first_sender(
-    checkins: Checkins,
-    onboarding: Onboarding,
-    sandbox: SlackSandbox,
-    clock: ManualClock,
-    db: Database,
-) -> None:
+def test_a_row_whose_claim_was_taken_over_is_not_posted_by_the_first_sender(rig: Rig) -> None:
     """Another replica reconciled the row while this sender was slow: this sender doesn't post."""
-    enroll(onboarding, tz="UTC", mentors=())
+    rig.enroll(tz="UTC", mentors=())
+    clock = rig.clock
     clock.set(at("2026-11-02T09:31:00"))
-    checkins.refresh_profiles(now=clock.now())
-    checkins.enqueue(now=clock.now())
-    with db.transaction() as session:
+    rig.checkins.refresh_profiles(now=clock.now())
+    rig.checkins.enqueue(now=clock.now())
+    with rig.db.transaction() as session:
         [row] = repo.claim(session=session, now=clock.now(), token="slow", limit=10)
     assert row.id is not None
-    with db.transaction() as session:  # the other replica takes it over after the lease
+    with rig.db.transaction() as session:  # the other replica takes it over after the lease
         assert repo.take_over(
             session=session, outbox_id=row.id, old_token="slow", token="other", now=clock.now()
         )
-    report = checkins.send_due(now=clock.now())  # nothing claimable: the row is "sending"
-    checkins._send_one(row, "slow", clock.now(), report, {})  # the slow sender carries on
-    assert sandbox.bot_messages(HIRE) == []
-    [stored] = rows(db, kinds=["welcome"])
+    report = rig.checkins.send_due(now=clock.now())  # nothing claimable: the row is "sending"
+    rig.checkins._send_one(row, "slow", clock.now(), report, {})  # the slow sender carries on
+    assert rig.sent(HIRE) == []
+    [stored] = rig.rows(kinds=["welcome"])
     assert (stored.state, stored.claim_token) == ("sending", "other")
 
 
 def test_the_time_budget_is_checked_per_row_and_the_rest_released(
-    db: Database,
-    catalog: object,
-    onboarding: Onboarding,
-    sandbox: SlackSandbox,
-    clock: ManualClock,
+    onboarding: Onboarding, sandbox: SlackSandbox, clock: ManualClock
 ) -> None:
     """Posts paced 20 s apart in one DM: past the 45 s budget the claimed rest go back."""
     slow = paced_messenger(sandbox, clock, channel_interval=20.0)
-    checkins = build_checkins(db, catalog, clock, onboarding, slow)  # type: ignore[arg-type]
+    checkins = checkin_engine(onboarding, slow)
     enroll(onboarding, tz="America/New_York")
     clock.set(at("2026-12-02T16:00:00"))
     checkins.refresh_profiles(now=clock.now())
@@ -320,12 +279,12 @@ def test_the_time_budget_is_checked_per_row_and_the_rest_released(
     for milestone in plan.phases[0].milestones[:5]:
         onboarding.mark(actor=Actor.cli(), hire=HIRE, milestone_id=milestone.id, status="blocked")
     report = checkins.send_due(now=clock.now())
-    sent = len(sent_keys(sandbox, MENTOR, "mentor_nudge"))
+    sent = len(messages_to(sandbox, MENTOR, "mentor_nudge"))
     # The budget is checked before each row; a post then waits its 20 s turn in the DM. Checks
     # at 0, 0, 20 and 40 s pass, the one at 60 s does not.
     assert sent == int(SEND_BUDGET.total_seconds() // 20) + 2 < 5
-    assert rows(db, states=["sending"]) == []
-    waiting = rows(db, states=["pending"], kinds=["mentor_nudge"])
+    assert outbox_rows(onboarding.db, states=["sending"]) == []
+    waiting = outbox_rows(onboarding.db, states=["pending"], kinds=["mentor_nudge"])
     assert len(waiting) == 5 - sent
     assert all(r.attempts == 0 for r in waiting)
     assert len(report.sent) == sent
@@ -334,13 +293,11 @@ def test_the_time_budget_is_checked_per_row_and_the_rest_released(
 # --- P2-11: no conversations.open ------------------------------------------------------------
 
 
-def test_without_conversations_open_the_dm_goes_to_the_user_id(
-    checkins: Checkins, onboarding: Onboarding, sandbox: SlackSandbox, clock: ManualClock
-) -> None:
+def test_without_conversations_open_the_dm_goes_to_the_user_id(rig: Rig) -> None:
     """A Slack (or proxy) without conversations.open: the check-in is posted to the user id."""
-    sandbox.fail("conversations.open", 200, error="unknown_method", times=None)
-    enroll(onboarding, tz="UTC", mentors=())
-    run(checkins, clock, "2026-11-02T09:31:00")
-    assert sent_keys(sandbox, HIRE) == ["welcome:1:start"]
-    posts = sandbox.calls("chat.postMessage")
+    rig.sandbox.fail("conversations.open", 200, error="unknown_method", times=None)
+    rig.enroll(tz="UTC", mentors=())
+    rig.run("2026-11-02T09:31:00")
+    assert rig.keys(HIRE) == ["welcome:1:start"]
+    posts = rig.sandbox.calls("chat.postMessage")
     assert posts[-1].params.get("channel") == HIRE

@@ -11,7 +11,7 @@ from bot.domain.plan import Plan
 from bot.domain.schedule import (
     Kind,
     LocalCalendar,
-    Rules,
+    Slot,
     digest_slot,
     hire_calendar,
     live_slots,
@@ -19,6 +19,7 @@ from bot.domain.schedule import (
     zone,
 )
 from bot.services.catalog import PlanCatalog
+from tests.support.checkins import app_rules
 
 PLAN_ID = "junior-llm-engineer"
 
@@ -29,20 +30,9 @@ def plan(catalog: PlanCatalog) -> Plan:
     return catalog.get(PLAN_ID).plan
 
 
-def rules(**changes: object) -> Rules:
-    """The app.yaml defaults, with some changed."""
-    values: dict[str, object] = {
-        "send_time": time(9, 30),
-        "weekly_pulse_until": "90d",
-        "pulse_every_weeks_after": 2,
-        "pulse_until": "12mo",
-        "review_heads_up_working_days": 3,
-        "reminder_after_working_days": 2,
-        "mentor_nudge_after_silent_working_days": 5,
-        "escalate_after_working_days": 7,
-    }
-    values.update(changes)
-    return Rules.of(**values)  # type: ignore[arg-type]
+def slots_of(plan: Plan, start: date, calendar: LocalCalendar) -> list[Slot]:
+    """The shipped plan's check-in slots for a hire starting on ``start``, app.yaml cadence."""
+    return hire_calendar(rules=app_rules(), phases=plan.phases, start=start, calendar=calendar)
 
 
 def cal(tz: str, country: str | None = None, send: time = time(9, 30)) -> LocalCalendar:
@@ -115,9 +105,7 @@ def test_repeated_hour_uses_the_first_occurrence() -> None:
 def test_weekend_due_dates_move_to_monday(plan: Plan) -> None:
     """A review whose offset lands on a Saturday is sent the following Monday."""
     # Start on Thursday 2026-01-01: 30 days later is Saturday 2026-01-31.
-    slots = hire_calendar(
-        rules=rules(), phases=plan.phases, start=date(2026, 1, 1), calendar=cal("UTC")
-    )
+    slots = slots_of(plan, date(2026, 1, 1), cal("UTC"))
     review = next(s for s in slots if s.kind is Kind.REVIEW and s.ref == "day-30")
     assert date(2026, 1, 31).weekday() == 5
     assert review.day == date(2026, 2, 2)
@@ -127,12 +115,8 @@ def test_weekend_due_dates_move_to_monday(plan: Plan) -> None:
 def test_public_holidays_are_skipped_where_a_country_is_set(plan: Plan) -> None:
     """With US holidays, a pulse due on Thanksgiving goes out on Friday; without, on Thursday."""
     start = date(2026, 11, 19)  # a Thursday: week 1 is Thanksgiving, 2026-11-26
-    us = hire_calendar(
-        rules=rules(), phases=plan.phases, start=start, calendar=cal("America/New_York", "US")
-    )
-    plain = hire_calendar(
-        rules=rules(), phases=plan.phases, start=start, calendar=cal("America/New_York")
-    )
+    us = slots_of(plan, start, cal("America/New_York", "US"))
+    plain = slots_of(plan, start, cal("America/New_York"))
     first_us = next(s for s in us if s.kind is Kind.PULSE)
     first_plain = next(s for s in plain if s.kind is Kind.PULSE)
     assert first_plain.day == date(2026, 11, 26)
@@ -149,9 +133,7 @@ def test_holiday_subdivisions_and_unknown_countries() -> None:
 
 def test_heads_up_counts_working_days_back_from_the_review(plan: Plan) -> None:
     """The heads-up goes out 3 working days before the review, skipping the weekend."""
-    slots = hire_calendar(
-        rules=rules(), phases=plan.phases, start=date(2026, 11, 2), calendar=cal("UTC")
-    )
+    slots = slots_of(plan, date(2026, 11, 2), cal("UTC"))
     review = next(s for s in slots if s.kind is Kind.REVIEW and s.ref == "day-30")
     heads_up = next(s for s in slots if s.kind is Kind.HEADS_UP and s.ref == "day-30")
     assert review.day == date(2026, 12, 2)  # Wednesday
@@ -162,7 +144,7 @@ def test_heads_up_counts_working_days_back_from_the_review(plan: Plan) -> None:
 def test_pulses_weekly_until_90_days_then_every_other_week_until_12_months(plan: Plan) -> None:
     """Pulse weeks go 1…12 weekly, then 14, 16 …, and none after month 12."""
     start = date(2026, 1, 5)
-    slots = hire_calendar(rules=rules(), phases=plan.phases, start=start, calendar=cal("UTC"))
+    slots = slots_of(plan, start, cal("UTC"))
     weeks = [s.number for s in slots if s.kind is Kind.PULSE]
     review_days = {s.day for s in slots if s.kind is Kind.REVIEW}
     expected = [
@@ -177,7 +159,7 @@ def test_pulses_weekly_until_90_days_then_every_other_week_until_12_months(plan:
 
 def test_plan_cadence_overrides_the_defaults(plan: Plan) -> None:
     """A plan's checkins section wins over app.yaml; unset fields keep the defaults."""
-    defaults = rules(pulse_every_weeks_after=4, review_heads_up_working_days=1)
+    defaults = app_rules(pulse_every_weeks_after=4, review_heads_up_working_days=1)
     merged = defaults.with_cadence(plan.checkins)
     assert merged.pulse_every_weeks_after == plan.checkins.pulse_every_weeks_after
     assert merged.send_time == time(9, 30)
@@ -185,9 +167,7 @@ def test_plan_cadence_overrides_the_defaults(plan: Plan) -> None:
 
 def test_at_most_one_live_slot_per_series(plan: Plan) -> None:
     """Whatever the moment, the live slots hold at most one pulse, one review and one heads-up."""
-    slots = hire_calendar(
-        rules=rules(), phases=plan.phases, start=date(2026, 11, 2), calendar=cal("America/New_York")
-    )
+    slots = slots_of(plan, date(2026, 11, 2), cal("America/New_York"))
     moment = datetime(2026, 11, 2, tzinfo=UTC)
     while moment < datetime(2027, 12, 1, tzinfo=UTC):
         kinds = [s.kind for s in live_slots(slots, moment)]
@@ -197,9 +177,7 @@ def test_at_most_one_live_slot_per_series(plan: Plan) -> None:
 
 def test_the_must_show_hire_in_new_york(plan: Plan) -> None:
     """Started 2026-11-02 in New York: at 12:00Z on day 30 no review; at 16:00Z the review."""
-    slots = hire_calendar(
-        rules=rules(), phases=plan.phases, start=date(2026, 11, 2), calendar=cal("America/New_York")
-    )
+    slots = slots_of(plan, date(2026, 11, 2), cal("America/New_York"))
     early = {(s.kind, s.ref) for s in live_slots(slots, datetime(2026, 12, 2, 12, tzinfo=UTC))}
     later = {(s.kind, s.ref) for s in live_slots(slots, datetime(2026, 12, 2, 16, tzinfo=UTC))}
     assert (Kind.REVIEW, "day-30") not in early
@@ -210,9 +188,7 @@ def test_the_must_show_hire_in_new_york(plan: Plan) -> None:
 
 def test_welcome_is_on_the_start_day_and_stale_by_the_first_pulse(plan: Plan) -> None:
     """The welcome is due at 09:30 local on the start date and superseded by the first pulse."""
-    slots = hire_calendar(
-        rules=rules(), phases=plan.phases, start=date(2026, 11, 2), calendar=cal("Asia/Tokyo")
-    )
+    slots = slots_of(plan, date(2026, 11, 2), cal("Asia/Tokyo"))
     welcome = slots[0]
     first_pulse = next(s for s in slots if s.kind is Kind.PULSE)
     assert welcome.kind is Kind.WELCOME

@@ -3,44 +3,26 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.domain.schedule import Rules
 from bot.jobs.scheduler import PURGE_JOB_ID, TICK_JOB_ID, build_scheduler, run_purge, run_tick
-from bot.services.catalog import PlanCatalog
 from bot.services.checkins import Checkins
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Onboarding
 from storage.engine import Database
 from storage.models import QaLog
 from storage.qa import add_qa, purge_before, recent_qa
+from tests.support.checkins import checkin_engine
 
 
 @pytest.fixture
-def checkins(
-    db: Database, catalog: PlanCatalog, clock: ManualClock, onboarding: Onboarding
-) -> Checkins:
+def checkins(onboarding: Onboarding) -> Checkins:
     """The engine without Slack."""
-    return Checkins(
-        db=db,
-        catalog=catalog,
-        clock=clock,
-        onboarding=onboarding,
-        defaults=Rules.of(
-            send_time=time(9, 30),
-            weekly_pulse_until="90d",
-            pulse_every_weeks_after=2,
-            pulse_until="12mo",
-            review_heads_up_working_days=3,
-            reminder_after_working_days=2,
-            mentor_nudge_after_silent_working_days=5,
-            escalate_after_working_days=7,
-        ),
-    )
+    return checkin_engine(onboarding)
 
 
 def test_one_tick_job_every_minute_in_utc_with_an_in_memory_store(checkins: Checkins) -> None:

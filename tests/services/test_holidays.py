@@ -6,12 +6,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from bot.config import CheckinSettings
 from bot.domain.errors import InvalidInput, NotFound, PermissionDenied
-from bot.domain.schedule import Rules
-from bot.services.catalog import PlanCatalog
-from bot.services.checkins import Checkins
-from bot.services.clock import ManualClock
 from bot.services.onboarding import (
     HOLIDAY_CODES_URL,
     Actor,
@@ -20,6 +15,7 @@ from bot.services.onboarding import (
     parse_holiday_country,
 )
 from storage import repositories as repo
+from tests.support.checkins import checkin_engine
 
 PLAN = "junior-llm-engineer"
 HIRE, BOSS, MENTOR, ADMIN, STRANGER, NEWBIE = (
@@ -191,19 +187,10 @@ def test_a_bad_code_is_refused_before_anything_is_read(enrolled: Onboarding) -> 
         enrolled.set_holiday_country(actor=Actor.slack(STRANGER), person=HIRE, country="XX")
 
 
-def test_the_check_in_engine_follows_it(
-    enrolled: Onboarding, catalog: PlanCatalog, clock: ManualClock
-) -> None:
+def test_the_check_in_engine_follows_it(enrolled: Onboarding) -> None:
     """With DE-BY set, the welcome due on Epiphany waits for the next working day; cleared
     again, the workspace default (Berlin, where it is a working day) sends it that morning."""
-    engine = Checkins(
-        db=enrolled.db,
-        catalog=catalog,
-        clock=clock,
-        onboarding=enrolled,
-        defaults=Rules.of(**CheckinSettings().model_dump(exclude={"holiday_country"})),
-        holiday_country="DE-BE",
-    )
+    engine = checkin_engine(enrolled, holiday_country="DE-BE")
     morning = datetime.combine(EPIPHANY, time(10, 0), tzinfo=UTC)
 
     def welcomes() -> list[str]:
