@@ -194,7 +194,7 @@ def test_plans_list_show_and_schema(tmp_path: Path) -> None:
     assert out.startswith("junior-llm-engineer")
     code, out, _ = run(url, "plans", "show", "junior-llm-engineer", "--json")
     plan = json.loads(out)
-    assert set(plan) == {"id", "title", "version", "phases", "kpis"}
+    assert set(plan) == {"id", "title", "version", "phases", "kpis", "growth"}
     assert [p["id"] for p in plan["phases"]] == [
         "day-30",
         "day-60",

@@ -17,7 +17,7 @@ from bot.cli.core import (
 )
 from bot.config import DEFAULT_CONFIG, load_settings
 from bot.domain.errors import PlanError
-from bot.domain.plan import LoadedPlan, plan_json_schema
+from bot.domain.plan import Growth, LoadedPlan, plan_json_schema
 from bot.services.catalog import check_paths
 
 # --- plans ----------------------------------------------------------------------------------
@@ -51,7 +51,38 @@ def _plan_json(loaded: LoadedPlan) -> dict[str, Any]:
             }
             for k in plan.kpis
         ],
+        "growth": _growth_json(plan.growth),
     }
+
+
+def _growth_json(growth: Growth) -> dict[str, Any]:
+    """The plan's growth half for ``plans show --json``: every item has id, title and source."""
+    return {
+        "rubric": [
+            {
+                "id": d.id,
+                "title": d.title,
+                "source": d.source,
+                "levels": [
+                    {"level": rank, "label": level.label, "anchor": level.anchor}
+                    for rank, level in enumerate(d.levels, start=1)
+                ],
+            }
+            for d in growth.rubric
+        ],
+        "skills": [s.model_dump(mode="json") for s in growth.skills],
+        "promotion": [c.model_dump(mode="json") for c in growth.promotion],
+        "paths": [c.model_dump(mode="json") for c in growth.paths],
+    }
+
+
+def _growth_summary(growth: Growth) -> str:
+    if not (growth.rubric or growth.skills or growth.promotion):
+        return "no growth section"
+    return (
+        f"growth: {len(growth.rubric)} rubric dimensions, {len(growth.skills)} skills, "
+        f"{len(growth.promotion)} promotion criteria, {len(growth.paths)} career paths"
+    )
 
 
 @plans_app.command("list")
@@ -117,6 +148,37 @@ def plans_show(
             typer.echo(f"KPIs ({len(plan.kpis)}):")
             for k in plan.kpis:
                 typer.echo(f"    • {k.name}: {k.target} ({k.frequency})")
+        _echo_growth(loaded)
+
+
+def _echo_growth(loaded: LoadedPlan) -> None:
+    """The growth half of ``plans show``: rubric levels low to high, skills, criteria, paths."""
+    growth = loaded.plan.growth
+    if growth.rubric:
+        typer.echo("")
+        typer.echo(f"Growth rubric ({len(growth.rubric)} dimensions, levels low → high):")
+        for d in growth.rubric:
+            typer.echo(f"    • {d.title}  [{d.id}]")
+            for rank, level in enumerate(d.levels, start=1):
+                typer.echo(f"        {rank} {level.label}: {level.anchor}")
+    if growth.skills:
+        typer.echo("")
+        typer.echo(f"Skills ({len(growth.skills)}):")
+        for skill in growth.skills:
+            label = f" ({skill.importance})" if skill.importance else ""
+            typer.echo(f"    • {skill.title}{label}, {skill.kind}  [{skill.id}]")
+    if growth.promotion:
+        typer.echo("")
+        typer.echo(f"Promotion criteria ({len(growth.promotion)}):")
+        for criterion in growth.promotion:
+            typer.echo(f"    • {criterion.detail}  [{criterion.id}]")
+            for point in criterion.includes:
+                typer.echo(f"        – {point}")
+    if growth.paths:
+        typer.echo("")
+        typer.echo("Career paths:")
+        for path in growth.paths:
+            typer.echo(f"    • {path.title} ({path.kind})  [{path.id}]")
 
 
 @plans_app.command("check")
@@ -136,8 +198,8 @@ def plans_check(
         for p in loaded:
             typer.echo(
                 f"ok  {p.path}: {len(p.plan.phases)} phases, {len(p.plan.milestone_ids)} "
-                f"milestones, {len(p.plan.kpis)} KPIs, "
-                f"every source found in {p.blueprint.source_name}"
+                f"milestones, {len(p.plan.kpis)} KPIs, {_growth_summary(p.plan.growth)}; "
+                f"every source and quote found in {p.blueprint.source_name}"
             )
             if not embeddings_path(p).exists():
                 typer.echo(

@@ -9,9 +9,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -33,6 +33,8 @@ _SPACE = re.compile(r"\s+")
 # How an id may arrive as typed: copied with its backticks or quotes, in capitals, with _ or spaces.
 _ID_QUOTES = "`'\"“”‘’"
 _ID_SEPARATORS = re.compile(r"[\s_]+")
+# Captures and hand edits mix straight and curly quotes; a quote is checked in either style.
+_PLAIN_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
 def _to_offset(value: Any) -> Offset:
@@ -103,6 +105,84 @@ class Cadence(_Strict):
     escalate_after_working_days: int | None = Field(default=None, ge=1, le=30)
 
 
+class RubricLevel(_Strict):
+    """One level of a rubric dimension, in the blueprint's words (stored as its 1-based rank)."""
+
+    label: str = Field(
+        min_length=1, description="The level's name as the blueprint's table heads it."
+    )
+    anchor: str = Field(min_length=1, description="What this level looks like (quoted, checked).")
+
+
+class RubricDimension(_Strict):
+    """A dimension a hire is rated on, with its level anchors quoted from the blueprint."""
+
+    id: Slug
+    title: str = Field(min_length=1, max_length=75, description="The dimension's name (checked).")
+    source: str
+    levels: list[RubricLevel] = Field(
+        min_length=2, max_length=5, description="Lowest level first; ratings store 1, 2, 3 …"
+    )
+
+
+class Skill(_Strict):
+    """A finer item evidence can be tagged to: a technical skill with its label, or a soft skill."""
+
+    id: Slug
+    title: str = Field(min_length=1, max_length=75, description="The skill's name (checked).")
+    kind: Literal["technical", "soft"]
+    importance: str | None = Field(
+        default=None, description="The blueprint's label, e.g. Critical or Important (checked)."
+    )
+    detail: str | None = Field(default=None, description="The blueprint's words (checked).")
+    source: str
+
+
+class PromotionCriterion(_Strict):
+    """One criterion for the next level, with the sub-bullets that spell it out (all quoted)."""
+
+    id: Slug
+    title: str = Field(min_length=1, max_length=75, description="Short label (fits a button).")
+    detail: str = Field(min_length=1, description="The blueprint's own words (checked).")
+    includes: list[str] = Field(
+        default_factory=list, description="The criterion's sub-bullets, quoted (checked)."
+    )
+    source: str
+
+
+class CareerPath(_Strict):
+    """A role a hire may grow into: the next step up, or an adjacent path."""
+
+    id: Slug
+    title: str = Field(min_length=1, max_length=75, description="The role's name (checked).")
+    kind: Literal["next", "adjacent"]
+    detail: str | None = Field(default=None, description="The blueprint's words (checked).")
+    source: str
+
+
+class Growth(_Strict):
+    """The career-progression half of a plan: what a hire is rated on and grows toward."""
+
+    rubric: list[RubricDimension] = Field(default_factory=list)
+    skills: list[Skill] = Field(default_factory=list)
+    promotion: list[PromotionCriterion] = Field(default_factory=list)
+    paths: list[CareerPath] = Field(default_factory=list)
+
+    def dimension(self, dimension_id: str) -> RubricDimension | None:
+        """The rubric dimension with this id as typed (:func:`milestone_key`), or ``None``."""
+        key = milestone_key(dimension_id)
+        return next((d for d in self.rubric if d.id == key), None)
+
+    @property
+    def tag_ids(self) -> list[str]:
+        """Every id evidence may be tagged with, in plan order: dimensions, skills, criteria."""
+        return [
+            *(d.id for d in self.rubric),
+            *(s.id for s in self.skills),
+            *(c.id for c in self.promotion),
+        ]
+
+
 class Plan(_Strict):
     """A role's milestone plan (``plans/<role-id>/plan.yaml``)."""
 
@@ -114,6 +194,9 @@ class Plan(_Strict):
     phases: list[Phase] = Field(min_length=1)
     kpis: list[Kpi] = Field(default_factory=list)
     checkins: Cadence = Field(default_factory=Cadence)
+    growth: Growth = Field(
+        default_factory=Growth, description="Rubric, skills, promotion criteria and career paths."
+    )
 
     def milestone(self, milestone_id: str) -> tuple[Phase, Milestone] | None:
         """The phase and milestone with this id as typed (:func:`milestone_key`), or ``None``."""
@@ -264,6 +347,16 @@ def cross_check(plan: Plan, blueprint: Blueprint) -> list[tuple[Loc, str]]:
         problems.append((loc, f"no blueprint section {source!r}{fix}"))
         return False
 
+    def check_quote(loc: Loc, source: str, text: str) -> None:
+        if not _quoted(text, blueprint.full_text(source)):
+            problems.append(
+                (
+                    loc,
+                    f"the text is not in blueprint section {source!r}; quote the "
+                    "blueprint's own words or drop `detail`",
+                )
+            )
+
     seen_phases: set[str] = set()
     seen_milestones: dict[str, Loc] = {}
     previous: Offset | None = None
@@ -307,18 +400,80 @@ def cross_check(plan: Plan, blueprint: Blueprint) -> list[tuple[Loc, str]]:
                     )
                 )
             phase_ids.add(milestone.id)
-            if (
-                check_source((*m_loc, "source"), milestone.source)
-                and milestone.detail
-                and _normal(milestone.detail) not in _normal(blueprint.full_text(milestone.source))
-            ):
-                problems.append(
-                    (
-                        (*m_loc, "detail"),
-                        f"the text is not in blueprint section {milestone.source!r}; quote the "
-                        "blueprint's own words or drop `detail`",
-                    )
-                )
+            if check_source((*m_loc, "source"), milestone.source) and milestone.detail:
+                check_quote((*m_loc, "detail"), milestone.source, milestone.detail)
     for k_index, kpi in enumerate(plan.kpis):
         check_source(("kpis", k_index, "source"), kpi.source)
+    problems.extend(_check_growth(plan.growth, blueprint, check_source, set(seen_milestones)))
     return problems
+
+
+def _check_growth(
+    growth: Growth,
+    blueprint: Blueprint,
+    check_source: Callable[[Loc, str], bool],
+    milestone_ids: set[str],
+) -> list[tuple[Loc, str]]:
+    """Every growth item cites a section that holds each of its quotes; ids are unique across
+    the rubric, skills, criteria, paths and milestones (evidence is tagged by id)."""
+    problems: list[tuple[Loc, str]] = []
+    seen: dict[str, Loc] = {}
+    lists: list[tuple[str, Sequence[RubricDimension | Skill | PromotionCriterion | CareerPath]]] = [
+        ("rubric", growth.rubric),
+        ("skills", growth.skills),
+        ("promotion", growth.promotion),
+        ("paths", growth.paths),
+    ]
+    for name, items in lists:
+        for index, item in enumerate(items):
+            loc: Loc = ("growth", name, index)
+            if item.id in milestone_ids or item.id in seen:
+                where = format_loc(seen[item.id]) if item.id in seen else "a milestone"
+                problems.append(
+                    ((*loc, "id"), f"id {item.id!r} is already used by {where}; ids must be unique")
+                )
+            seen.setdefault(item.id, loc)
+            if not check_source((*loc, "source"), item.source):
+                continue
+            for field, text in _growth_quotes(item):
+                if not _quoted(text, blueprint.full_text(item.source)):
+                    problems.append(((*loc, *field), _not_quoted(item.source, field)))
+    return problems
+
+
+def _growth_quotes(
+    item: RubricDimension | Skill | PromotionCriterion | CareerPath,
+) -> list[tuple[Loc, str]]:
+    """The fields of a growth item that quote the blueprint, with their places in the item."""
+    quotes: list[tuple[Loc, str]] = []
+    if not isinstance(item, PromotionCriterion):
+        quotes.append((("title",), item.title))
+    if not isinstance(item, RubricDimension) and item.detail:
+        quotes.append((("detail",), item.detail))
+    if isinstance(item, RubricDimension):
+        for index, level in enumerate(item.levels):
+            quotes += [(("levels", index, "label"), level.label)]
+            quotes += [(("levels", index, "anchor"), level.anchor)]
+    if isinstance(item, Skill) and item.importance:
+        quotes.append((("importance",), f"{item.title} ({item.importance})"))
+    if isinstance(item, PromotionCriterion):
+        quotes += [(("includes", index), text) for index, text in enumerate(item.includes)]
+    return quotes
+
+
+def _quoted(text: str, section_text: str) -> bool:
+    """Whether ``text`` is in the section, ignoring case, spacing and the style of quotes."""
+    return _quote_form(text) in _quote_form(section_text)
+
+
+def _quote_form(text: str) -> str:
+    return _normal(text).translate(_PLAIN_QUOTES)
+
+
+def _not_quoted(source: str, field: Loc) -> str:
+    what = (
+        "`importance` as the blueprint labels this skill"
+        if field == ("importance",)
+        else (f"`{format_loc(field)}` the blueprint's own words")
+    )
+    return f"the text is not in blueprint section {source!r}; make {what}"
