@@ -7,7 +7,6 @@ import io
 import json
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from typer.testing import CliRunner
 from bot.cli import load
 from bot.cli.csvout import safe_cell
 from tests.support import travel
+from tests.support.processes import ONRAMP, run_onramp
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = str(ROOT / "app.yaml")
@@ -48,6 +48,20 @@ def run(database_url: str, *args: str, config: bool = True) -> tuple[int, str, s
         catch_exceptions=False,
     )
     return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def enrolled_url(database_url: str) -> str:
+    """A database on which ENROLL has enrolled UHIRE from 2 Nov with UBOSS; its URL."""
+    code, _, err = run(database_url, *ENROLL)
+    assert code == 0, err
+    return database_url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file that does not exist yet, in the test's folder."""
+    return f"sqlite:///{tmp_path / 'x.db'}"
 
 
 def test_enroll_mark_progress(database_url: str) -> None:
@@ -137,11 +151,10 @@ def test_mistakes_get_a_message_not_a_traceback(
     assert "Traceback" not in err
 
 
-def test_progress_text_shows_bars_and_current_phase(database_url: str) -> None:
+def test_progress_text_shows_bars_and_current_phase(enrolled_url: str) -> None:
     """The text report shows each phase with a bar and the current phase's milestones."""
-    run(database_url, *ENROLL)
-    run(database_url, "mark", "UHIRE", "d30-product-surface", "blocked", "--note", "no access")
-    code, out, _ = run(database_url, "progress", "UHIRE")
+    run(enrolled_url, "mark", "UHIRE", "d30-product-surface", "blocked", "--note", "no access")
+    code, out, _ = run(enrolled_url, "progress", "UHIRE")
     assert code == 0
     assert "day-30" in out
     assert "0/6" in out
@@ -154,45 +167,41 @@ def test_progress_text_shows_bars_and_current_phase(database_url: str) -> None:
     [("2026-11-02", 1, "day-30"), ("2026-12-15", 44, "day-60"), ("2027-01-20", 80, "day-90")],
 )
 def test_progress_as_of_places_the_plan_on_that_day(
-    database_url: str, as_of: str, day: int, current: str
+    enrolled_url: str, as_of: str, day: int, current: str
 ) -> None:
     """`progress --as-of DATE` shows the day number and current phase of that date, not today's."""
-    run(database_url, *ENROLL)
-    code, out, _ = run(database_url, "progress", "UHIRE", "--as-of", as_of, "--json")
+    code, out, _ = run(enrolled_url, "progress", "UHIRE", "--as-of", as_of, "--json")
     assert code == 0
     report = json.loads(out)
     assert (report["day"], report["current_phase"]) == (day, current)
-    code, out, _ = run(database_url, "progress", "UHIRE", "--as-of", as_of)
+    code, out, _ = run(enrolled_url, "progress", "UHIRE", "--as-of", as_of)
     assert f"day {day};" in out
 
 
-def test_progress_as_of_refuses_what_is_not_a_date(database_url: str) -> None:
+def test_progress_as_of_refuses_what_is_not_a_date(enrolled_url: str) -> None:
     """`--as-of` that is not a date exits 2 with the format to use."""
-    run(database_url, *ENROLL)
-    code, _, err = run(database_url, "progress", "UHIRE", "--as-of", "yesterday")
+    code, _, err = run(enrolled_url, "progress", "UHIRE", "--as-of", "yesterday")
     assert code == 2
     assert "--as-of 'yesterday' is not a date; use YYYY-MM-DD" in err
 
 
-def test_export_csv_and_json(database_url: str) -> None:
+def test_export_csv_and_json(enrolled_url: str) -> None:
     """Export prints one row per milestone, as CSV or as JSON."""
-    run(database_url, *ENROLL)
-    code, out, _ = run(database_url, "export")
+    code, out, _ = run(enrolled_url, "export")
     assert code == 0
     lines = out.strip().splitlines()
     assert lines[0].startswith("enrollment,hire,hire_name,plan")
     assert len(lines) == 1 + 32
-    code, out, _ = run(database_url, "export", "--format", "json")
+    code, out, _ = run(enrolled_url, "export", "--format", "json")
     assert len(json.loads(out)) == 32
 
 
-def test_plans_list_show_and_schema(tmp_path: Path) -> None:
+def test_plans_list_show_and_schema(sqlite_url: str) -> None:
     """plans list/show/schema describe the shipped plan; show --json keeps its documented shape."""
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    code, out, _ = run(url, "plans", "list")
+    code, out, _ = run(sqlite_url, "plans", "list")
     assert code == 0
     assert out.startswith("junior-llm-engineer")
-    code, out, _ = run(url, "plans", "show", "junior-llm-engineer", "--json")
+    code, out, _ = run(sqlite_url, "plans", "show", "junior-llm-engineer", "--json")
     plan = json.loads(out)
     assert set(plan) == {"id", "title", "version", "phases", "kpis", "growth"}
     assert [p["id"] for p in plan["phases"]] == [
@@ -207,15 +216,15 @@ def test_plans_list_show_and_schema(tmp_path: Path) -> None:
     assert set(plan["phases"][0]["milestones"][0]) == {"id", "title", "source"}
     assert len(plan["kpis"]) == 25
     assert set(plan["kpis"][0]) == {"name", "measures", "target", "frequency", "source"}
-    code, out, _ = run(url, "plans", "show", "junior-llm-engineer")
+    code, out, _ = run(sqlite_url, "plans", "show", "junior-llm-engineer")
     assert "day-30 — Onboarding and foundation (due 30 days after start)" in out
-    code, out, _ = run(url, "plans", "schema", config=False)
+    code, out, _ = run(sqlite_url, "plans", "schema", config=False)
     assert json.loads(out)["title"] == "Onramp plan.yaml"
 
 
-def test_plans_check_passes_on_main(tmp_path: Path) -> None:
+def test_plans_check_passes_on_main(sqlite_url: str) -> None:
     """`onramp plans check` accepts the shipped plans."""
-    code, out, _ = run(f"sqlite:///{tmp_path / 'x.db'}", "plans", "check")
+    code, out, _ = run(sqlite_url, "plans", "check")
     assert code == 0
     assert "ok" in out
     assert "32 milestones, 25 KPIs" in out
@@ -231,7 +240,7 @@ def _broken_copy(tmp_path: Path, old: str, new: str) -> Path:
     return plan
 
 
-def test_plans_check_refuses_a_duplicate_milestone_id(tmp_path: Path) -> None:
+def test_plans_check_refuses_a_duplicate_milestone_id(tmp_path: Path, sqlite_url: str) -> None:
     """A duplicate milestone id fails the check with exit 2 and `plan.yaml:LINE:` in the message."""
     plan = _broken_copy(tmp_path, "id: d60-own-component", "id: d30-product-surface")
     line = next(
@@ -239,27 +248,26 @@ def test_plans_check_refuses_a_duplicate_milestone_id(tmp_path: Path) -> None:
         for i, text in enumerate(plan.read_text(encoding="utf-8").splitlines(), 1)
         if "id: d30-product-surface" in text and i > 30
     )
-    code, _, err = run(f"sqlite:///{tmp_path / 'x.db'}", "plans", "check", str(plan))
+    code, _, err = run(sqlite_url, "plans", "check", str(plan))
     assert code == 2
     assert f"plan.yaml:{line}: phases[1].milestones[0].id: duplicate milestone id" in err
 
 
-def test_plans_check_refuses_a_dangling_source(tmp_path: Path) -> None:
+def test_plans_check_refuses_a_dangling_source(tmp_path: Path, sqlite_url: str) -> None:
     """A source naming no blueprint section fails with the line and a suggestion."""
     plan = _broken_copy(tmp_path, "source: s6.60-day-goals", "source: s6.60-days")
-    code, _, err = run(f"sqlite:///{tmp_path / 'x.db'}", "plans", "check", str(plan.parent))
+    code, _, err = run(sqlite_url, "plans", "check", str(plan.parent))
     assert code == 2
     assert "plan.yaml:" in err
     assert "no blueprint section 's6.60-days' (did you mean 's6.60-day-goals'?)" in err
 
 
-def test_db_upgrade_reports_what_it_did(tmp_path: Path) -> None:
+def test_db_upgrade_reports_what_it_did(sqlite_url: str) -> None:
     """db upgrade migrates an empty database once and then says it is up to date."""
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    code, out, _ = run(url, "db", "upgrade")
+    code, out, _ = run(sqlite_url, "db", "upgrade")
     assert code == 0
     assert out.startswith("Database upgraded from empty to")
-    code, out, _ = run(url, "db", "upgrade")
+    code, out, _ = run(sqlite_url, "db", "upgrade")
     assert code == 0
     assert out.startswith("Database already at")
 
@@ -272,29 +280,27 @@ def test_unreachable_database_is_a_configuration_error(tmp_path: Path) -> None:
     assert "DATABASE_URL" in err
 
 
-def test_the_console_script_runs(tmp_path: Path) -> None:
+def test_the_console_script_runs(sqlite_url: str) -> None:
     """The installed `onramp` entry point runs a command in a fresh process."""
-    script = Path(sys.executable).parent / "onramp"
     result = subprocess.run(
-        [str(script), "plans", "list", "--config", CONFIG],
+        [ONRAMP, "plans", "list", "--config", CONFIG],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
-        env={"PATH": str(script.parent), "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
+        env={"PATH": str(Path(ONRAMP).parent), "DATABASE_URL": sqlite_url},
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("junior-llm-engineer")
 
 
-def test_people_set_holiday_country(database_url: str) -> None:
+def test_people_set_holiday_country(enrolled_url: str) -> None:
     """`people set --holiday-country` stores the code upper-cased, says so (text and --json),
     and `none` goes back to the workspace default."""
-    run(database_url, *ENROLL)
-    code, out, _ = run(database_url, "people", "set", "UHIRE", "--holiday-country", "de-by")
+    code, out, _ = run(enrolled_url, "people", "set", "UHIRE", "--holiday-country", "de-by")
     assert (code, out) == (0, "UHIRE: check-ins now skip public holidays of DE-BY.\n")
     code, out, _ = run(
-        database_url, "people", "set", "UHIRE", "--holiday-country", "DE-BY", "--json"
+        enrolled_url, "people", "set", "UHIRE", "--holiday-country", "DE-BY", "--json"
     )
     assert code == 0
     assert json.loads(out) == {
@@ -304,7 +310,7 @@ def test_people_set_holiday_country(database_url: str) -> None:
         "changed": False,
         "workspace_default": None,
     }
-    code, out, _ = run(database_url, "people", "set", "UHIRE", "--holiday-country", "none")
+    code, out, _ = run(enrolled_url, "people", "set", "UHIRE", "--holiday-country", "none")
     assert (code, out) == (
         0,
         "UHIRE: check-ins now follow the workspace default: weekends only "
@@ -334,24 +340,18 @@ def test_people_set_holiday_country(database_url: str) -> None:
     ],
 )
 def test_people_set_mistakes(
-    database_url: str, args: tuple[str, ...], code: int, message: str
+    enrolled_url: str, args: tuple[str, ...], code: int, message: str
 ) -> None:
     """A missing setting or an unknown code exits 2, an unknown person 1, each with the fix."""
-    run(database_url, *ENROLL)
-    exit_code, _, err = run(database_url, *args)
+    exit_code, _, err = run(enrolled_url, *args)
     assert (exit_code, "Traceback" in err) == (code, False)
     assert message in err
 
 
 def run_main(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the installed `onramp` console script (the real entry point) in a fresh process."""
-    script = Path(sys.executable).parent / "onramp"
-    command, environment = travel.child_command(
-        [str(script), *args], {"PATH": str(script.parent), **(env or {})}
-    )
-    return subprocess.run(
-        command, capture_output=True, text=True, timeout=60, check=False, cwd=ROOT, env=environment
-    )
+    """Run the installed `onramp` console script (the real entry point) in a fresh process,
+    with only its own folder on PATH."""
+    return run_onramp(*args, env={"PATH": str(Path(ONRAMP).parent), **(env or {})})
 
 
 @pytest.mark.parametrize(
@@ -431,11 +431,10 @@ def test_an_operator_may_backfill_a_plan_begun_years_ago(database_url: str) -> N
     ],
 )
 def test_instants_outside_the_years_onramp_schedules_in_are_refused(
-    database_url: str, args: tuple[str, ...], message: str
+    enrolled_url: str, args: tuple[str, ...], message: str
 ) -> None:
     """--now and --as-of far outside 2000–2199 exit 2 naming the range, instead of overflowing."""
-    run(database_url, *ENROLL)
-    code, _, err = run(database_url, *args)
+    code, _, err = run(enrolled_url, *args)
     assert (code, "Traceback" in err) == (2, False)
     assert message in err
     assert "outside the years Onramp schedules in (2000–2199)" in err
@@ -465,16 +464,15 @@ def test_a_mentor_named_twice_is_one_mentor(database_url: str) -> None:
         "@SUM(A1:A2)",
     ],
 )
-def test_export_csv_neutralises_cells_a_spreadsheet_would_run(database_url: str, note: str) -> None:
+def test_export_csv_neutralises_cells_a_spreadsheet_would_run(enrolled_url: str, note: str) -> None:
     """A note starting with = + - @ tab or CR is exported to CSV with a leading apostrophe; the
     JSON export keeps it exact."""
-    run(database_url, *ENROLL)
-    run(database_url, "mark", "UHIRE", "d30-dev-environment", "done", "--note", note)
-    code, out, _ = run(database_url, "export")
+    run(enrolled_url, "mark", "UHIRE", "d30-dev-environment", "done", "--note", note)
+    code, out, _ = run(enrolled_url, "export")
     assert code == 0
     rows = [r for r in csv.DictReader(io.StringIO(out)) if r["milestone"] == "d30-dev-environment"]
     assert rows[0]["note"] == "'" + note.strip()
-    code, out, _ = run(database_url, "export", "--format", "json")
+    code, out, _ = run(enrolled_url, "export", "--format", "json")
     exported = [r for r in json.loads(out) if r["milestone"] == "d30-dev-environment"]
     assert exported[0]["note"] == note.strip()
 
@@ -490,34 +488,32 @@ def test_the_csv_writer_makes_formula_starts_inert_and_leaves_the_rest(
     assert safe_cell(value) == written
 
 
-def test_lifecycle_commands_pause_resume_complete(database_url: str) -> None:
+def test_lifecycle_commands_pause_resume_complete(enrolled_url: str) -> None:
     """`onramp pause`, `resume` and `complete` change the plan's status and say so; a pause of
     a paused plan exits 1 with the reason."""
-    run(database_url, *ENROLL)
-    assert run(database_url, "pause", "UHIRE")[1] == (
+    assert run(enrolled_url, "pause", "UHIRE")[1] == (
         "UHIRE: plan paused; check-ins stop until `onramp resume UHIRE`.\n"
     )
-    code, _, err = run(database_url, "pause", "UHIRE")
+    code, _, err = run(enrolled_url, "pause", "UHIRE")
     assert (code, "only an active plan can be paused" in err) == (1, True)
-    assert run(database_url, "resume", "UHIRE")[0] == 0
-    code, out, _ = run(database_url, "complete", "UHIRE", "--json")
+    assert run(enrolled_url, "resume", "UHIRE")[0] == 0
+    code, out, _ = run(enrolled_url, "complete", "UHIRE", "--json")
     assert (code, json.loads(out)["status"]) == (0, "completed")
 
 
-def test_withdraw_asks_first_and_no_changes_nothing(database_url: str) -> None:
+def test_withdraw_asks_first_and_no_changes_nothing(enrolled_url: str) -> None:
     """`onramp withdraw` asks for confirmation: "n" leaves the plan active (exit 1), "y" and
     --yes withdraw it."""
-    run(database_url, *ENROLL)
     result = CliRunner().invoke(
         load(),
         ["withdraw", "UHIRE", "--config", CONFIG],
-        env={"DATABASE_URL": database_url},
+        env={"DATABASE_URL": enrolled_url},
         input="n\n",
     )
     assert result.exit_code == 1
     assert "nothing changed" in result.stderr
-    assert json.loads(run(database_url, "progress", "UHIRE", "--json")[1])["status"] == "active"
-    code, out, _ = run(database_url, "withdraw", "UHIRE", "--yes")
+    assert json.loads(run(enrolled_url, "progress", "UHIRE", "--json")[1])["status"] == "active"
+    code, out, _ = run(enrolled_url, "withdraw", "UHIRE", "--yes")
     assert (code, out) == (
         0,
         "UHIRE: withdrawn from the plan; it stays on record (enroll them again anytime).\n",
@@ -542,13 +538,11 @@ def test_an_unexpected_failure_is_one_sentence_with_exit_3(tmp_path: Path) -> No
     assert "Traceback" in debug.stderr
 
 
-def test_output_cut_short_by_the_reader_is_not_an_error(database_url: str) -> None:
+def test_output_cut_short_by_the_reader_is_not_an_error(enrolled_url: str) -> None:
     """`onramp export | head -1`: the closed pipe ends the command quietly with exit 0."""
-    run(database_url, *ENROLL)
-    script = Path(sys.executable).parent / "onramp"
     command, env = travel.child_command(
-        [str(script), "export", "--config", CONFIG],
-        {"PATH": "/usr/bin:/bin", "DATABASE_URL": database_url},
+        [ONRAMP, "export", "--config", CONFIG],
+        {"PATH": "/usr/bin:/bin", "DATABASE_URL": enrolled_url},
     )
     pipeline = subprocess.run(  # noqa: S602 - a fixed pipeline of our own arguments
         " ".join(f"'{part}'" for part in command) + " | head -c 10 >/dev/null; "
@@ -584,11 +578,10 @@ def test_output_cut_short_by_the_reader_is_not_an_error(database_url: str) -> No
     ],
 )
 def test_the_readme_exit_code_table_is_true(
-    database_url: str, args: tuple[str, ...], code: int
+    enrolled_url: str, args: tuple[str, ...], code: int
 ) -> None:
     """Each example of the README's exit-code table exits with the code the table gives it."""
-    run(database_url, *ENROLL)
-    exit_code, _, err = run(database_url, *args)
+    exit_code, _, err = run(enrolled_url, *args)
     assert exit_code == code, err
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "| 1 | well-formed, but the answer is no" in readme

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -15,6 +14,7 @@ from storage import repositories
 from tests.support.checkins import Rig, at
 from tests.support.enroll import enroll_hires
 from tests.support.people import HIRE, MANAGER, MENTOR
+from tests.support.threads import run_together
 
 
 def test_must_show_day_30_review_at_local_send_time_and_only_once(rig: Rig) -> None:
@@ -201,21 +201,7 @@ def test_two_ticks_at_once_send_each_message_once(rig: Rig) -> None:
     """Four threads ticking together (SQLite and PostgreSQL) post every message exactly once."""
     enroll_hires(rig.onboarding, range(6), profile_in=rig.sandbox)
     rig.set_clock("2026-11-02T09:31:00")
-    barrier = threading.Barrier(4)
-    failures: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait(timeout=10)
-            rig.checkins.tick(at("2026-11-02T09:31:00"))
-        except BaseException as exc:  # pragma: no cover - reported below
-            failures.append(exc)
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    failures = run_together(lambda: rig.checkins.tick(at("2026-11-02T09:31:00")), 4, timeout=60)
     assert failures == []
     posted = rig.keys()
     assert sorted(posted) == sorted(set(posted))

@@ -9,22 +9,24 @@ from tests.support.enroll import enroll_hires
 from tests.support.people import HIRE, MENTOR
 
 
-def _pulse(rig: Rig) -> int:
-    """Enroll a UTC hire on Fri 6 Nov and send the week-1 pulse; its outbox id."""
+def _answer_the_pulse(rig: Rig, *moods: str) -> int:
+    """Enroll a UTC hire on Fri 6 Nov, send the week-1 pulse, answer it with each of ``moods``
+    in turn and tick a minute later; the pulse's outbox id."""
     rig.enroll(start=date(2026, 11, 6), tz="UTC", profile_in=rig.sandbox)
     rig.run("2026-11-13T09:31:00")
     [pulse] = rig.sent(HIRE)
-    return int(pulse.event_payload["outbox_id"])
+    outbox_id = int(pulse.event_payload["outbox_id"])
+    for mood in moods:
+        rig.checkins.answer_mood(user_id=HIRE, outbox_id=outbox_id, mood=mood)
+    rig.run("2026-11-13T09:32:00")
+    return outbox_id
 
 
 def test_at_risk_then_blocked_on_one_pulse_nudges_the_mentor_once_with_the_latest_mood(
     rig: Rig,
 ) -> None:
     """Two clicks on the same pulse, 0.3 s apart: one nudge, and it says blocked."""
-    pulse = _pulse(rig)
-    rig.checkins.answer_mood(user_id=HIRE, outbox_id=pulse, mood="at_risk")
-    rig.checkins.answer_mood(user_id=HIRE, outbox_id=pulse, mood="blocked")
-    rig.run("2026-11-13T09:32:00")
+    pulse = _answer_the_pulse(rig, "at_risk", "blocked")
     [nudge] = rig.sent(MENTOR, "mentor_nudge")
     assert "Blocked" in nudge.text
     rig.checkins.answer_mood(user_id=HIRE, outbox_id=pulse, mood="at_risk")
@@ -36,10 +38,7 @@ def test_a_pulse_changed_back_to_on_track_before_the_nudge_goes_out_sends_none(
     rig: Rig,
 ) -> None:
     """At risk, then on track before the next tick: the nudge is skipped, with the reason."""
-    pulse = _pulse(rig)
-    rig.checkins.answer_mood(user_id=HIRE, outbox_id=pulse, mood="at_risk")
-    rig.checkins.answer_mood(user_id=HIRE, outbox_id=pulse, mood="on_track")
-    rig.run("2026-11-13T09:32:00")
+    _answer_the_pulse(rig, "at_risk", "on_track")
     assert rig.sent(MENTOR, "mentor_nudge") == []
     [row] = rig.rows(kinds=["mentor_nudge"])
     assert (row.state, row.reason) == ("skipped", "the hire has answered that pulse on track since")

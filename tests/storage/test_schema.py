@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -16,6 +15,7 @@ from storage import repositories as repo
 from storage.engine import Database, normalize_url, open_database
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import Enrollment, Person
+from tests.support.threads import run_together
 
 #: When the rows these tests write say they were written.
 NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
@@ -121,28 +121,19 @@ def test_concurrent_writers_lose_no_updates(db: Database) -> None:
     """Eight threads incrementing one row through write transactions lose no update."""
     with db.transaction() as s:
         repo.upsert_person(session=s, user_id="UC", display_name="0", at=NOW)
-    errors: list[BaseException] = []
 
     def bump() -> None:
-        try:
-            for _ in range(40):
-                with db.transaction() as s:
-                    person = repo.get_person(session=s, user_id="UC")
-                    assert person is not None
-                    if db.dialect == "postgresql":
-                        s.exec(text("SELECT 1 FROM person WHERE user_id='UC' FOR UPDATE"))  # type: ignore[call-overload]
-                        s.refresh(person)
-                    person.display_name = str(int(person.display_name) + 1)
-                    s.add(person)
-        except BaseException as exc:
-            errors.append(exc)
+        for _ in range(40):
+            with db.transaction() as s:
+                person = repo.get_person(session=s, user_id="UC")
+                assert person is not None
+                if db.dialect == "postgresql":
+                    s.exec(text("SELECT 1 FROM person WHERE user_id='UC' FOR UPDATE"))  # type: ignore[call-overload]
+                    s.refresh(person)
+                person.display_name = str(int(person.display_name) + 1)
+                s.add(person)
 
-    threads = [threading.Thread(target=bump) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    assert run_together(bump, 8, timeout=120) == []
     with db.read() as s:
         person = repo.get_person(session=s, user_id="UC")
         assert person is not None
