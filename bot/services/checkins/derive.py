@@ -1,0 +1,268 @@
+"""What is due: people's local calendars, each enrollment's plan calendar, and the rows that
+events make owed (step 2 of a tick, with :class:`~bot.services.calendars.CalendarWork`).
+
+:class:`Calendars` answers "when": a person's zone, holidays and send time, and the slots of one
+enrollment's plan (cached; the scheduled kinds are written set-based by ``CalendarWork``).
+:class:`Derive` answers "what else": reminders for check-ins left unanswered, and — through
+:mod:`.nudges` — silence nudges and escalations and blocker nudges and escalations, read from the
+outbox and the milestone states. Rows carry unique keys, so deriving twice owes nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Container, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from bot.domain.errors import InvalidInput
+from bot.domain.plan import Phase
+from bot.domain.schedule import (
+    Kind,
+    LocalCalendar,
+    Rules,
+    Slot,
+    after_working_days,
+    hire_calendar,
+    public_holidays,
+    zone,
+)
+from bot.services.catalog import PlanCatalog
+from bot.services.checkins import nudges
+from bot.services.checkins.queue import Queue
+from storage import outbox as repo
+from storage import repositories as people_repo
+from storage.engine import Database
+
+log = logging.getLogger("onramp.checkins")
+
+#: Calendars kept in memory, most recently used first out last (about 11 KB each).
+SLOT_CACHE = 512
+#: How far back reminders, silence and escalations look in the outbox.
+EVENT_LOOKBACK = timedelta(days=60)
+
+
+@dataclass(kw_only=True, eq=False)
+class Calendars:
+    """Local calendars (zone, holidays, send time) and plan calendars (slots), cached."""
+
+    catalog: PlanCatalog
+    defaults: Rules
+    default_tz: str
+    holiday_country: str | None
+    _slots: OrderedDict[tuple[str, date, str | None, str | None], tuple[Slot, ...]] = field(
+        default_factory=OrderedDict, init=False
+    )
+    _holidays: dict[str | None, Container[date]] = field(default_factory=dict, init=False)
+
+    def rules_for(self, plan_id: str) -> Rules:
+        """The cadence of a plan, gaps filled from the workspace defaults."""
+        return self.defaults.with_cadence(self.catalog.get(plan_id).plan.checkins)
+
+    def calendar(self, tz: str | None, country: str | None) -> LocalCalendar:
+        """A person's local calendar (zone, holidays, send time)."""
+        wanted = country or self.holiday_country
+        holidays = self._holidays.get(wanted)
+        if holidays is None:
+            try:
+                holidays = public_holidays(wanted)
+            except InvalidInput:
+                log.warning("unknown holiday country %r; using weekends only", country)
+                holidays = public_holidays(None)
+            # Shared: a holidays table is built lazily per year, so one per country is enough.
+            self._holidays[wanted] = holidays
+        return LocalCalendar(
+            zone=zone(tz, self.default_tz), send_time=self.defaults.send_time, holidays=holidays
+        )
+
+    def slots(
+        self, *, plan_id: str, start: date, tz: str | None, country: str | None
+    ) -> tuple[Slot, ...]:
+        """The calendar of one enrollment (many hires share plan, start and zone).
+
+        The most recently used calendars are kept (:data:`SLOT_CACHE`): computing one takes
+        about 0.2 ms and holds about 11 KB, and the tick only asks again for a calendar when
+        its group has something newly due, so keeping every calendar (49 MB at 10,000 hires)
+        bought nothing.
+        """
+        cache_key = (plan_id, start, tz, country)
+        found = self._slots.get(cache_key)
+        if found is not None:
+            self._slots.move_to_end(cache_key)
+        else:
+            while len(self._slots) >= SLOT_CACHE:
+                self._slots.popitem(last=False)
+            phases: Sequence[Phase] = self.catalog.get(plan_id).plan.phases
+            found = hire_calendar(
+                rules=self.rules_for(plan_id),
+                phases=phases,
+                start=start,
+                calendar=self.calendar(tz, country),
+            )
+            self._slots[cache_key] = found
+        return found
+
+
+@dataclass(frozen=True)
+class _Person:
+    id: int
+    user_id: str
+    calendar: LocalCalendar
+
+
+@dataclass(kw_only=True, eq=False)
+class Derive:
+    """The event-driven rows owed at a moment: reminders, and the nudges and escalations."""
+
+    db: Database
+    calendars: Calendars
+    #: Asked which rows this process has already written (they are not offered again).
+    queue: Queue
+
+    def derive(
+        self,
+        *,
+        now: datetime,
+        slack: bool,
+        zones: dict[str, str] | None = None,
+        checked: Container[str] = (),
+    ) -> list[repo.NewRow]:
+        """The event-driven rows owed at ``now`` (not yet inserted; keys make it idempotent).
+
+        Reminders, silence nudges and escalations, blocker nudges and escalations: derived from
+        the outbox and milestone state. The scheduled kinds (check-ins, digests) are written
+        set-based by :class:`CalendarWork`. With Slack configured (``slack``), nothing goes to
+        someone whose profile was never read (``checked``: user ids read in this run, for a dry
+        run).
+        """
+        zones = zones or {}
+        with self.db.read() as session:
+            rows = self.queue.unseen(self._event_rows(session, now, zones))
+            if rows and slack:
+                unchecked = repo.unchecked_person_ids(session=session)
+                if unchecked and checked:
+                    unchecked -= {
+                        pid
+                        for pid, user_id in _user_ids(session, unchecked).items()
+                        if user_id in checked
+                    }
+                rows = [r for r in rows if r.recipient_id not in unchecked]
+        return rows
+
+    def _people(
+        self, session: Any, ids: Iterable[int], zones: dict[str, str]
+    ) -> dict[int, _Person]:
+        wanted = set(ids)
+        found = people_repo.people_by_ids(session=session, ids=wanted)
+        return {
+            pid: _Person(
+                id=pid,
+                user_id=p.user_id,
+                calendar=self.calendars.calendar(zones.get(p.user_id, p.tz), p.holiday_country),
+            )
+            for pid, p in found.items()
+        }
+
+    def _event_rows(self, session: Any, now: datetime, zones: dict[str, str]) -> list[repo.NewRow]:
+        rows: list[repo.NewRow] = []
+        unanswered = repo.unanswered_checkins(
+            session=session,
+            kinds=[Kind.PULSE.value, Kind.REVIEW.value],
+            sent_since=now - EVENT_LOOKBACK,
+        )
+        blocked = repo.blocked_milestones(session=session)
+        sent_nudges = repo.sent_since(
+            session=session, kinds=[Kind.MENTOR_NUDGE.value], since=now - EVENT_LOOKBACK
+        )
+        enrollment_ids = {r.enrollment_id for r in unanswered} | {b.enrollment_id for b in blocked}
+        mentors = repo.mentor_pairs(session=session, enrollment_ids=sorted(enrollment_ids))
+        # Plan ids in one query, not one per unanswered row (the soak test's hot spot).
+        managers = repo.managers_of(session=session, enrollment_ids=enrollment_ids)
+        plan_ids = repo.plans_of(session=session, enrollment_ids=enrollment_ids)
+        person_ids = {r.recipient_id for r in unanswered} | set(managers.values())
+        person_ids |= {m for ms in mentors.values() for m in ms}
+        people = self._people(session, person_ids, zones)
+        default_calendar = self.calendars.calendar(None, None)
+
+        def cal(person_id: int) -> LocalCalendar:
+            found = people.get(person_id)
+            return found.calendar if found else default_calendar
+
+        def rules(enrollment_id: int) -> Rules:
+            plan_id = plan_ids.get(enrollment_id) or repo.plans_of(
+                session=session, enrollment_ids=[enrollment_id]
+            ).get(enrollment_id)
+            return self.calendars.rules_for(plan_id) if plan_id else self.calendars.defaults
+
+        def manager_of(enrollment_id: int) -> int | None:
+            found = managers.get(enrollment_id)
+            if found is None:
+                found = repo.managers_of(session=session, enrollment_ids=[enrollment_id]).get(
+                    enrollment_id
+                )
+            return found
+
+        # Reminders: a check-in unanswered after N working days, while it is still current.
+        first_unanswered: dict[int, Any] = {}
+        for row in unanswered:
+            stale = parse_time(row.payload.get("stale_at"))
+            r = rules(row.enrollment_id)
+            due = after_working_days(
+                calendar=cal(row.recipient_id),
+                since=row.sent_at,
+                count=r.reminder_after_working_days,
+            )
+            if due <= now and (stale is None or now < stale):
+                rows.append(
+                    repo.NewRow(
+                        key=f"{Kind.REMINDER.value}:{row.key}",
+                        kind=Kind.REMINDER.value,
+                        recipient_id=row.recipient_id,
+                        due_at=due,
+                        enrollment_id=row.enrollment_id,
+                        payload={
+                            "for": row.id,
+                            "for_key": row.key,
+                            "for_kind": row.kind,
+                            **({"stale_at": stale.isoformat()} if stale else {}),
+                        },
+                    )
+                )
+            active = row.last_activity_at
+            if row.enrollment_id not in first_unanswered and (
+                active is None or row.sent_at > active
+            ):
+                first_unanswered[row.enrollment_id] = row
+
+        rows.extend(
+            nudges.silence_rows(
+                first_unanswered, now=now, rules=rules, cal=cal, mentors=mentors, managers=managers
+            )
+        )
+        rows.extend(nudges.fresh_block_nudges(blocked, now=now, mentors=mentors, managers=managers))
+        rows.extend(
+            nudges.blocked_escalations(
+                sent_nudges, blocked=blocked, now=now, rules=rules, cal=cal, manager_of=manager_of
+            )
+        )
+        return rows
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A time stored in a row's payload (``stale_at``), UTC when it names no zone."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _user_ids(session: Any, person_ids: Iterable[int]) -> dict[int, str]:
+    return {
+        pid: p.user_id
+        for pid, p in people_repo.people_by_ids(session=session, ids=person_ids).items()
+    }
