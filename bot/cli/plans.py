@@ -144,41 +144,42 @@ def plans_show(
                 indent = "      " if m.parent else "    "
                 typer.echo(f"{indent}• {m.title}  [{m.id}]")
         if plan.kpis:
-            typer.echo("")
-            typer.echo(f"KPIs ({len(plan.kpis)}):")
-            for k in plan.kpis:
-                typer.echo(f"    • {k.name}: {k.target} ({k.frequency})")
-        _echo_growth(loaded)
+            _echo_block(
+                f"KPIs ({len(plan.kpis)}):",
+                [f"    • {k.name}: {k.target} ({k.frequency})" for k in plan.kpis],
+            )
+        _echo_growth(loaded.plan.growth)
 
 
-def _echo_growth(loaded: LoadedPlan) -> None:
+def _echo_block(heading: str, lines: list[str]) -> None:
+    """One part of ``plans show``: a blank line, its heading, its lines; nothing if empty."""
+    if lines:
+        typer.echo("")
+        typer.echo(heading)
+        for line in lines:
+            typer.echo(line)
+
+
+def _echo_growth(growth: Growth) -> None:
     """The growth half of ``plans show``: rubric levels low to high, skills, criteria, paths."""
-    growth = loaded.plan.growth
-    if growth.rubric:
-        typer.echo("")
-        typer.echo(f"Growth rubric ({len(growth.rubric)} dimensions, levels low → high):")
-        for d in growth.rubric:
-            typer.echo(f"    • {d.title}  [{d.id}]")
-            for rank, level in enumerate(d.levels, start=1):
-                typer.echo(f"        {rank} {level.label}: {level.anchor}")
-    if growth.skills:
-        typer.echo("")
-        typer.echo(f"Skills ({len(growth.skills)}):")
-        for skill in growth.skills:
-            label = f" ({skill.importance})" if skill.importance else ""
-            typer.echo(f"    • {skill.title}{label}, {skill.kind}  [{skill.id}]")
-    if growth.promotion:
-        typer.echo("")
-        typer.echo(f"Promotion criteria ({len(growth.promotion)}):")
-        for criterion in growth.promotion:
-            typer.echo(f"    • {criterion.detail}  [{criterion.id}]")
-            for point in criterion.includes:
-                typer.echo(f"        – {point}")
-    if growth.paths:
-        typer.echo("")
-        typer.echo("Career paths:")
-        for path in growth.paths:
-            typer.echo(f"    • {path.title} ({path.kind})  [{path.id}]")
+    rubric = []
+    for d in growth.rubric:
+        rubric.append(f"    • {d.title}  [{d.id}]")
+        rubric += [f"        {n} {lv.label}: {lv.anchor}" for n, lv in enumerate(d.levels, 1)]
+    _echo_block(f"Growth rubric ({len(growth.rubric)} dimensions, levels low → high):", rubric)
+    _echo_block(
+        f"Skills ({len(growth.skills)}):",
+        [
+            f"    • {s.title}{f' ({s.importance})' if s.importance else ''}, {s.kind}  [{s.id}]"
+            for s in growth.skills
+        ],
+    )
+    criteria = []
+    for c in growth.promotion:
+        criteria.append(f"    • {c.detail}  [{c.id}]")
+        criteria += [f"        – {point}" for point in c.includes]
+    _echo_block(f"Promotion criteria ({len(growth.promotion)}):", criteria)
+    _echo_block("Career paths:", [f"    • {p.title} ({p.kind})  [{p.id}]" for p in growth.paths])
 
 
 @plans_app.command("check")

@@ -32,15 +32,8 @@ id: role
 title: Role
 version: 1
 phases:
-  - id: day-30
-    due: 30d
-    title: First month
-    source: s1.30-day-goals
-    milestones:
-      - id: learn
-        title: Learn the product
-        detail: Learn the product.
-        source: s1.30-day-goals
+  - {id: day-30, due: 30d, title: First month, source: s1.30-day-goals, milestones: [
+      {id: learn, title: Learn the product, detail: Learn the product., source: s1.30-day-goals}]}
 growth:
   rubric:
     - id: debugging
