@@ -13,15 +13,13 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from typer.testing import CliRunner
 
-from bot.cli import load
 from bot.cli.csvout import safe_cell
 from tests.support import travel
+from tests.support.cli import CONFIG, invoke
 from tests.support.processes import ONRAMP, run_onramp
 
 ROOT = Path(__file__).resolve().parents[1]
-CONFIG = str(ROOT / "app.yaml")
 SHIPPED = ROOT / "plans" / "junior-llm-engineer"
 #: The day the commands run on (a test that needs another says so).
 TODAY = datetime(2026, 11, 10, 15, 0, tzinfo=UTC)
@@ -39,15 +37,8 @@ def _tuesday_of_week_two() -> Iterator[None]:
 
 
 def run(database_url: str, *args: str, config: bool = True) -> tuple[int, str, str]:
-    """Run one `onramp` command in-process; return exit code, stdout and stderr."""
-    runner = CliRunner()
-    result = runner.invoke(
-        load(),
-        [*args, "--config", CONFIG] if config else list(args),
-        env={"DATABASE_URL": database_url},
-        catch_exceptions=False,
-    )
-    return result.exit_code, result.stdout, result.stderr
+    """Run one `onramp` command in-process on ``database_url``; exit code, stdout and stderr."""
+    return invoke(*args, env={"DATABASE_URL": database_url}, config=config)
 
 
 @pytest.fixture
@@ -504,14 +495,9 @@ def test_lifecycle_commands_pause_resume_complete(enrolled_url: str) -> None:
 def test_withdraw_asks_first_and_no_changes_nothing(enrolled_url: str) -> None:
     """`onramp withdraw` asks for confirmation: "n" leaves the plan active (exit 1), "y" and
     --yes withdraw it."""
-    result = CliRunner().invoke(
-        load(),
-        ["withdraw", "UHIRE", "--config", CONFIG],
-        env={"DATABASE_URL": enrolled_url},
-        input="n\n",
-    )
-    assert result.exit_code == 1
-    assert "nothing changed" in result.stderr
+    code, _, err = invoke("withdraw", "UHIRE", env={"DATABASE_URL": enrolled_url}, input="n\n")
+    assert code == 1
+    assert "nothing changed" in err
     assert json.loads(run(enrolled_url, "progress", "UHIRE", "--json")[1])["status"] == "active"
     code, out, _ = run(enrolled_url, "withdraw", "UHIRE", "--yes")
     assert (code, out) == (

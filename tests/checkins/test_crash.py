@@ -6,9 +6,8 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import text
@@ -17,18 +16,14 @@ from storage import outbox as repo
 from tests.conftest import ROOT
 from tests.support.checkins import Rig
 from tests.support.people import HIRE
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.slow
 
 
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    """Wait (on an Event, with a timeout) until ``condition`` holds."""
-    tick = threading.Event()
-    deadline = datetime.now(UTC).timestamp() + timeout
-    while not condition():
-        if datetime.now(UTC).timestamp() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        tick.wait(0.02)
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    """Wait up to 30 s until ``condition`` holds; fail naming ``what`` if it never does."""
+    assert eventually(condition, timeout=30.0, every=0.02), f"timed out waiting for {what}"
 
 
 def _the_welcome_was_sent_once(rig: Rig) -> None:
