@@ -20,7 +20,6 @@ from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor, Onboarding, Profile
 from bot.slack import checkin_blocks as cb
 from storage.engine import Database
-from tests.checkins.conftest import PLAN, build_checkins, paced_messenger
 from tests.slack.conftest import (  # noqa: F401 - the Slack stack's fixtures
     HIRE,
     MANAGER,
@@ -37,6 +36,8 @@ from tests.slack.conftest import (  # noqa: F401 - the Slack stack's fixtures
     shown,
     slack,
 )
+from tests.support.checkins import checkin_engine, paced_messenger
+from tests.support.people import PLAN
 
 #: Tables a refused request must leave untouched (``person`` is refreshed on every request by
 #: design, ``slack_event`` records deliveries, ``qa_log`` records questions).
@@ -93,9 +94,7 @@ def wired_engine(
     onboarding = Onboarding(
         db=db, catalog=catalog, clock=clock, admins=frozenset(), default_tz="UTC"
     )
-    return onboarding, build_checkins(
-        db, catalog, clock, onboarding, paced_messenger(sandbox, clock)
-    )
+    return onboarding, checkin_engine(onboarding, paced_messenger(sandbox, clock))
 
 
 def enroll_crowd(

@@ -23,7 +23,6 @@ from bot.services.clock import ManualClock
 from storage import outbox as repo
 from storage.engine import Database, normalize_url, open_database
 from storage.migrate import upgrade
-from tests.checkins.conftest import enroll
 from tests.conftest import PG_ENV
 from tests.hardening.conftest import (
     HIRE,
@@ -36,6 +35,7 @@ from tests.hardening.conftest import (
     shown,
     wired_engine,
 )
+from tests.support.enroll import enroll
 
 
 def _sent_once(sandbox: SlackSandbox, db: Database) -> tuple[Counter[str], set[str]]:
