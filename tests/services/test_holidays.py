@@ -15,17 +15,9 @@ from bot.services.onboarding import (
     parse_holiday_country,
 )
 from storage import repositories as repo
+from tests.services.conftest import ADMIN, BOSS, HIRE, MENTOR, NEWBIE, PLAN, STRANGER
 from tests.support.checkins import checkin_engine
 
-PLAN = "junior-llm-engineer"
-HIRE, BOSS, MENTOR, ADMIN, STRANGER, NEWBIE = (
-    "UHIRE",
-    "UBOSS",
-    "UMENTOR",
-    "U0ADMIN",
-    "USTRANGE",
-    "UNEWBIE",
-)
 EPIPHANY = date(2027, 1, 6)  # a Wednesday: a public holiday in Bavaria (DE-BY), not in Berlin
 STRANGER_REFUSAL = "You can only change the holiday country of people you manage, or your own."
 

@@ -10,17 +10,9 @@ from bot.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor, EnrollmentReport, Onboarding, Profile, ProgressChange
 from storage import repositories as repo
+from tests.services.conftest import ADMIN, BOSS, HIRE, MENTOR, OTHER_BOSS, PLAN, STRANGER
 
-PLAN = "junior-llm-engineer"
 START = date(2026, 11, 2)
-HIRE, BOSS, MENTOR, OTHER_BOSS, ADMIN, STRANGER = (
-    "UHIRE",
-    "UBOSS",
-    "UMENTOR",
-    "UBOSS2",
-    "U0ADMIN",
-    "USTRANGE",
-)
 
 
 def _enroll(onboarding: Onboarding, **overrides: object) -> None:
