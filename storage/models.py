@@ -224,3 +224,38 @@ class SlackEvent(SQLModel, table=True):
     seen_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True
     )
+
+
+class Evidence(SQLModel, table=True):
+    """Append-only: one piece of evidence of a hire's growth (a win, a link, a shipped thing).
+
+    Who may see it is fixed at creation (``visibility``: private, manager, mentors); only a
+    corroborator's confirmation (``confirmed_at``) is ever written later.
+    """
+
+    __tablename__ = "evidence"
+    __table_args__ = (Index("ix_evidence_hire_created", "hire_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hire_id: int = Field(foreign_key="person.id")
+    enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
+    plan_id: str = Field(max_length=60)
+    text: str = Field(max_length=2000)
+    link: str | None = Field(default=None, max_length=2000, description="http(s) URL or permalink")
+    visibility: str = Field(max_length=16, description="private, manager or mentors")
+    corroborator_id: int | None = Field(default=None, foreign_key="person.id")
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    created_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_by_label: str = Field(max_length=80, description="who, for people and for the CLI")
+    source: str = Field(default="cli", max_length=16, description="cli, slack, shortcut …")
+    created_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+
+
+class EvidenceTag(SQLModel, table=True):
+    """A growth or milestone id a piece of evidence is tagged with (rows, not JSON, so that
+    counting per tag is one indexed join on SQLite and PostgreSQL alike)."""
+
+    __tablename__ = "evidence_tag"
+
+    evidence_id: int = Field(foreign_key="evidence.id", primary_key=True)
+    tag_id: str = Field(max_length=60, primary_key=True, index=True)

@@ -25,10 +25,13 @@ class Action(StrEnum):
     MARK = "mark"  # change a milestone status
     MANAGE = "manage"  # pause / resume / complete / withdraw, change mentors
     CALENDAR = "calendar"  # set whose public holidays the hire's check-ins skip
+    EVIDENCE = "evidence"  # record evidence of the hire's growth (a win, a link)
 
 
 _ALLOWED: dict[Relation, frozenset[Action]] = {
-    Relation.HIRE: frozenset({Action.VIEW, Action.COMMENT, Action.MARK, Action.CALENDAR}),
+    Relation.HIRE: frozenset(
+        {Action.VIEW, Action.COMMENT, Action.MARK, Action.CALENDAR, Action.EVIDENCE}
+    ),
     Relation.MANAGER: frozenset(Action),
     Relation.MENTOR: frozenset({Action.VIEW, Action.COMMENT}),
     Relation.ADMIN: frozenset(Action),
@@ -42,6 +45,7 @@ _CANT = {
     Action.MARK: "mark its milestones",
     Action.MANAGE: "change it",
     Action.CALENDAR: "change the hire's holiday country",
+    Action.EVIDENCE: "record evidence of the hire's growth",
 }
 #: A stranger's refusal per action: who may, never whether the hire or their plan exists.
 _ONLY = {
@@ -51,6 +55,7 @@ _ONLY = {
     Action.MARK: "You can only mark milestones on your own plan or the plans of people you manage.",
     Action.MANAGE: "You can only {verb} the plans of people you manage; ask their manager.",
     Action.CALENDAR: "You can only change the holiday country of people you manage, or your own.",
+    Action.EVIDENCE: "You can only record evidence of your own growth or of people you manage.",
 }
 
 
@@ -100,3 +105,27 @@ def refusal(relation: Relation, action: Action, *, verb: str | None = None) -> P
     return PermissionDenied(
         f"As the {relation.value} on this plan you can't {cant}; ask the hire's manager."
     )
+
+
+class Visibility(StrEnum):
+    """Who sees a piece of evidence besides the hire, chosen once when it is recorded."""
+
+    PRIVATE = "private"  # only the hire
+    MANAGER = "manager"  # the hire and their manager of record
+    MENTORS = "mentors"  # the hire, their manager and their mentors
+
+
+#: Which evidence each relation sees. Admins configure, they never read private evidence; the
+#: operator's CLI is an admin. Strangers see nothing (and are refused before asking).
+_SEES: dict[Relation, frozenset[Visibility]] = {
+    Relation.HIRE: frozenset(Visibility),
+    Relation.MANAGER: frozenset({Visibility.MANAGER, Visibility.MENTORS}),
+    Relation.MENTOR: frozenset({Visibility.MENTORS}),
+    Relation.ADMIN: frozenset({Visibility.MANAGER, Visibility.MENTORS}),
+    Relation.OTHER: frozenset(),
+}
+
+
+def visible_evidence(relation: Relation) -> frozenset[Visibility]:
+    """The visibilities of the hire's evidence that ``relation`` may see (maybe none)."""
+    return _SEES[relation]

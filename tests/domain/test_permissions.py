@@ -8,11 +8,12 @@ from bot.domain.errors import PermissionDenied
 from bot.domain.permissions import Action, Relation, allowed, relation_of, require
 
 V, C, M, G, H = Action.VIEW, Action.COMMENT, Action.MARK, Action.MANAGE, Action.CALENDAR
+E = Action.EVIDENCE
 EXPECTED = {
-    Relation.HIRE: {V, C, M, H},
-    Relation.MANAGER: {V, C, M, G, H},
+    Relation.HIRE: {V, C, M, H, E},
+    Relation.MANAGER: {V, C, M, G, H, E},
     Relation.MENTOR: {V, C},
-    Relation.ADMIN: {V, C, M, G, H},
+    Relation.ADMIN: {V, C, M, G, H, E},
     Relation.OTHER: set(),
 }
 
@@ -20,8 +21,8 @@ EXPECTED = {
 @pytest.mark.parametrize("relation", list(Relation))
 @pytest.mark.parametrize("action", list(Action))
 def test_matrix(relation: Relation, action: Action) -> None:
-    """Hire: self (and their own holiday country); manager of record: all; mentor: read and
-    comment; admin: all; others: none."""
+    """Hire: self (their own holiday country and evidence); manager of record: all; mentor:
+    read and comment; admin: all; others: none."""
     assert allowed(relation, action) is (action in EXPECTED[relation])
     if action in EXPECTED[relation]:
         require(relation, action)

@@ -1,0 +1,95 @@
+"""Evidence of a hire's growth: every SQL statement on ``evidence`` and ``evidence_tag``.
+
+Evidence is append-only: rows are added, and only a corroborator's confirmation is written
+later. Readers pass the visibilities the viewer may see; this module decides nothing about who
+may see what (that is :mod:`bot.domain.permissions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.models import Evidence, EvidenceTag
+
+
+@dataclass(frozen=True)
+class TagCount:
+    """How much evidence carries one tag, and how much of it a corroborator confirmed."""
+
+    count: int = 0
+    corroborated: int = 0
+
+
+def add_evidence(*, session: Session, evidence: Evidence, tags: Iterable[str]) -> Evidence:
+    """Insert ``evidence`` and its tags (duplicates collapse to one); the row with its id."""
+    session.add(evidence)
+    session.flush()
+    assert evidence.id is not None  # noqa: S101 - flushed above
+    for tag in dict.fromkeys(tags):
+        session.add(EvidenceTag(evidence_id=evidence.id, tag_id=tag))
+    session.flush()
+    return evidence
+
+
+def confirm_evidence(*, session: Session, evidence_id: int, at: datetime) -> bool:
+    """Record the corroborator's confirmation once; False when absent or already confirmed."""
+    row = session.get(Evidence, evidence_id)
+    if row is None or row.confirmed_at is not None:
+        return False
+    row.confirmed_at = at
+    session.add(row)
+    session.flush()
+    return True
+
+
+def evidence_of(
+    *, session: Session, hire_id: int, visibilities: Collection[str]
+) -> Sequence[Evidence]:
+    """The hire's evidence with one of ``visibilities``, newest first (none when empty)."""
+    if not visibilities:
+        return []
+    query = (
+        select(Evidence)
+        .where(Evidence.hire_id == hire_id, col(Evidence.visibility).in_(list(visibilities)))
+        .order_by(col(Evidence.created_at).desc(), col(Evidence.id).desc())
+    )
+    return session.exec(query).all()
+
+
+def tags_of(*, session: Session, evidence_ids: Collection[int]) -> dict[int, list[str]]:
+    """Each evidence id's tags, in the order they sort (every id present, maybe with none)."""
+    tags: dict[int, list[str]] = {i: [] for i in evidence_ids}
+    if not evidence_ids:
+        return tags
+    query = (
+        select(EvidenceTag)
+        .where(col(EvidenceTag.evidence_id).in_(list(evidence_ids)))
+        .order_by(col(EvidenceTag.evidence_id), col(EvidenceTag.tag_id))
+    )
+    for row in session.exec(query):
+        tags[row.evidence_id].append(row.tag_id)
+    return tags
+
+
+def tag_counts(
+    *, session: Session, hire_id: int, visibilities: Collection[str]
+) -> dict[str, TagCount]:
+    """Per tag, the hire's evidence with one of ``visibilities``: how many, how many confirmed."""
+    if not visibilities:
+        return {}
+    confirmed = func.count(col(Evidence.confirmed_at))  # COUNT(column) skips NULLs
+    query = (
+        select(EvidenceTag.tag_id, func.count(), confirmed)
+        .join(Evidence, col(Evidence.id) == col(EvidenceTag.evidence_id))
+        .where(Evidence.hire_id == hire_id, col(Evidence.visibility).in_(list(visibilities)))
+        .group_by(col(EvidenceTag.tag_id))
+    )
+    return {
+        tag: TagCount(count=count, corroborated=corroborated)
+        for tag, count, corroborated in session.exec(query)
+    }
