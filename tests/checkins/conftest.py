@@ -13,12 +13,10 @@ import pytest
 
 from bot.app import Container, SlackRuntime
 from bot.sandbox import SlackDriver, SlackSandbox
-from bot.services.catalog import PlanCatalog
 from bot.services.checkins import Checkins
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Onboarding
 from bot.slack.delivery import SlackMessenger
-from storage.engine import Database
 from tests.slack.conftest import (  # noqa: F401 - the Slack stack's fixtures, for the app
     container,
     credentials,
@@ -29,23 +27,7 @@ from tests.slack.conftest import (  # noqa: F401 - the Slack stack's fixtures, f
 )
 from tests.support.checkins import Rig, RunningApp, checkin_engine, paced_messenger
 from tests.support.enroll import enroll
-from tests.support.people import PLAN, add_people
-
-# What tests/hardening takes from here (the builders themselves live in tests/support).
-__all__ = ["PLAN", "build_checkins", "enroll", "paced_messenger"]
-
-
-def build_checkins(
-    db: Database,
-    catalog: PlanCatalog,
-    clock: ManualClock,
-    onboarding: Onboarding,
-    messenger: SlackMessenger,
-) -> Checkins:
-    """The engine on ``onboarding``, whose database, plans and clock the first three are (the
-    five-argument form tests/hardening calls; new code calls ``checkin_engine``)."""
-    assert (onboarding.db, onboarding.catalog, onboarding.clock) == (db, catalog, clock)
-    return checkin_engine(onboarding, messenger)
+from tests.support.people import add_people
 
 
 @pytest.fixture
