@@ -12,6 +12,7 @@ from bot.services.catalog import PlanCatalog
 from bot.services.checkins import Checkins, NudgeObserver
 from bot.services.clock import Clock, SystemClock
 from bot.services.events import EventLedger
+from bot.services.growth import GrowthService
 from bot.services.onboarding import Onboarding
 from bot.services.prompts import PromptLibrary
 from storage.engine import Database, open_database
@@ -29,6 +30,7 @@ class Container:
     onboarding: Onboarding
     checkins: Checkins
     answers: Answers
+    growth: GrowthService
     events: EventLedger | None = None  # Slack event ids handled (shared by processes)
 
     def close(self) -> None:
@@ -80,6 +82,9 @@ def build(settings: Settings, *, clock: Clock | None = None, migrate: bool = Tru
         onboarding=onboarding,
         checkins=checkins,
         answers=answers,
+        growth=GrowthService(
+            db=db, catalog=catalog, clock=clock, admins=frozenset(settings.admins)
+        ),
         events=EventLedger(db=db, clock=clock),
     )
 

@@ -17,9 +17,11 @@ from tests.support.people import HIRE, PLAN
 def _add(db: Database, clock: ManualClock, text: str, visibility: str, tags: list[str]) -> int:
     with db.transaction() as session:
         hire = repo.get_person(session=session, user_id=HIRE)
-        assert hire is not None and hire.id is not None
+        assert hire is not None
+        assert hire.id is not None
         enrollment = repo.latest_enrollment(session=session, hire_id=hire.id)
-        assert enrollment is not None and enrollment.id is not None
+        assert enrollment is not None
+        assert enrollment.id is not None
         row = growth.add_evidence(
             session=session,
             evidence=Evidence(
@@ -40,7 +42,8 @@ def _add(db: Database, clock: ManualClock, text: str, visibility: str, tags: lis
 def _hire_id(db: Database) -> int:
     with db.read() as session:
         hire = repo.get_person(session=session, user_id=HIRE)
-        assert hire is not None and hire.id is not None
+        assert hire is not None
+        assert hire.id is not None
         return hire.id
 
 

@@ -1,0 +1,144 @@
+"""`onramp evidence add|list` and `onramp growth`: a hire's evidence and readiness view."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bot.cli.core import ConfigOption, JsonFlag, app, container, emit_json
+from bot.config import DEFAULT_CONFIG
+from bot.services.growth import DEFAULT_VISIBILITY, EvidenceView, Item, Readiness
+from bot.services.onboarding import Actor
+
+evidence_app = typer.Typer(
+    help="Evidence of a hire's growth: add it, list it.", no_args_is_help=True
+)
+app.add_typer(evidence_app, name="evidence")
+
+UserArgument = Annotated[
+    str, typer.Argument(metavar="USER", help="The hire's Slack user id (or @name).")
+]
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        metavar="USER",
+        help="Show what this Slack user may see (default: the operator, who never sees "
+        "private evidence).",
+    ),
+]
+
+
+def _viewer(as_user: str | None) -> Actor:
+    return Actor.slack(as_user) if as_user else Actor.cli()
+
+
+def _evidence_line(e: EvidenceView) -> str:
+    tags = f" [{', '.join(e.tags)}]" if e.tags else ""
+    link = f" <{e.link}>" if e.link else ""
+    confirmed = ", corroborated" if e.confirmed_at else ""
+    return f"#{e.id} {e.created_at:%Y-%m-%d} ({e.visibility.value}{confirmed}) {e.text}{link}{tags}"
+
+
+@evidence_app.command("add")
+def evidence_add(
+    user: UserArgument,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="What happened and why it mattered.")],
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag",
+            metavar="ID",
+            help="A rubric dimension, skill, promotion criterion or milestone id (repeatable).",
+        ),
+    ] = None,
+    link: Annotated[str | None, typer.Option("--link", metavar="URL", help="http(s) link.")] = None,
+    visibility: Annotated[
+        str,
+        typer.Option(
+            "--visibility",
+            metavar="private|manager|mentors",
+            help="Who sees it besides the hire; fixed once recorded.",
+        ),
+    ] = DEFAULT_VISIBILITY.value,
+    config: ConfigOption = DEFAULT_CONFIG,
+    as_json: JsonFlag = False,
+) -> None:
+    """Record evidence of a hire's growth, tagged with ids from their plan."""
+    with container(config) as c:
+        added = c.growth.add_evidence(
+            actor=Actor.cli(),
+            hire=user,
+            text=text,
+            tags=tag or [],
+            link=link,
+            visibility=visibility,
+        )
+        if as_json:
+            emit_json(added.as_json())
+        else:
+            tags = ", ".join(added.tags) or "no tags"
+            typer.echo(f"Recorded evidence #{added.id} for {user} ({tags}; {added.visibility}).")
+
+
+@evidence_app.command("list")
+def evidence_list(
+    user: UserArgument,
+    as_user: AsOption = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+    as_json: JsonFlag = False,
+) -> None:
+    """List a hire's evidence, newest first, as the viewer may see it."""
+    with container(config) as c:
+        listed = c.growth.evidence(actor=_viewer(as_user), hire=user)
+        if as_json:
+            emit_json(listed.as_json())
+            return
+        if not listed.items:
+            typer.echo(f"No evidence for {listed.user} that you may see.")
+        for item in listed.items:
+            typer.echo(_evidence_line(item))
+
+
+def _counts(item: Item) -> str:
+    return f"evidence {item.evidence.count} ({item.evidence.corroborated} corroborated)"
+
+
+def _print_readiness(view: Readiness) -> None:
+    typer.echo(f"Growth of {view.user} on {view.plan}")
+    typer.echo("Ratings: none yet (growth check-ins, which record them, are not built yet).")
+    if view.dimensions:
+        typer.echo(f"\nRubric — from {view.dimensions[0].source.heading}")
+    for d in view.dimensions:
+        typer.echo(f"  {d.title} [{d.id}]: {_counts(d)}")
+        for level in d.levels:
+            typer.echo(f"      {level['label']}: {level['anchor']}")
+    if view.promotion:
+        typer.echo(f"\nPromotion — from {view.promotion[0].source.heading}")
+    for c in view.promotion:
+        typer.echo(f"  {c.title} [{c.id}]: {_counts(c)}")
+        typer.echo(f"      “{c.detail}”")
+        for line in c.includes:
+            typer.echo(f"        - {line}")
+    typer.echo(f"\nMilestones: {view.milestones_done} of {view.milestones_total} done")
+    if view.next_steps:
+        typer.echo("\nNext steps:")
+    for step in view.next_steps:
+        typer.echo(f"  - {step.text} ({step.source.id})")
+
+
+@app.command()
+def growth(
+    user: UserArgument,
+    as_user: AsOption = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show a hire's readiness: evidence per rubric dimension and promotion criterion, cited."""
+    with container(config) as c:
+        view = c.growth.readiness(actor=_viewer(as_user), hire=user)
+        if as_json:
+            emit_json(view.as_json())
+        else:
+            _print_readiness(view)

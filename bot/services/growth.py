@@ -1,0 +1,437 @@
+"""Growth: evidence of a hire's impact and the readiness view, in the blueprint's words.
+
+Every method takes keyword-only arguments, opens one unit of work, checks the viewer's relation
+with :mod:`bot.domain.permissions` (which also says which evidence each relation sees) and
+writes an audit row for every change. Ratings come from growth check-ins, which are not built
+yet: the readiness view reports them as ``None`` rather than inventing any.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlmodel import Session
+
+from bot.domain import permissions
+from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.guardrails import strip_broadcasts
+from bot.domain.people import parse_user_ref
+from bot.domain.permissions import Relation, Visibility
+from bot.domain.plan import LoadedPlan, milestone_key
+from bot.domain.progress import MilestoneStatus
+from bot.services.catalog import PlanCatalog
+from bot.services.clock import Clock
+from bot.services.onboarding import Actor
+from storage import growth as evidence_repo
+from storage import repositories as repo
+from storage.engine import Database
+from storage.growth import TagCount
+from storage.models import Enrollment, Evidence, Person
+
+#: The longest evidence text kept (a win in a few sentences; link the rest).
+TEXT_LIMIT = 2000
+LINK_LIMIT = 2000
+#: Who sees new evidence when nobody says: the hire and their manager of record.
+DEFAULT_VISIBILITY = Visibility.MANAGER
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where in the blueprint an item's words come from."""
+
+    id: str
+    section: int | None
+    heading: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "section": self.section, "heading": self.heading}
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """One piece of evidence as a viewer sees it."""
+
+    id: int
+    text: str
+    link: str | None
+    tags: list[str]
+    visibility: Visibility
+    created_by: str
+    created_at: datetime
+    confirmed_at: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "link": self.link,
+            "tags": self.tags,
+            "visibility": self.visibility.value,
+            "created_by": self.created_by,
+            "created_at": self.created_at.isoformat(),
+            "confirmed_at": None if self.confirmed_at is None else self.confirmed_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class EvidenceList:
+    """The hire's evidence the viewer may see, newest first (``onramp evidence list``)."""
+
+    user: str
+    plan: str
+    items: list[EvidenceView]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"user": self.user, "plan": self.plan, "evidence": [e.as_json() for e in self.items]}
+
+
+@dataclass(frozen=True)
+class Item:
+    """A rubric dimension or a promotion criterion with the evidence the viewer may see."""
+
+    id: str
+    title: str
+    source: Citation
+    evidence: TagCount
+    levels: list[dict[str, str]] = field(default_factory=list)  # dimensions: label, anchor
+    detail: str | None = None  # criteria: the blueprint's words
+    includes: list[str] = field(default_factory=list)  # criteria: their sub-bullets
+
+    def as_json(self, *, rated: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "title": self.title, "source": self.source.as_json()}
+        if rated:
+            # Growth check-ins (which record ratings) are not built yet: nothing to report.
+            out |= {"levels": self.levels, "self": None, "manager": None, "trend": []}
+        else:
+            out |= {"detail": self.detail, "includes": self.includes}
+        out["evidence"] = {"count": self.evidence.count, "corroborated": self.evidence.corroborated}
+        return out
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """A gap worth a conversation, with where the blueprint says what good looks like."""
+
+    text: str
+    source: Citation
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Coverage per dimension and criterion (no percentage, no verdict: people decide)."""
+
+    user: str
+    plan: str
+    dimensions: list[Item]
+    promotion: list[Item]
+    milestones_done: int
+    milestones_total: int
+    next_steps: list[NextStep]
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable ``onramp growth --json`` shape (docs/growth.md)."""
+        return {
+            "user": self.user,
+            "plan": self.plan,
+            "dimensions": [d.as_json(rated=True) for d in self.dimensions],
+            "promotion": [c.as_json(rated=False) for c in self.promotion],
+            "milestones": {"done": self.milestones_done, "total": self.milestones_total},
+            "next_steps": [{"text": s.text, "source": s.source.as_json()} for s in self.next_steps],
+        }
+
+
+@dataclass(frozen=True)
+class _Subject:
+    hire: Person
+    enrollment: Enrollment
+    plan: LoadedPlan
+    relation: Relation
+
+    @property
+    def visible(self) -> dict[str, Any]:
+        """The arguments that select the hire's evidence this viewer may see."""
+        return {
+            "hire_id": _id(self.hire),
+            "visibilities": permissions.visible_evidence(self.relation),
+        }
+
+
+class GrowthService:
+    """Evidence and readiness for one workspace's hires."""
+
+    def __init__(
+        self, *, db: Database, catalog: PlanCatalog, clock: Clock, admins: frozenset[str]
+    ) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.clock = clock
+        self.admins = admins
+
+    def add_evidence(
+        self,
+        *,
+        actor: Actor,
+        hire: str,
+        text: str,
+        tags: Sequence[str] = (),
+        link: str | None = None,
+        visibility: str | Visibility = DEFAULT_VISIBILITY,
+        source: str = "cli",
+    ) -> EvidenceView:
+        """Record evidence of ``hire``'s growth, tagged with ids of their plan; who sees it is
+        fixed now. Allowed to the hire, their manager of record and admins."""
+        seen_by = _visibility(visibility)
+        clean = _text(text)
+        url = _link(link)
+        with self.db.transaction() as session:
+            subject = self._subject(session, actor, hire, permissions.Action.EVIDENCE)
+            permissions.require(subject.relation, permissions.Action.EVIDENCE)
+            tag_ids = _tags(tags, subject.plan)
+            now = self.clock.now()
+            me = self._me(session, actor)
+            row = evidence_repo.add_evidence(
+                session=session,
+                evidence=Evidence(
+                    hire_id=_id(subject.hire),
+                    enrollment_id=_id(subject.enrollment),
+                    plan_id=subject.plan.plan.id,
+                    text=clean,
+                    link=url,
+                    visibility=seen_by.value,
+                    created_by_id=None if me is None else me.id,
+                    created_by_label=actor.label,
+                    source=source,
+                    created_at=now,
+                ),
+                tags=tag_ids,
+            )
+            repo.write_audit(
+                session=session,
+                action="evidence",
+                actor_id=None if me is None else me.id,
+                actor_label=actor.label,
+                subject_id=subject.hire.id,
+                enrollment_id=subject.enrollment.id,
+                # The text stays out of the audit log: private evidence is the hire's alone.
+                detail={"evidence": row.id, "tags": tag_ids, "visibility": seen_by.value},
+                at=now,
+            )
+            return _view(row, tag_ids)
+
+    def evidence(self, *, actor: Actor, hire: str) -> EvidenceList:
+        """The hire's evidence the actor may see, newest first."""
+        with self.db.read() as session:
+            subject = self._subject(session, actor, hire, permissions.Action.VIEW)
+            rows = evidence_repo.evidence_of(session=session, **subject.visible)
+            tags = evidence_repo.tags_of(session=session, evidence_ids=[_id(r) for r in rows])
+            return EvidenceList(
+                user=subject.hire.user_id,
+                plan=subject.plan.plan.id,
+                items=[_view(r, tags[_id(r)]) for r in rows],
+            )
+
+    def readiness(self, *, actor: Actor, hire: str) -> Readiness:
+        """Per rubric dimension and promotion criterion: the blueprint's words, cited, and the
+        evidence the actor may see; milestones done; next steps from the gaps."""
+        with self.db.read() as session:
+            subject = self._subject(session, actor, hire, permissions.Action.VIEW)
+            counts = evidence_repo.tag_counts(session=session, **subject.visible)
+            states = repo.milestone_states(session=session, enrollment_id=_id(subject.enrollment))
+        loaded = subject.plan
+        growth = loaded.plan.growth
+        dimensions = [
+            Item(
+                id=d.id,
+                title=d.title,
+                source=_cite(loaded, d.source),
+                evidence=counts.get(d.id, TagCount()),
+                levels=[{"label": level.label, "anchor": level.anchor} for level in d.levels],
+            )
+            for d in growth.rubric
+        ]
+        promotion = [
+            Item(
+                id=c.id,
+                title=c.title,
+                source=_cite(loaded, c.source),
+                evidence=counts.get(c.id, TagCount()),
+                detail=c.detail,
+                includes=list(c.includes),
+            )
+            for c in growth.promotion
+        ]
+        done = sum(1 for s in states.values() if s.status == MilestoneStatus.DONE.value)
+        return Readiness(
+            user=subject.hire.user_id,
+            plan=loaded.plan.id,
+            dimensions=dimensions,
+            promotion=promotion,
+            milestones_done=done,
+            milestones_total=len(loaded.plan.milestone_ids),
+            next_steps=_next_steps(dimensions, promotion),
+        )
+
+    # --- who is asking about whom -----------------------------------------------------------
+
+    def _me(self, session: Session, actor: Actor) -> Person | None:
+        if actor.user_id is None:
+            return None
+        return repo.get_person(session=session, user_id=actor.user_id)
+
+    def _subject(
+        self, session: Session, actor: Actor, hire: str, action: permissions.Action
+    ) -> _Subject:
+        """The hire, their latest plan and the actor's relation to them. Anyone who may not
+        see the hire's growth hears the stranger's refusal, whether or not the hire exists."""
+        refused = permissions.refusal(Relation.OTHER, action)
+        person = self._find(session, hire)
+        enrollment = (
+            None if person is None else repo.latest_enrollment(session=session, hire_id=_id(person))
+        )
+        if person is None or enrollment is None:
+            if actor.operator:
+                raise NotFound(
+                    f"{hire[:60]} has no Onramp plan; enroll them first (onramp enroll)."
+                )
+            if person is not None and actor.user_id == person.user_id:
+                raise NotFound("You're not on an Onramp plan yet; ask your manager to enroll you.")
+            raise refused
+        mentor_ids = repo.mentor_ids(session=session, enrollment_id=_id(enrollment))
+        people = repo.people_by_ids(session=session, ids=[enrollment.manager_id, *mentor_ids])
+        me = self._me(session, actor)
+        relation = (
+            Relation.ADMIN
+            if actor.operator
+            else permissions.relation_of(
+                actor=actor.user_id or "",
+                hire=person.user_id,
+                manager=people[enrollment.manager_id].user_id,
+                mentors={people[i].user_id for i in mentor_ids},
+                is_admin=actor.user_id in self.admins or bool(me is not None and me.is_admin),
+            )
+        )
+        if not permissions.allowed(relation, permissions.Action.VIEW):
+            raise refused
+        return _Subject(person, enrollment, self.catalog.get(enrollment.plan_id), relation)
+
+    def _find(self, session: Session, hire: str) -> Person | None:
+        ref = parse_user_ref(hire)
+        if ref.user_id:
+            return repo.get_person(session=session, user_id=ref.user_id)
+        assert ref.name is not None  # noqa: S101 - parse_user_ref gives one or the other
+        named = repo.find_people_by_name(session=session, name=ref.name)
+        if len(named) > 1:
+            raise InvalidInput(f"More than one person is called @{ref.name}; use their user id.")
+        return named[0] if named else repo.get_person(session=session, user_id=ref.name)
+
+
+# --- input --------------------------------------------------------------------------------
+
+
+def _visibility(value: str | Visibility) -> Visibility:
+    try:
+        return Visibility(str(value).strip().lower())
+    except ValueError:
+        valid = ", ".join(v.value for v in Visibility)
+        raise InvalidInput(
+            f"'{str(value)[:40]}' is not a visibility; use one of: {valid} "
+            "(private: only the hire; manager: and their manager; mentors: and their mentors)."
+        ) from None
+
+
+def _text(text: str) -> str:
+    clean = strip_broadcasts(text).strip()
+    if not clean:
+        raise InvalidInput("Evidence needs a text: say what happened and why it mattered.")
+    if len(clean) > TEXT_LIMIT:
+        raise InvalidInput(
+            f"Evidence is limited to {TEXT_LIMIT} characters ({len(clean)} given); "
+            "shorten it and link the rest with --link."
+        )
+    return clean
+
+
+def _link(link: str | None) -> str | None:
+    if link is None or not link.strip():
+        return None
+    url = link.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or len(url) > LINK_LIMIT:
+        raise InvalidInput(
+            f"The link must be an http(s) URL of at most {LINK_LIMIT} characters, e.g. "
+            "https://github.com/org/repo/pull/12."
+        )
+    return url
+
+
+def _tags(typed: Iterable[str], loaded: LoadedPlan) -> list[str]:
+    """The tags as ids of the plan (rubric dimensions, skills, promotion criteria, milestones)."""
+    known = [*loaded.plan.growth.tag_ids, *loaded.plan.milestone_ids]
+    tags: list[str] = []
+    for word in typed:
+        key = milestone_key(word)
+        if key not in known:
+            shown = re.sub(r"[^\w -]", "", word)[:60]  # no markup or mentions echoed back
+            close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            raise InvalidInput(
+                f"There is no tag '{shown}' in {loaded.plan.id}.{hint} Tags are the ids of its "
+                "rubric, skills, promotion criteria and milestones: onramp plans show "
+                f"{loaded.plan.id}."
+            )
+        if key not in tags:
+            tags.append(key)
+    return tags
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+def _id(row: Person | Enrollment | Evidence) -> int:
+    assert row.id is not None  # noqa: S101 - rows read from or flushed to the database
+    return row.id
+
+
+def _view(row: Evidence, tags: list[str]) -> EvidenceView:
+    return EvidenceView(
+        id=_id(row),
+        text=row.text,
+        link=row.link,
+        tags=tags,
+        visibility=Visibility(row.visibility),
+        created_by=row.created_by_label,
+        created_at=row.created_at,
+        confirmed_at=row.confirmed_at,
+    )
+
+
+def _cite(loaded: LoadedPlan, section_id: str) -> Citation:
+    section = loaded.blueprint.get(section_id)
+    if section is None:  # plans check refuses this; keep the id rather than fail a read
+        return Citation(id=section_id, section=None, heading=section_id)
+    return Citation(id=section.id, section=section.number, heading=section.path)
+
+
+def _next_steps(dimensions: list[Item], promotion: list[Item]) -> list[NextStep]:
+    """One step per dimension or criterion without evidence, in the blueprint's words."""
+    steps = [
+        NextStep(
+            text=f"No evidence yet on {d.title}. The blueprint's top level: "
+            f"“{d.levels[-1]['anchor']}”.",
+            source=d.source,
+        )
+        for d in dimensions
+        if d.evidence.count == 0 and d.levels
+    ]
+    steps += [
+        NextStep(text=f"No evidence yet for the promotion criterion “{c.detail}”", source=c.source)
+        for c in promotion
+        if c.evidence.count == 0
+    ]
+    return steps
