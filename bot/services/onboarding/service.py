@@ -7,12 +7,11 @@ domain policy, and writes an audit row for every change.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
-from typing import Any, Protocol
+from typing import Any
 
-import holidays as holidays_lib
 from sqlmodel import Session
 
 from bot.domain import permissions
@@ -20,239 +19,65 @@ from bot.domain.dates import check_start
 from bot.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.domain.guardrails import strip_broadcasts
 from bot.domain.people import UserRef, parse_user_ref
-from bot.domain.plan import LoadedPlan, milestone_key
-from bot.domain.progress import (
-    EnrollmentStatus,
-    Lifecycle,
-    MilestoneStatus,
-    MilestoneView,
-    ProgressSummary,
-    summarize,
-    transition,
-)
-from bot.domain.schedule import Kind, known_zone, public_holidays, zone
+from bot.domain.plan import LoadedPlan
+from bot.domain.progress import EnrollmentStatus, Lifecycle, MilestoneStatus, transition
+from bot.domain.schedule import Kind, zone
 from bot.domain.workdays import next_working_day
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
+from bot.services.onboarding.holidays import parse_holiday_country
+from bot.services.onboarding.reports import Reports, export_rows, row_id
+from bot.services.onboarding.views import (
+    Actor,
+    EnrollmentReport,
+    HolidayCountry,
+    Overview,
+    Profile,
+    ProgressChange,
+    ProgressObserver,
+)
 from storage import outbox
 from storage import repositories as repo
 from storage.engine import Database
 from storage.models import Enrollment, Person
 
 NOTE_LIMIT = 2000
-#: Words that clear a person's holiday country, so the workspace default applies again.
-DEFAULT_HOLIDAYS = frozenset({"none", "default"})
-#: Where every country and subdivision code the ``holidays`` package knows is listed.
-HOLIDAY_CODES_URL = "https://holidays.readthedocs.io/en/latest/#available-countries"
-# ISO 3166-1 alpha-2/3, optionally "-" and an ISO 3166-2 subdivision: fits person.holiday_country.
-_HOLIDAY_CODE = re.compile(r"^([A-Z]{2,3})(?:-([A-Z0-9]{1,3}))?$")
-_SUBDIVISIONS_SHOWN = 60
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is asking: a Slack user, or the operator at the command line (full rights)."""
-
-    user_id: str | None
-    label: str
-    operator: bool = False
-
-    @classmethod
-    def cli(cls) -> Actor:
-        """The operator running ``onramp`` commands on the server."""
-        return cls(user_id=None, label="cli", operator=True)
-
-    @classmethod
-    def slack(cls, user_id: str) -> Actor:
-        """A Slack user."""
-        return cls(user_id=user_id, label=user_id)
-
-
-@dataclass(frozen=True)
-class Profile:
-    """What an adapter knows about a person (Slack's ``users.info``, or just a typed id)."""
-
-    user_id: str
-    display_name: str | None = None
-    tz: str | None = None
-    team_id: str | None = None
-
-
-@dataclass(frozen=True)
-class PersonView:
-    """A person as shown in reports."""
-
-    user_id: str
-    name: str
-
-
-@dataclass(frozen=True)
-class LastCheckin:
-    """The latest check-in the hire answered with a mood or a note (``/onramp progress``,
-    mentor nudges): what they said, on which day of theirs."""
-
-    on: date  # the day it was answered, in the hire's zone
-    mood: str | None = None  # on_track, at_risk or blocked (pulses only)
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class EnrollmentReport:
-    """Everything a progress view needs about one enrollment."""
-
-    enrollment_id: int
-    hire: PersonView
-    manager: PersonView
-    mentors: tuple[PersonView, ...]
-    plan: LoadedPlan
-    plan_version: int
-    status: EnrollmentStatus
-    start: date
-    summary: ProgressSummary
-    last_mood: str | None
-    notes: dict[str, str] = field(default_factory=dict)
-    #: Set when Slack gives the hire a time zone this server's tz database doesn't know: the
-    #: zone name, which the hire's check-ins ignore for the workspace default until it is known.
-    unknown_zone: str | None = None
-    #: The zone the hire's days are counted in (their own, or the workspace default).
-    zone: str = "UTC"
-    #: Only on :meth:`Onboarding.progress` (one hire at a time), for the people who may see it.
-    last_checkin: LastCheckin | None = None
-
-    def milestone(self, typed: str) -> MilestoneView | None:
-        """The milestone ``typed`` names, matched as :meth:`Onboarding.mark` matches it."""
-        key = milestone_key(typed)
-        return next((m for p in self.summary.phases for m in p.milestones if m.id == key), None)
-
-    def as_json(self) -> dict[str, Any]:
-        """The stable ``onramp progress --json`` shape."""
-        return {
-            "hire": self.hire.user_id,
-            "plan": self.plan.plan.id,
-            "manager": self.manager.user_id,
-            "mentors": [m.user_id for m in self.mentors],
-            "status": self.status.value,
-            # Day N from day 1 (the first working day on or after the start); none before it.
-            "day": self.summary.day if self.summary.started else None,
-            "start": self.start.isoformat(),
-            "day_one": self.summary.day_one.isoformat(),
-            "current_phase": self.summary.current_phase,
-            "phases": [
-                {
-                    "id": phase.id,
-                    "due": phase.due.isoformat(),
-                    "done": phase.done,
-                    "total": phase.total,
-                    "milestones": [
-                        {"id": m.id, "title": m.title, "status": m.status.value, "note": m.note}
-                        for m in phase.milestones
-                    ],
-                }
-                for phase in self.summary.phases
-            ],
-        }
-
-
-@dataclass(frozen=True)
-class ProgressChange:
-    """A milestone status that changed; observers turn it into nudges and Home refreshes."""
-
-    enrollment_id: int
-    hire_user_id: str
-    milestone_id: str
-    previous: MilestoneStatus
-    status: MilestoneStatus
-    note: str | None
-    actor: Actor
-    at: datetime
-
-
-@dataclass(frozen=True)
-class HolidayCountry:
-    """A person's holiday country after a change (``None``: the workspace default applies)."""
-
-    user_id: str
-    country: str | None
-    previous: str | None
-
-    @property
-    def changed(self) -> bool:
-        """Whether the setting is different from before."""
-        return self.country != self.previous
-
-    def as_json(self) -> dict[str, Any]:
-        """The stable ``onramp people set --json`` shape (the CLI adds the workspace default)."""
-        return {
-            "user": self.user_id,
-            "holiday_country": self.country,
-            "previous": self.previous,
-            "changed": self.changed,
-        }
-
-
-@dataclass(frozen=True)
-class Overview:
-    """The plans someone looks after, by how they relate to each (open plans only)."""
-
-    managed: tuple[EnrollmentReport, ...] = ()  # they are the manager of record
-    mentored: tuple[EnrollmentReport, ...] = ()  # they are a mentor
-    others: tuple[EnrollmentReport, ...] = ()  # admins: every other open plan
-
-    @property
-    def empty(self) -> bool:
-        """Nothing to show."""
-        return not (self.managed or self.mentored or self.others)
-
-
-class ProgressObserver(Protocol):
-    """Port: told after a progress change is committed (mentor nudges, App Home refresh)."""
-
-    def progress_changed(self, change: ProgressChange) -> None:
-        """React to a committed change; must not raise into the caller."""
-        ...
-
-
+@dataclass(kw_only=True, eq=False)
 class Onboarding:
     """Enrollments, milestone progress and reports."""
 
-    def __init__(
-        self,
-        *,
-        db: Database,
-        catalog: PlanCatalog,
-        clock: Clock,
-        admins: frozenset[str] = frozenset(),
-        default_tz: str = "UTC",
-        holiday_country: str | None = None,
-        observers: Sequence[ProgressObserver] = (),
-        greet_hires: bool = False,
-    ) -> None:
-        self.db = db
-        self.catalog = catalog
-        self.clock = clock
-        self.admins = admins
-        self.default_tz = default_tz
-        #: The workspace's holiday country (``checkins.holiday_country``) for people without one.
-        self.holiday_country = holiday_country
-        self.observers = list(observers)
-        #: Queue the hire's "you're on the plan" DM with each enrollment: set when Slack is
-        #: configured (a token for the CLI, always in ``onramp serve``), so nothing waits
-        #: in the outbox of a server that can't send it.
-        self.greet_hires = greet_hires
+    db: Database
+    catalog: PlanCatalog
+    clock: Clock
+    admins: frozenset[str] = frozenset()
+    default_tz: str = "UTC"
+    #: The workspace's holiday country (``checkins.holiday_country``) for people without one.
+    holiday_country: str | None = None
+    #: Told after each committed progress change; the composition root appends to it.
+    observers: list[ProgressObserver] = field(default_factory=list)
+    #: Queue the hire's "you're on the plan" DM with each enrollment: set when Slack is
+    #: configured (a token for the CLI, always in ``onramp serve``), so nothing waits
+    #: in the outbox of a server that can't send it.
+    greet_hires: bool = False
+    reports: Reports = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.observers = list(self.observers)  # the caller's sequence stays as it was
+        self.reports = Reports(
+            catalog=self.catalog,
+            clock=self.clock,
+            default_tz=self.default_tz,
+            holiday_country=self.holiday_country,
+        )
 
     # --- people -----------------------------------------------------------------------------
 
     def ensure_person(self, *, profile: Profile) -> None:
         """Create or refresh a person from what the adapter learned (name, time zone)."""
         with self.db.transaction() as session:
-            repo.upsert_person(
-                session=session,
-                user_id=profile.user_id,
-                display_name=profile.display_name,
-                tz=profile.tz,
-                team_id=profile.team_id,
-                at=self.clock.now(),
-            )
+            self._person(session, profile, create=True)
 
     def set_holiday_country(
         self, *, actor: Actor, country: str, person: str | None = None
@@ -297,7 +122,7 @@ class Onboarding:
         """Whose calendar ``person`` names, if the actor may change it (else the refusal)."""
         target = self._calendar_subject(session, actor, person)
         # Through their latest plan, if they have one; nobody manages them otherwise.
-        latest = repo.latest_enrollment(session=session, hire_id=_id(target))
+        latest = repo.latest_enrollment(session=session, hire_id=row_id(target))
         relation = self._relation(session, actor, latest, target)
         permissions.require(relation, permissions.Action.CALENDAR)
         return target
@@ -365,17 +190,6 @@ class Onboarding:
             return True
         return actor.user_id in self.admins or bool(person is not None and person.is_admin)
 
-    def _holidays(self, person: Person) -> Container[date]:
-        """The public holidays ``person``'s plan skips, exactly as the check-in tick reads them."""
-        try:
-            return public_holidays(person.holiday_country or self.holiday_country)
-        except InvalidInput:
-            return public_holidays(None)  # the tick reads an unknown code as weekends only
-
-    def _today(self, person: Person) -> date:
-        # schedule.zone falls back to the workspace default for a zone tzdata doesn't know.
-        return self.clock.now().astimezone(zone(person.tz, self.default_tz)).date()
-
     # --- enrollment -------------------------------------------------------------------------
 
     def enroll(
@@ -417,8 +231,8 @@ class Onboarding:
                     f"<@{manager_person.user_id}> is the manager of record, so they can't also "
                     "be the mentor; name another mentor, or leave the mentor out."
                 )
-            mentor_people = list({_id(m): m for m in mentor_people}.values())  # named twice
-            existing = repo.open_enrollment(session=session, hire_id=_id(hire_person))
+            mentor_people = list({row_id(m): m for m in mentor_people}.values())  # named twice
+            existing = repo.open_enrollment(session=session, hire_id=row_id(hire_person))
             if existing is not None:
                 relation = self._relation(session, actor, existing, hire_person)
                 if not permissions.allowed(relation, permissions.Action.VIEW):
@@ -432,15 +246,15 @@ class Onboarding:
                     f"(since {existing.start_date:%Y-%m-%d}, {existing.status}). Complete or "
                     "withdraw that plan before starting another."
                 )
-            today = self._today(hire_person)
+            today = self.reports.today(hire_person)
             if start is None:
-                start = next_working_day(today, self._holidays(hire_person))
+                start = next_working_day(today, self.reports.holidays(hire_person))
             else:
                 # Operators may backfill plans begun up to five years ago; in Slack it's a typo.
                 check_start(start, today=today, backfill=actor.operator)
             enrollment = Enrollment(
-                hire_id=_id(hire_person),
-                manager_id=_id(manager_person),
+                hire_id=row_id(hire_person),
+                manager_id=row_id(manager_person),
                 plan_id=loaded.plan.id,
                 plan_version=loaded.plan.version,
                 plan_hash=loaded.content_hash,
@@ -450,7 +264,7 @@ class Onboarding:
             repo.add_enrollment(
                 session=session,
                 enrollment=enrollment,
-                mentor_ids=[_id(m) for m in mentor_people],
+                mentor_ids=[row_id(m) for m in mentor_people],
             )
             self._audit(
                 session,
@@ -470,7 +284,7 @@ class Onboarding:
             )
             if self.greet_hires:
                 self._queue_enrolled_dm(session, enrollment)
-            return self._report(session, enrollment, hire_person)
+            return self.reports.one(session, enrollment, hire_person)
 
     def _queue_enrolled_dm(self, session: Session, enrollment: Enrollment) -> None:
         """Owe the hire the "you're on the plan" DM, in the enrollment's own transaction: it
@@ -481,11 +295,11 @@ class Onboarding:
             session=session,
             rows=[
                 outbox.NewRow(
-                    key=f"{Kind.ENROLLED.value}:{_id(enrollment)}",
+                    key=f"{Kind.ENROLLED.value}:{row_id(enrollment)}",
                     kind=Kind.ENROLLED.value,
                     recipient_id=enrollment.hire_id,
                     due_at=now,
-                    enrollment_id=_id(enrollment),
+                    enrollment_id=row_id(enrollment),
                     payload={},
                 )
             ],
@@ -516,19 +330,19 @@ class Onboarding:
                 session, actor, hire, _stranger(permissions.Action.MARK)
             )
             permissions.require(relation, permissions.Action.MARK)
-            loaded = self._plan_of(enrollment)
+            loaded = self.reports.plan_of(enrollment)
             found = loaded.plan.milestone(milestone_id)
             if found is None:
                 raise NotFound(_unknown_milestone(milestone_id, loaded))
             milestone_id = found[1].id
-            states = repo.milestone_states(session=session, enrollment_id=_id(enrollment))
+            states = repo.milestone_states(session=session, enrollment_id=row_id(enrollment))
             previous = MilestoneStatus(
                 states[milestone_id].status if milestone_id in states else "not_started"
             )
             now = self.clock.now()
             repo.record_progress(
                 session=session,
-                enrollment_id=_id(enrollment),
+                enrollment_id=row_id(enrollment),
                 milestone_id=milestone_id,
                 status=status.value,
                 note=note,
@@ -550,7 +364,7 @@ class Onboarding:
                 detail={"milestone": milestone_id, "from": previous.value, "to": status.value},
                 at=now,
             )
-            report = self._report(session, enrollment, hire_person)
+            report = self.reports.one(session, enrollment, hire_person)
         self._notify(
             ProgressChange(
                 enrollment_id=report.enrollment_id,
@@ -600,7 +414,7 @@ class Onboarding:
                 detail={"from": previous, "to": new.value},
                 at=now,
             )
-            return self._report(session, enrollment, hire_person)
+            return self.reports.one(session, enrollment, hire_person)
 
     def check_change(self, *, actor: Actor, hire: str, action: Lifecycle | str) -> EnrollmentReport:
         """The hire's open plan if :meth:`change` would ``action`` it now, changing nothing
@@ -608,7 +422,7 @@ class Onboarding:
         action = _lifecycle(action)
         with self.db.read() as session:
             hire_person, enrollment, _new = self._changeable(session, actor, hire, action, None)
-            return self._report(session, enrollment, hire_person)
+            return self.reports.one(session, enrollment, hire_person)
 
     def _changeable(
         self,
@@ -651,51 +465,36 @@ class Onboarding:
         with self.db.read() as session:
             refused = _stranger(permissions.Action.VIEW)
             hire_person = self._subject(session, actor, hire, refused)
-            enrollment = repo.latest_enrollment(session=session, hire_id=_id(hire_person))
+            enrollment = repo.latest_enrollment(session=session, hire_id=row_id(hire_person))
             if enrollment is None:
                 raise self._not_enrolled(actor, hire_person, refused)
             relation = self._relation(session, actor, enrollment, hire_person)
             permissions.require(relation, permissions.Action.VIEW)
-            report = self._report(session, enrollment, hire_person, as_of=as_of)
+            report = self.reports.one(session, enrollment, hire_person, as_of=as_of)
             return replace(
-                report, last_checkin=self._last_checkin(session, enrollment, hire_person)
+                report, last_checkin=self.reports.last_checkin(session, enrollment, hire_person)
             )
-
-    def _last_checkin(
-        self, session: Session, enrollment: Enrollment, hire: Person
-    ) -> LastCheckin | None:
-        """The latest pulse or review the hire answered with a mood or a note (milestone
-        statuses alone show on the plan itself). A reminder's answer is stored on the check-in
-        it reminds of, so reminders are not read twice."""
-        kinds = [Kind.PULSE.value, Kind.REVIEW.value]
-        for row in outbox.latest_answered(
-            session=session, enrollment_id=_id(enrollment), kinds=kinds
-        ):
-            answer = row.answer or {}
-            mood, note = answer.get("mood"), answer.get("note")
-            if (mood or note) and row.answered_at is not None:
-                return LastCheckin(
-                    on=row.answered_at.astimezone(zone(hire.tz, self.default_tz)).date(),
-                    mood=mood if isinstance(mood, str) else None,
-                    note=note if isinstance(note, str) else None,
-                )
-        return None
 
     def team(self, *, actor: Actor) -> list[EnrollmentReport]:
         """Open plans the actor is the manager of record of (being an admin adds none)."""
-        with self.db.read() as session:
-            me = self._me(session, actor)
-            if me is None:
-                return []
-            return self._reports(session, repo.enrollments_where(session=session, manager_id=me.id))
+        return self._looked_after(actor, manager=True)
 
     def mentees(self, *, actor: Actor) -> list[EnrollmentReport]:
         """Open plans the actor mentors."""
+        return self._looked_after(actor, manager=False)
+
+    def _looked_after(self, actor: Actor, *, manager: bool) -> list[EnrollmentReport]:
+        """Open plans the actor is the manager of record of (``manager``), else mentors."""
         with self.db.read() as session:
             me = self._me(session, actor)
             if me is None:
                 return []
-            return self._reports(session, repo.enrollments_where(session=session, mentor_id=me.id))
+            plans = repo.enrollments_where(
+                session=session,
+                manager_id=me.id if manager else None,
+                mentor_id=None if manager else me.id,
+            )
+            return self.reports.many(session, plans)
 
     def overview(self, *, actor: Actor) -> Overview:
         """The open plans the actor manages and mentors, and for admins (and the operator)
@@ -709,12 +508,12 @@ class Onboarding:
             if me is not None:
                 managed = list(repo.enrollments_where(session=session, manager_id=me.id))
                 mentored = list(repo.enrollments_where(session=session, mentor_id=me.id))
-            seen = {_id(e) for e in managed}
-            mentored = [e for e in mentored if _id(e) not in seen]
-            seen |= {_id(e) for e in mentored}
+            seen = {row_id(e) for e in managed}
+            mentored = [e for e in mentored if row_id(e) not in seen]
+            seen |= {row_id(e) for e in mentored}
             everyone = repo.enrollments_where(session=session) if admin else []
-            others = [e for e in everyone if _id(e) not in seen]
-            reports = iter(self._reports(session, [*managed, *mentored, *others]))
+            others = [e for e in everyone if row_id(e) not in seen]
+            reports = iter(self.reports.many(session, [*managed, *mentored, *others]))
             return Overview(
                 managed=tuple(next(reports) for _ in managed),
                 mentored=tuple(next(reports) for _ in mentored),
@@ -735,42 +534,17 @@ class Onboarding:
             me = repo.get_person(session=session, user_id=actor.user_id)
             if me is None:
                 return None
-            enrollment = repo.latest_enrollment(session=session, hire_id=_id(me))
-            return None if enrollment is None else self._report(session, enrollment, me)
+            enrollment = repo.latest_enrollment(session=session, hire_id=row_id(me))
+            return None if enrollment is None else self.reports.one(session, enrollment, me)
 
     def export(self) -> list[dict[str, Any]]:
         """One row per enrollment and milestone (operator export)."""
         with self.db.read() as session:
             enrollments = repo.all_enrollments(session=session)
-            reports = self._reports(session, enrollments)
-        rows: list[dict[str, Any]] = []
-        for report in reports:
-            for phase in report.summary.phases:
-                for milestone in phase.milestones:
-                    rows.append(
-                        {
-                            "enrollment": report.enrollment_id,
-                            "hire": report.hire.user_id,
-                            "hire_name": report.hire.name,
-                            "plan": report.plan.plan.id,
-                            "plan_version": report.plan_version,
-                            "status": report.status.value,
-                            "start": report.start.isoformat(),
-                            "manager": report.manager.user_id,
-                            "mentors": " ".join(m.user_id for m in report.mentors),
-                            "phase": phase.id,
-                            "due": phase.due.isoformat(),
-                            "milestone": milestone.id,
-                            "milestone_status": milestone.status.value,
-                            "note": milestone.note or "",
-                        }
-                    )
-        return rows
+            reports = self.reports.many(session, enrollments)
+        return export_rows(reports)
 
     # --- helpers ----------------------------------------------------------------------------
-
-    def _plan_of(self, enrollment: Enrollment) -> LoadedPlan:
-        return self.catalog.get(enrollment.plan_id)
 
     def _actor_id(self, session: Session, actor: Actor) -> int | None:
         if actor.user_id is None:
@@ -834,9 +608,9 @@ class Onboarding:
         """The hire's open plan; ``refused`` for anyone who may not see it, so a stranger hears
         the same whether the hire is unknown, has a plan or had one."""
         hire_person = self._subject(session, actor, hire, refused)
-        enrollment = repo.open_enrollment(session=session, hire_id=_id(hire_person))
+        enrollment = repo.open_enrollment(session=session, hire_id=row_id(hire_person))
         if enrollment is None:
-            latest = repo.latest_enrollment(session=session, hire_id=_id(hire_person))
+            latest = repo.latest_enrollment(session=session, hire_id=row_id(hire_person))
             if latest is None:
                 raise self._not_enrolled(actor, hire_person, refused)
             relation = self._relation(session, actor, latest, hire_person)
@@ -865,7 +639,7 @@ class Onboarding:
         manager: str | None = None
         mentors: set[str] = set()
         if enrollment is not None:
-            mentor_ids = repo.mentor_ids(session=session, enrollment_id=_id(enrollment))
+            mentor_ids = repo.mentor_ids(session=session, enrollment_id=row_id(enrollment))
             people = repo.people_by_ids(session=session, ids=[enrollment.manager_id, *mentor_ids])
             manager = people[enrollment.manager_id].user_id
             mentors = {people[i].user_id for i in mentor_ids}
@@ -877,64 +651,9 @@ class Onboarding:
             is_admin=self._is_admin(actor, me),
         )
 
-    def _report(
-        self, session: Session, enrollment: Enrollment, hire: Person, as_of: date | None = None
-    ) -> EnrollmentReport:
-        return self._reports(session, [enrollment], known={_id(hire): hire}, as_of=as_of)[0]
-
-    def _reports(
-        self,
-        session: Session,
-        enrollments: Sequence[Enrollment],
-        known: dict[int, Person] | None = None,
-        as_of: date | None = None,
-    ) -> list[EnrollmentReport]:
-        ids = [_id(e) for e in enrollments]
-        mentors = repo.mentors_by_enrollment(session=session, enrollment_ids=ids)
-        states = repo.states_for(session=session, enrollment_ids=ids)
-        wanted = {e.hire_id for e in enrollments} | {e.manager_id for e in enrollments}
-        wanted |= {m for ms in mentors.values() for m in ms}
-        people = dict(known or {})
-        people.update(repo.people_by_ids(session=session, ids=wanted - set(people)))
-        reports = []
-        for enrollment in enrollments:
-            loaded = self._plan_of(enrollment)
-            hire = people[enrollment.hire_id]
-            current = {
-                m: (MilestoneStatus(s.status), s.note) for m, s in states[_id(enrollment)].items()
-            }
-            reports.append(
-                EnrollmentReport(
-                    enrollment_id=_id(enrollment),
-                    hire=_view(hire),
-                    manager=_view(people[enrollment.manager_id]),
-                    mentors=tuple(_view(people[m]) for m in mentors[_id(enrollment)]),
-                    plan=loaded,
-                    plan_version=enrollment.plan_version,
-                    status=EnrollmentStatus(enrollment.status),
-                    start=enrollment.start_date,
-                    summary=summarize(
-                        holidays=self._holidays(hire),
-                        plan=loaded.plan,
-                        start=enrollment.start_date,
-                        today=as_of or self._today(hire),
-                        states=current,
-                    ),
-                    last_mood=enrollment.last_mood,
-                    unknown_zone=hire.tz if hire.tz and not known_zone(hire.tz) else None,
-                    zone=hire.tz if hire.tz and known_zone(hire.tz) else self.default_tz,
-                )
-            )
-        return reports
-
     def _notify(self, change: ProgressChange) -> None:
         for observer in self.observers:
             observer.progress_changed(change)
-
-
-def _id(row: Person | Enrollment) -> int:
-    assert row.id is not None  # noqa: S101 - rows read from or flushed to the database have ids
-    return row.id
 
 
 def _lifecycle(action: Lifecycle | str) -> Lifecycle:
@@ -952,10 +671,6 @@ def _stranger(action: permissions.Action, *, verb: str | None = None) -> Permiss
     return permissions.refusal(permissions.Relation.OTHER, action, verb=verb)
 
 
-def _view(person: Person) -> PersonView:
-    return PersonView(user_id=person.user_id, name=person.display_name or person.user_id)
-
-
 def _clean_note(note: str | None) -> str | None:
     """The note as saved: no broadcast mentions (a note is shown in Home, nudges and digests,
     where one must never ping a channel), trimmed, ``None`` when nothing is left."""
@@ -969,44 +684,6 @@ def _clean_note(note: str | None) -> str | None:
     return note
 
 
-def parse_holiday_country(text: str) -> str | None:
-    """The stored form of a holiday country as typed: ``DE-BY`` for ``de-by``, ``None`` for
-    ``none`` or ``default``. Raise :class:`InvalidInput` saying how to find a valid code."""
-    word = text.strip()
-    if word.lower() in DEFAULT_HOLIDAYS:
-        return None
-    code = word.upper()
-    match = _HOLIDAY_CODE.match(code)
-    if match is not None:
-        try:
-            public_holidays(code)  # exactly what the check-in engine will ask for
-        except InvalidInput:
-            pass
-        else:
-            return code
-    raise InvalidInput(_unknown_holidays(word, match))
-
-
-def _unknown_holidays(word: str, match: re.Match[str] | None) -> str:
-    shown = re.sub(r"[^\w -]", "", word)[:20]  # spaces stay: "DE BY" reads as typed
-    supported: dict[str, list[str]] = holidays_lib.list_supported_countries()
-    if match is not None and match.group(2) and match.group(1) in supported:
-        country, subdivision = match.groups()
-        # Only ISO-style codes: the engine reads codes upper-cased, names would not match.
-        codes = sorted(c for c in supported[country] if re.fullmatch(r"[A-Z0-9]{1,3}", c))
-        listed = ", ".join(codes[:_SUBDIVISIONS_SHOWN])
-        more = f", … (every code: {HOLIDAY_CODES_URL})" if len(codes) > _SUBDIVISIONS_SHOWN else ""
-        hint = f"use one of {listed}{more}, or {country} alone" if codes else f"use {country}"
-        return (
-            f"Unknown holiday subdivision '{shown}': {country} has no subdivision "
-            f"'{subdivision}' in the holiday calendars; {hint}."
-        )
-    return (
-        f"Unknown holiday country '{shown}': use an ISO 3166 code such as US, GB, DE or DE-BY "
-        f"(every code: {HOLIDAY_CODES_URL}), or 'none' for the workspace default."
-    )
-
-
 def _unknown_milestone(milestone_id: str, loaded: LoadedPlan) -> str:
     shown = re.sub(r"[^\w -]", "", milestone_id)[:60]  # no markup or mentions echoed back
     close = loaded.plan.closest_milestones(milestone_id)
@@ -1015,18 +692,3 @@ def _unknown_milestone(milestone_id: str, loaded: LoadedPlan) -> str:
         f"There is no milestone '{shown}' in {loaded.plan.id}.{hint} See the ids with "
         "`/onramp me` (a hire's: `/onramp progress @hire`) or `onramp plans show`."
     )
-
-
-__all__ = [
-    "Actor",
-    "EnrollmentReport",
-    "HolidayCountry",
-    "LastCheckin",
-    "Onboarding",
-    "Overview",
-    "PersonView",
-    "Profile",
-    "ProgressChange",
-    "ProgressObserver",
-    "parse_holiday_country",
-]
