@@ -215,15 +215,7 @@ def mark_retry(
     *, session: Session, outbox_id: int, token: str, not_before: datetime, reason: str
 ) -> bool:
     """``sending`` → ``pending`` again, not before ``not_before`` (rate limit, Slack hiccup)."""
-    return _transition(
-        session,
-        outbox_id,
-        token,
-        state=PENDING,
-        not_before=not_before,
-        reason=reason[:500],
-        claim_token=None,
-    )
+    return _back_to_pending(session, outbox_id, token, not_before, reason)
 
 
 def mark_deferred(
@@ -231,6 +223,20 @@ def mark_deferred(
 ) -> bool:
     """``sending`` → ``pending`` until ``not_before`` without spending an attempt (not a failure:
     the recipient's send window is closed)."""
+    return _back_to_pending(
+        session, outbox_id, token, not_before, reason, attempts=Outbox.attempts - 1
+    )
+
+
+def _back_to_pending(
+    session: Session,
+    outbox_id: int,
+    token: str,
+    not_before: datetime,
+    reason: str,
+    **values: Any,
+) -> bool:
+    """``sending`` → ``pending``, unclaimed, not before ``not_before`` (``values``: more)."""
     return _transition(
         session,
         outbox_id,
@@ -239,7 +245,7 @@ def mark_deferred(
         not_before=not_before,
         reason=reason[:500],
         claim_token=None,
-        attempts=Outbox.attempts - 1,
+        **values,
     )
 
 
