@@ -355,14 +355,7 @@ def hire_calendar(
         due = calendar.send_at(notice_day)
         stale_day = calendar.sub_working_days(day, 1) if heads_up_n >= 2 else day
         slots.append(
-            Slot(
-                kind=Kind.HEADS_UP,
-                ref=phase.id,
-                day=notice_day,
-                due_at=due,
-                stale_at=calendar.send_at(stale_day),
-                phase_id=phase.id,
-            )
+            _phase_slot(Kind.HEADS_UP, phase, notice_day, due, calendar.send_at(stale_day))
         )
         heads_ups[phase.id] = due
     for index, (phase, day) in enumerate(reviews):
@@ -375,17 +368,17 @@ def hire_calendar(
                 calendar.add_working_days(day, LAST_REVIEW_RELEVANT_WORKING_DAYS)
             )
         slots.append(
-            Slot(
-                kind=Kind.REVIEW,
-                ref=phase.id,
-                day=day,
-                due_at=due,
-                stale_at=max(stale, due + timedelta(hours=1)),
-                phase_id=phase.id,
-            )
+            _phase_slot(Kind.REVIEW, phase, day, due, max(stale, due + timedelta(hours=1)))
         )
     slots.sort(key=lambda s: (s.due_at, s.kind.value))
     return tuple(slots)
+
+
+def _phase_slot(kind: Kind, phase: Phase, day: date, due_at: datetime, stale_at: datetime) -> Slot:
+    """A heads-up or review of ``phase``: keyed by the phase's id (one per phase and kind)."""
+    return Slot(
+        kind=kind, ref=phase.id, day=day, due_at=due_at, stale_at=stale_at, phase_id=phase.id
+    )
 
 
 def live_slots(slots: Sequence[Slot], now: datetime) -> list[Slot]:
