@@ -249,6 +249,7 @@ def build_slack(container: Container, credentials: SlackCredentials) -> SlackRun
         checkins=container.checkins,
         answers=container.answers,
         events=container.events,
+        growth=container.growth,
     )
     return SlackRuntime(
         app=build_app(context), context=context, credentials=credentials, refresher=refresher

@@ -23,7 +23,7 @@ from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.guardrails import strip_broadcasts
 from bot.domain.people import parse_user_ref
 from bot.domain.permissions import Relation, Visibility
-from bot.domain.plan import LoadedPlan, milestone_key
+from bot.domain.plan import CareerPath, LoadedPlan, milestone_key
 from bot.domain.progress import MilestoneStatus
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
@@ -276,6 +276,27 @@ class GrowthService:
             milestones_total=len(loaded.plan.milestone_ids),
             next_steps=_next_steps(dimensions, promotion),
         )
+
+    def paths(self, *, actor: Actor) -> tuple[LoadedPlan, list[CareerPath]]:
+        """The next and adjacent roles of the actor's own plan (or, for someone not on a plan,
+        of the workspace's default plan), in the blueprint's words."""
+        with self.db.read() as session:
+            me = self._me(session, actor)
+            enrollment = (
+                None if me is None else repo.latest_enrollment(session=session, hire_id=_id(me))
+            )
+        plan_id = enrollment.plan_id if enrollment is not None else self.catalog.default_id()
+        if plan_id is None:
+            raise NotFound(
+                "You're not on an Onramp plan, so there are no career paths to show yet; "
+                "ask your manager to enroll you."
+            )
+        loaded = self.catalog.get(plan_id)
+        return loaded, list(loaded.plan.growth.paths)
+
+    def cite(self, loaded: LoadedPlan, section_id: str) -> Citation:
+        """Where ``section_id`` of ``loaded``'s blueprint is, for a reply that quotes it."""
+        return _cite(loaded, section_id)
 
     # --- who is asking about whom -----------------------------------------------------------
 

@@ -13,6 +13,7 @@ from bot.services.catalog import PlanCatalog
 from bot.services.checkins import Checkins
 from bot.services.clock import Clock
 from bot.services.events import EventLedger
+from bot.services.growth import GrowthService
 from bot.services.onboarding import Onboarding
 
 if TYPE_CHECKING:
@@ -85,3 +86,4 @@ class SlackContext:
     checkins: Checkins | None = None  # check-in answers (bot.slack.listeners.checkins)
     answers: Answers | None = None  # Q&A (bot.slack.listeners.qa)
     events: EventLedger | None = None  # event ids handled by any process (de-duplication)
+    growth: GrowthService | None = None  # evidence and readiness (bot.slack.listeners.growth)

@@ -12,6 +12,7 @@ from bot.slack.listeners import (
     confirm,
     events,
     fallback,
+    growth,
     home,
     qa,
 )
@@ -26,5 +27,6 @@ def register_all(app: App, ctx: SlackContext) -> None:
     events.register(app, ctx)
     checkins.register(app, ctx)
     qa.register(app, ctx)
+    growth.register(app, ctx)
     # Last: it answers every action no listener above took (Bolt runs the first match).
     fallback.register(app, ctx)
