@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +23,13 @@ from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.guardrails import strip_broadcasts
 from bot.domain.people import parse_user_ref
 from bot.domain.permissions import Relation, Visibility
-from bot.domain.plan import CareerPath, LoadedPlan, milestone_key
+from bot.domain.plan import (
+    CareerPath,
+    LoadedPlan,
+    PromotionCriterion,
+    RubricDimension,
+    milestone_key,
+)
 from bot.domain.progress import MilestoneStatus
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
@@ -50,7 +56,7 @@ class Citation:
     heading: str
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "section": self.section, "heading": self.heading}
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -67,13 +73,9 @@ class EvidenceView:
     confirmed_at: datetime | None
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "text": self.text,
-            "link": self.link,
-            "tags": self.tags,
+        """The fields, in their order, with the visibility and the times as strings."""
+        return asdict(self) | {
             "visibility": self.visibility.value,
-            "created_by": self.created_by,
             "created_at": self.created_at.isoformat(),
             "confirmed_at": None if self.confirmed_at is None else self.confirmed_at.isoformat(),
         }
@@ -142,7 +144,7 @@ class Readiness:
             "dimensions": [d.as_json(rated=True) for d in self.dimensions],
             "promotion": [c.as_json(rated=False) for c in self.promotion],
             "milestones": {"done": self.milestones_done, "total": self.milestones_total},
-            "next_steps": [{"text": s.text, "source": s.source.as_json()} for s in self.next_steps],
+            "next_steps": [asdict(s) for s in self.next_steps],
         }
 
 
@@ -245,27 +247,22 @@ class GrowthService:
             states = repo.milestone_states(session=session, enrollment_id=_id(subject.enrollment))
         loaded = subject.plan
         growth = loaded.plan.growth
-        dimensions = [
-            Item(
-                id=d.id,
-                title=d.title,
-                source=_cite(loaded, d.source),
-                evidence=counts.get(d.id, TagCount()),
-                levels=[{"label": level.label, "anchor": level.anchor} for level in d.levels],
+
+        def item(entry: RubricDimension | PromotionCriterion, **words: Any) -> Item:
+            """``entry`` cited, with the evidence the actor may see and its own ``words``."""
+            return Item(
+                id=entry.id,
+                title=entry.title,
+                source=_cite(loaded, entry.source),
+                evidence=counts.get(entry.id, TagCount()),
+                **words,
             )
+
+        dimensions = [
+            item(d, levels=[{"label": level.label, "anchor": level.anchor} for level in d.levels])
             for d in growth.rubric
         ]
-        promotion = [
-            Item(
-                id=c.id,
-                title=c.title,
-                source=_cite(loaded, c.source),
-                evidence=counts.get(c.id, TagCount()),
-                detail=c.detail,
-                includes=list(c.includes),
-            )
-            for c in growth.promotion
-        ]
+        promotion = [item(c, detail=c.detail, includes=list(c.includes)) for c in growth.promotion]
         done = sum(1 for s in states.values() if s.status == MilestoneStatus.DONE.value)
         return Readiness(
             user=subject.hire.user_id,

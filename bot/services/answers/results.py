@@ -8,7 +8,7 @@ the prompt version they are logged with.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from bot.domain.chunks import words
@@ -34,13 +34,8 @@ class Citation:
     quote: str
 
     def as_json(self) -> dict[str, Any]:
-        """The ``onramp ask --json`` citation shape."""
-        return {
-            "section": self.section,
-            "id": self.id,
-            "heading": self.heading,
-            "quote": self.quote,
-        }
+        """The ``onramp ask --json`` citation shape: the fields, in their order."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)
