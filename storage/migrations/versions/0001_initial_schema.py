@@ -1,8 +1,4 @@
 """initial schema
-
-Revision ID: 0001
-Revises: 
-Create Date: 2026-11-29 01:19:37.334090
 """
 
 from collections.abc import Sequence

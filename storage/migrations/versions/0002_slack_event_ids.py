@@ -1,8 +1,4 @@
 """slack event ids
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-29 01:53:45.477958
 """
 
 from collections.abc import Sequence

@@ -1,8 +1,4 @@
 """person profile checked at
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-29 02:32:09.490205
 """
 
 from collections.abc import Sequence

@@ -9,10 +9,6 @@ find a group's members without touching ``person``. Triggers keep the copy exact
 A later migration that rebuilds ``person`` or ``enrollment`` on SQLite (batch "move and copy")
 must drop these triggers first and create them again after (``SQLITE_TRIGGERS`` below); the
 schema tests check that both triggers exist and work at head.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-29 04:20:00
 """
 
 from collections.abc import Sequence
