@@ -58,16 +58,22 @@ class Call:
 
 
 @dataclass(frozen=True)
-class Message:
-    """A message in a channel's history (the bot's, or a simulated person's)."""
+class Posted:
+    """What every message carries, whoever may see it: where, who, when and what."""
 
     channel: str
-    ts: str
     user: str
+    ts: str
     text: str
     blocks: list[JsonDict] = field(default_factory=list)
-    metadata: JsonDict | None = None
     thread_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class Message(Posted):
+    """A message in a channel's history (the bot's, or a simulated person's)."""
+
+    metadata: JsonDict | None = None
     bot_id: str | None = None
     edited_ts: str | None = None
     subtype: str | None = None
@@ -87,19 +93,13 @@ class Message:
 
 
 @dataclass(frozen=True)
-class Ephemeral:
+class Ephemeral(Posted):
     """A message only ``user`` saw: ``chat.postEphemeral``, a response_url post or a command ack.
 
     ``source`` tells which; ``replaces`` is the ts of the ephemeral message it replaced
     (``replace_original``), and ``deleted`` marks a ``delete_original``.
     """
 
-    channel: str
-    user: str
-    ts: str
-    text: str
-    blocks: list[JsonDict] = field(default_factory=list)
-    thread_ts: str | None = None
     source: Literal["chat.postEphemeral", "response_url", "ack"] = "chat.postEphemeral"
     replaces: str | None = None
     deleted: bool = False
