@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partialmethod
 from typing import Any
 
 Block = Mapping[str, Any]
@@ -39,29 +40,13 @@ class Style:
     def _wrap(self, code: str, text: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.color and text else text
 
-    def bold(self, text: str) -> str:
-        """Bold (headers, *bold* mrkdwn)."""
-        return self._wrap("1", text)
-
-    def dim(self, text: str) -> str:
-        """Small print (context blocks, timestamps)."""
-        return self._wrap("2", text)
-
-    def italic(self, text: str) -> str:
-        """_Italic_ mrkdwn."""
-        return self._wrap("3", text)
-
-    def accent(self, text: str) -> str:
-        """Controls and day markers."""
-        return self._wrap("36", text)
-
-    def warn(self, text: str) -> str:
-        """Nudges and escalations."""
-        return self._wrap("33", text)
-
-    def good(self, text: str) -> str:
-        """Success lines."""
-        return self._wrap("32", text)
+    # SGR codes: one per kind of emphasis, each a method taking the text.
+    bold = partialmethod(_wrap, "1")  # headers, *bold* mrkdwn
+    dim = partialmethod(_wrap, "2")  # small print: context blocks, timestamps
+    italic = partialmethod(_wrap, "3")  # _italic_ mrkdwn
+    accent = partialmethod(_wrap, "36")  # controls and day markers
+    warn = partialmethod(_wrap, "33")  # nudges and escalations
+    good = partialmethod(_wrap, "32")  # success lines
 
 
 PLAIN = Style(color=False)
