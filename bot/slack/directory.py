@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
@@ -112,29 +112,20 @@ def _plain_name(name: str) -> str | None:
     return cleaned or None
 
 
+@dataclass(kw_only=True, eq=False)
 class Directory:
     """Cached ``users.info``, asked off the request thread. Thread-safe; entries expire, the
     cache is bounded, and one user id is never looked up twice at once."""
 
-    def __init__(
-        self,
-        *,
-        client: WebClient,
-        fresh_seconds: float = FRESH_SECONDS,
-        retry_seconds: float = RETRY_SECONDS,
-        max_entries: int = MAX_ENTRIES,
-        budget_seconds: float = BUDGET_SECONDS,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.client = client
-        self.fresh_seconds = fresh_seconds
-        self.retry_seconds = retry_seconds
-        self.max_entries = max_entries
-        self.budget_seconds = budget_seconds
-        self.monotonic = monotonic
-        self._cache: OrderedDict[str, _Entry] = OrderedDict()
-        self._in_flight: dict[str, Future[_Answer]] = {}
-        self._lock = threading.Lock()
+    client: WebClient
+    fresh_seconds: float = FRESH_SECONDS
+    retry_seconds: float = RETRY_SECONDS
+    max_entries: int = MAX_ENTRIES
+    budget_seconds: float = BUDGET_SECONDS
+    monotonic: Callable[[], float] = time.monotonic
+    _cache: OrderedDict[str, _Entry] = field(default_factory=OrderedDict, init=False, repr=False)
+    _in_flight: dict[str, Future[_Answer]] = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def deadline(self) -> float:
         """When a request's lookups, started now, must stop waiting (on ``time.monotonic``)."""
