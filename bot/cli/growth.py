@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import typer
 
 from bot.cli.core import ConfigOption, JsonFlag, app, container, emit_json
 from bot.config import DEFAULT_CONFIG
-from bot.services.growth import DEFAULT_VISIBILITY, EvidenceView, Item, Readiness
+from bot.services.growth import (
+    DEFAULT_VISIBILITY,
+    EvidenceList,
+    EvidenceView,
+    Item,
+    Readiness,
+)
 from bot.services.onboarding import Actor
 
 evidence_app = typer.Typer(
@@ -91,14 +98,25 @@ def evidence_list(
 ) -> None:
     """List a hire's evidence, newest first, as the viewer may see it."""
     with container(config) as c:
-        listed = c.growth.evidence(actor=_viewer(as_user), hire=user)
-        if as_json:
-            emit_json(listed.as_json())
-            return
-        if not listed.items:
-            typer.echo(f"No evidence for {listed.user} that you may see.")
-        for item in listed.items:
-            typer.echo(_evidence_line(item))
+        _show(c.growth.evidence(actor=_viewer(as_user), hire=user), as_json, _print_evidence)
+
+
+V = TypeVar("V", EvidenceList, Readiness)
+
+
+def _show(view: V, as_json: bool, render: Callable[[V], None]) -> None:
+    """A view as the stable JSON of docs/growth.md, or as text for a person."""
+    if as_json:
+        emit_json(view.as_json())
+    else:
+        render(view)
+
+
+def _print_evidence(listed: EvidenceList) -> None:
+    if not listed.items:
+        typer.echo(f"No evidence for {listed.user} that you may see.")
+    for item in listed.items:
+        typer.echo(_evidence_line(item))
 
 
 def _counts(item: Item) -> str:
@@ -137,8 +155,4 @@ def growth(
 ) -> None:
     """Show a hire's readiness: evidence per rubric dimension and promotion criterion, cited."""
     with container(config) as c:
-        view = c.growth.readiness(actor=_viewer(as_user), hire=user)
-        if as_json:
-            emit_json(view.as_json())
-        else:
-            _print_readiness(view)
+        _show(c.growth.readiness(actor=_viewer(as_user), hire=user), as_json, _print_readiness)
