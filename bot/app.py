@@ -229,7 +229,11 @@ def build_slack(container: Container, credentials: SlackCredentials) -> SlackRun
     )
     slack = container.settings.slack
     publisher = HomePublisher(
-        onboarding=container.onboarding, client=client, clock=container.clock, command=slack.command
+        onboarding=container.onboarding,
+        client=client,
+        clock=container.clock,
+        command=slack.command,
+        growth=container.growth,
     )
     refresher = HomeRefresher(publisher=publisher, onboarding=container.onboarding)
     container.onboarding.observers.append(refresher)

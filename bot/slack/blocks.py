@@ -488,14 +488,18 @@ def home_view(
     updated: datetime,
     next_checkin: str | None = None,
     notice: str | None = None,
+    growth: Sequence[Block] = (),
 ) -> dict[str, Any]:
-    """The App Home view for one person: their plan, their team, their mentees, (admins) every
-    other open plan — or a welcome. ``updated`` is shown as given: pass the viewer's local time."""
+    """The App Home view for one person: their plan (and ``growth``, its Growth section), their
+    team, their mentees, (admins) every other open plan — or a welcome. ``updated`` is shown as
+    given: pass the viewer's local time."""
     blocks: list[Block] = []
     if notice:
         blocks.append(section(f":warning: {esc(notice)}"))
     if own is not None:
         blocks.extend(own_plan_blocks(own, next_checkin))
+    if growth:
+        blocks += [divider(), *growth]
     for title, reports, others in (
         (msg.HOME_TEAM, overview.managed, False),
         (msg.HOME_MENTEES, overview.mentored, False),

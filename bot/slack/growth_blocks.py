@@ -1,5 +1,5 @@
-"""Growth in Slack: every string of ``/onramp win``, ``/onramp growth`` and ``/onramp paths``, and
-pure functions from the growth service's views to replies.
+"""Growth in Slack: every string of ``/onramp win``, ``/onramp growth``, ``/onramp paths`` and the
+Growth section on App Home, and pure functions from the growth service's views to what is shown.
 
 Nothing here calls Slack or the database. Evidence text is the person's own; it is escaped
 (:func:`bot.slack.blocks.esc`) so nothing a hire typed can form a mention or a broadcast.
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.domain.plan import CareerPath, LoadedPlan
 from bot.services.growth import Citation, EvidenceView, Item, Readiness
-from bot.slack.blocks import Reply, esc, text_reply
+from bot.slack.blocks import Block, Reply, context, esc, header, packed, text_reply
 
 WIN_USAGE = "{cmd} win <what happened> [tag=ID]… [link=URL] [visibility=private|manager|mentors]"
 WIN_SUMMARY = "log a win as evidence of growth, tagged to your plan's rubric or skills"
@@ -45,6 +45,12 @@ GROWTH_NEXT = "*Worth a conversation*"
 PATHS_TITLE = "*Where the {plan} role leads* — from {heading}"
 PATHS_NONE = "The {plan} plan names no next or adjacent roles."
 PATHS_KIND = {"next": "Next step", "adjacent": "Adjacent path"}
+HOME_GROWTH = "Growth"
+HOME_GROWTH_ITEM = "• *{title}* — evidence {count}"
+HOME_GROWTH_HINT = (
+    "`{cmd} growth` shows the blueprint's words and what is worth a conversation; "
+    "`{cmd} win … tag=ID` logs a win."
+)
 
 
 def win_reply(view: EvidenceView, *, cmd: str, hire: str | None) -> Reply:
@@ -70,6 +76,16 @@ def growth_reply(view: Readiness, *, plan_title: str) -> Reply:
             *(f"• {esc(s.text)} ({_cited(s.source)})" for s in view.next_steps),
         ]
     return text_reply("\n".join(lines))
+
+
+def home_growth_blocks(view: Readiness, *, cmd: str) -> list[Block]:
+    """The compact Growth section of a hire's own Home: evidence per rubric dimension and
+    milestones done, pointing to ``growth`` and ``win``; no percentage and no verdict."""
+    lines = [
+        HOME_GROWTH_ITEM.format(title=esc(d.title), count=d.evidence.count) for d in view.dimensions
+    ]
+    lines.append(GROWTH_MILESTONES.format(done=view.milestones_done, total=view.milestones_total))
+    return [header(HOME_GROWTH), *packed(lines), context(HOME_GROWTH_HINT.format(cmd=cmd))]
 
 
 def _items(heading: str, items: Sequence[Item]) -> list[str]:

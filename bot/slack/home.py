@@ -11,22 +11,33 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.services.clock import Clock
-from bot.services.onboarding import Actor, Onboarding, ProgressChange
+from bot.services.growth import GrowthService
+from bot.services.onboarding import Actor, EnrollmentReport, Onboarding, ProgressChange
 from bot.slack import blocks
+from bot.slack.growth_blocks import home_growth_blocks
 
 log = logging.getLogger("onramp.slack.home")
 
 
 class HomePublisher:
-    """Builds a person's Home view from the services and publishes it with ``views.publish``."""
+    """Builds a person's Home view from the services and publishes it with ``views.publish``.
+    With ``growth`` (``None``: no Growth section), a hire whose plan has a rubric also sees
+    their own growth, read through the growth service and its permissions."""
 
     def __init__(
-        self, *, onboarding: Onboarding, client: WebClient, clock: Clock, command: str
+        self,
+        *,
+        onboarding: Onboarding,
+        client: WebClient,
+        clock: Clock,
+        command: str,
+        growth: GrowthService | None = None,
     ) -> None:
         self.onboarding = onboarding
         self.client = client
         self.clock = clock
         self.command = command
+        self.growth = growth
 
     def view_for(self, user_id: str, *, notice: str | None = None) -> dict[str, Any]:
         """The Home view of ``user_id``: their plan, team and mentees (or a welcome), updated
@@ -41,7 +52,15 @@ class HomePublisher:
             updated=self.clock.now().astimezone(self.onboarding.local_zone(actor=actor)),
             next_checkin=next_checkin,
             notice=notice,
+            growth=self._growth(actor, own),
         )
+
+    def _growth(self, actor: Actor, own: EnrollmentReport | None) -> list[blocks.Block]:
+        """The Growth section of the actor's own Home, if their plan has a rubric."""
+        if self.growth is None or own is None or not own.plan.plan.growth.rubric:
+            return []
+        view = self.growth.readiness(actor=actor, hire=own.hire.user_id)
+        return home_growth_blocks(view, cmd=self.command)
 
     def publish(self, user_id: str, *, notice: str | None = None) -> bool:
         """Publish the Home view; a Slack failure is logged and reported as ``False``."""

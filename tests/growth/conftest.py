@@ -5,6 +5,7 @@ from tests.slack.conftest import (  # noqa: F401 - the Slack stack's fixtures
     credentials,
     enrolled,
     events_url,
+    home,
     runtime,
     sandbox,
     settings,
