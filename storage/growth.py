@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
 from storage.models import Evidence, EvidenceTag
@@ -48,17 +48,34 @@ def confirm_evidence(*, session: Session, evidence_id: int, at: datetime) -> boo
 
 
 def evidence_of(
-    *, session: Session, hire_id: int, visibilities: Collection[str]
+    *,
+    session: Session,
+    hire_id: int,
+    visibilities: Collection[str],
+    enrollment_id: int | None = None,
 ) -> Sequence[Evidence]:
-    """The hire's evidence with one of ``visibilities``, newest first (none when empty)."""
+    """The hire's evidence with one of ``visibilities``, newest first (none when empty); with
+    ``enrollment_id``, only what was recorded on that plan."""
     if not visibilities:
         return []
     query = (
         select(Evidence)
-        .where(Evidence.hire_id == hire_id, col(Evidence.visibility).in_(list(visibilities)))
+        .where(_seen(hire_id, visibilities, enrollment_id))
         .order_by(col(Evidence.created_at).desc(), col(Evidence.id).desc())
     )
     return session.exec(query).all()
+
+
+def _seen(
+    hire_id: int, visibilities: Collection[str], enrollment_id: int | None
+) -> ColumnElement[bool]:
+    """The hire's rows with one of ``visibilities`` (and, when given, of that enrollment)."""
+    clause = and_(
+        col(Evidence.hire_id) == hire_id, col(Evidence.visibility).in_(list(visibilities))
+    )
+    if enrollment_id is not None:
+        clause = and_(clause, col(Evidence.enrollment_id) == enrollment_id)
+    return clause
 
 
 def tags_of(*, session: Session, evidence_ids: Collection[int]) -> dict[int, list[str]]:
@@ -77,7 +94,11 @@ def tags_of(*, session: Session, evidence_ids: Collection[int]) -> dict[int, lis
 
 
 def tag_counts(
-    *, session: Session, hire_id: int, visibilities: Collection[str]
+    *,
+    session: Session,
+    hire_id: int,
+    visibilities: Collection[str],
+    enrollment_id: int | None = None,
 ) -> dict[str, TagCount]:
     """Per tag, the hire's evidence with one of ``visibilities``: how many, how many confirmed."""
     if not visibilities:
@@ -86,7 +107,7 @@ def tag_counts(
     query = (
         select(EvidenceTag.tag_id, func.count(), confirmed)
         .join(Evidence, col(Evidence.id) == col(EvidenceTag.evidence_id))
-        .where(Evidence.hire_id == hire_id, col(Evidence.visibility).in_(list(visibilities)))
+        .where(_seen(hire_id, visibilities, enrollment_id))
         .group_by(col(EvidenceTag.tag_id))
     )
     return {

@@ -31,8 +31,8 @@ AsOption = Annotated[
     typer.Option(
         "--as",
         metavar="USER",
-        help="Show what this Slack user may see (default: the operator, who never sees "
-        "private evidence).",
+        help="Show what this Slack user may see, capped at what an admin sees: private "
+        "evidence is the hire's alone and shows only to them, in Slack (default: the operator).",
     ),
 ]
 
@@ -98,7 +98,11 @@ def evidence_list(
 ) -> None:
     """List a hire's evidence, newest first, as the viewer may see it."""
     with container(config) as c:
-        _show(c.growth.evidence(actor=_viewer(as_user), hire=user), as_json, _print_evidence)
+        _show(
+            c.growth.evidence(actor=_viewer(as_user), hire=user, impersonated=bool(as_user)),
+            as_json,
+            _print_evidence,
+        )
 
 
 V = TypeVar("V", EvidenceList, Readiness)
@@ -155,4 +159,8 @@ def growth(
 ) -> None:
     """Show a hire's readiness: evidence per rubric dimension and promotion criterion, cited."""
     with container(config) as c:
-        _show(c.growth.readiness(actor=_viewer(as_user), hire=user), as_json, _print_readiness)
+        _show(
+            c.growth.readiness(actor=_viewer(as_user), hire=user, impersonated=bool(as_user)),
+            as_json,
+            _print_readiness,
+        )

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from sqlmodel import Session
 
 from bot.domain import permissions
-from bot.domain.errors import InvalidInput, NotFound
-from bot.domain.guardrails import strip_broadcasts
+from bot.domain.errors import Conflict, InvalidInput, NotFound
+from bot.domain.guardrails import strip_broadcasts, strip_controls
 from bot.domain.people import parse_user_ref
 from bot.domain.permissions import Relation, Visibility
 from bot.domain.plan import (
@@ -30,7 +30,7 @@ from bot.domain.plan import (
     RubricDimension,
     milestone_key,
 )
-from bot.domain.progress import MilestoneStatus
+from bot.domain.progress import EnrollmentStatus, MilestoneStatus
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
 from bot.services.onboarding import Actor
@@ -155,12 +155,19 @@ class _Subject:
     plan: LoadedPlan
     relation: Relation
 
-    @property
-    def visible(self) -> dict[str, Any]:
-        """The arguments that select the hire's evidence this viewer may see."""
+    def visible(self, *, impersonated: bool = False) -> dict[str, Any]:
+        """The arguments that select the hire's evidence this viewer may see: the hire sees all
+        of their own; others only what was shared on the plan they are on with the hire (a new
+        manager does not inherit what was shown to the last one). An operator looking as
+        someone (``--as``) never sees more than an admin: private evidence is the hire's."""
+        seen = permissions.visible_evidence(self.relation)
+        if impersonated:
+            seen &= permissions.visible_evidence(Relation.ADMIN)
+        own = self.relation is Relation.HIRE
         return {
             "hire_id": _id(self.hire),
-            "visibilities": permissions.visible_evidence(self.relation),
+            "visibilities": seen,
+            "enrollment_id": None if own else _id(self.enrollment),
         }
 
 
@@ -194,6 +201,11 @@ class GrowthService:
         with self.db.transaction() as session:
             subject = self._subject(session, actor, hire, permissions.Action.EVIDENCE)
             permissions.require(subject.relation, permissions.Action.EVIDENCE)
+            if subject.enrollment.status == EnrollmentStatus.WITHDRAWN.value:
+                raise Conflict(
+                    "That plan was withdrawn, so nothing more is recorded on it; "
+                    "enroll the hire again to record evidence."
+                )
             tag_ids = _tags(tags, subject.plan)
             now = self.clock.now()
             me = self._me(session, actor)
@@ -226,11 +238,14 @@ class GrowthService:
             )
             return _view(row, tag_ids)
 
-    def evidence(self, *, actor: Actor, hire: str) -> EvidenceList:
-        """The hire's evidence the actor may see, newest first."""
+    def evidence(self, *, actor: Actor, hire: str, impersonated: bool = False) -> EvidenceList:
+        """The hire's evidence the actor may see, newest first (``impersonated``: an operator
+        looking as ``actor``, who sees no more than an admin)."""
         with self.db.read() as session:
             subject = self._subject(session, actor, hire, permissions.Action.VIEW)
-            rows = evidence_repo.evidence_of(session=session, **subject.visible)
+            rows = evidence_repo.evidence_of(
+                session=session, **subject.visible(impersonated=impersonated)
+            )
             tags = evidence_repo.tags_of(session=session, evidence_ids=[_id(r) for r in rows])
             return EvidenceList(
                 user=subject.hire.user_id,
@@ -238,12 +253,14 @@ class GrowthService:
                 items=[_view(r, tags[_id(r)]) for r in rows],
             )
 
-    def readiness(self, *, actor: Actor, hire: str) -> Readiness:
+    def readiness(self, *, actor: Actor, hire: str, impersonated: bool = False) -> Readiness:
         """Per rubric dimension and promotion criterion: the blueprint's words, cited, and the
         evidence the actor may see; milestones done; next steps from the gaps."""
         with self.db.read() as session:
             subject = self._subject(session, actor, hire, permissions.Action.VIEW)
-            counts = evidence_repo.tag_counts(session=session, **subject.visible)
+            counts = evidence_repo.tag_counts(
+                session=session, **subject.visible(impersonated=impersonated)
+            )
             states = repo.milestone_states(session=session, enrollment_id=_id(subject.enrollment))
         loaded = subject.plan
         growth = loaded.plan.growth
@@ -317,7 +334,10 @@ class GrowthService:
                 raise NotFound(
                     f"{hire[:60]} has no Onramp plan; enroll them first (onramp enroll)."
                 )
-            if person is not None and actor.user_id == person.user_id:
+            if actor.user_id is not None and actor.user_id in (
+                parse_user_ref(hire).user_id,
+                None if person is None else person.user_id,
+            ):
                 raise NotFound("You're not on an Onramp plan yet; ask your manager to enroll you.")
             raise refused
         mentor_ids = repo.mentor_ids(session=session, enrollment_id=_id(enrollment))
@@ -357,14 +377,16 @@ def _visibility(value: str | Visibility) -> Visibility:
         return Visibility(str(value).strip().lower())
     except ValueError:
         valid = ", ".join(v.value for v in Visibility)
+        shown = re.sub(r"[^\w -]", "", str(value))[:40]  # never echo a mention or a link
         raise InvalidInput(
-            f"'{str(value)[:40]}' is not a visibility; use one of: {valid} "
+            f"'{shown}' is not a visibility; use one of: {valid} "
             "(private: only the hire; manager: and their manager; mentors: and their mentors)."
         ) from None
 
 
 def _text(text: str) -> str:
-    clean = strip_broadcasts(text).strip()
+    # Control characters (a NUL PostgreSQL refuses, terminal escapes) never reach storage.
+    clean = strip_controls(strip_broadcasts(text)).strip()
     if not clean:
         raise InvalidInput("Evidence needs a text: say what happened and why it mattered.")
     if len(clean) > TEXT_LIMIT:

@@ -32,6 +32,11 @@ WIN_SEEN = {
     "mentors": "you, your manager and your mentors can see it",
 }
 WIN_FOR_SOMEONE = "Recorded a win #{id} for <@{user}> ({tags}); {seen}."
+WIN_SEEN_FOR = {
+    "private": "only <@{user}> can see it",
+    "manager": "<@{user}> and their manager can see it",
+    "mentors": "<@{user}>, their manager and their mentors can see it",
+}
 GROWTH_ONE_PERSON = "Name one person, e.g. `{cmd} growth @ana` (or nothing for your own)."
 PICK_PERSON = "Pick the person from the autocomplete: type @ and choose them from the list."
 GROWTH_TITLE = "*Growth of <@{user}>* on {plan}"
@@ -59,6 +64,7 @@ def win_reply(view: EvidenceView, *, cmd: str, hire: str | None) -> Reply:
     seen = WIN_SEEN[view.visibility.value]
     if hire is None:
         return text_reply(WIN_RECORDED.format(id=view.id, tags=tags, seen=seen))
+    seen = WIN_SEEN_FOR[view.visibility.value].format(user=hire)
     return text_reply(WIN_FOR_SOMEONE.format(id=view.id, user=hire, tags=tags, seen=seen))
 
 

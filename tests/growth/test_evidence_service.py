@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
-from bot.domain.errors import InvalidInput, NotFound, PermissionDenied
+from bot.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
 from bot.services.growth import TEXT_LIMIT, GrowthService
@@ -185,3 +186,52 @@ def test_recording_evidence_is_audited_without_its_text(
     assert {r.detail["visibility"] for r in rows} == {"private", "manager", "mentors"}
     assert all("win" not in json.dumps(r.detail) for r in rows)
     assert {r.actor_label for r in rows} == {HIRE}
+
+
+def test_a_new_manager_does_not_inherit_what_was_shared_with_the_last(
+    shared: GrowthService, onboarding: Onboarding
+) -> None:
+    """After a withdrawal and a new plan, the new manager sees only evidence shared on it."""
+    onboarding.change(actor=Actor.cli(), hire=HIRE, action="withdraw")
+    onboarding.enroll(
+        actor=Actor.cli(), hire=HIRE, plan_id="junior-llm-engineer", start=date(2026, 12, 7),
+        manager=STRANGER, mentors=[],
+    )  # fmt: skip
+    assert shared.evidence(actor=Actor.slack(STRANGER), hire=HIRE).items == []
+    shared.add_evidence(actor=Actor.slack(HIRE), hire=HIRE, text="new plan win")
+    seen = shared.evidence(actor=Actor.slack(STRANGER), hire=HIRE).items
+    assert [e.text for e in seen] == ["new plan win"]
+    assert len(shared.evidence(actor=Actor.slack(HIRE), hire=HIRE).items) == 4
+
+
+def test_nothing_is_recorded_on_a_withdrawn_plan(
+    shared: GrowthService, onboarding: Onboarding
+) -> None:
+    """Evidence for a hire whose latest plan was withdrawn is refused with what to do."""
+    onboarding.change(actor=Actor.cli(), hire=HIRE, action="withdraw")
+    with pytest.raises(Conflict, match="enroll the hire again"):
+        shared.add_evidence(actor=Actor.cli(), hire=HIRE, text="late win")
+    assert len(shared.evidence(actor=Actor.slack(HIRE), hire=HIRE).items) == 3
+
+
+def test_an_operator_looking_as_the_hire_never_sees_private_evidence(
+    shared: GrowthService,
+) -> None:
+    """`--as` (impersonated) is capped at what an admin sees, even looking as the hire."""
+    listed = shared.evidence(actor=Actor.slack(HIRE), hire=HIRE, impersonated=True)
+    assert [e.text for e in listed.items] == ["mentors win", "manager win"]
+
+
+def test_someone_not_yet_known_asking_about_themselves_hears_they_have_no_plan(
+    growth: GrowthService,
+) -> None:
+    """A person Onramp has never seen, asking for their own growth, is told to get enrolled."""
+    with pytest.raises(NotFound, match="not on an Onramp plan yet"):
+        growth.readiness(actor=Actor.slack("U0NEWBIE"), hire="U0NEWBIE")
+
+
+def test_control_characters_never_reach_storage(shared: GrowthService) -> None:
+    """NULs and terminal escapes typed into evidence are dropped before it is stored."""
+    added = shared.add_evidence(actor=Actor.slack(HIRE), hire=HIRE, text="a\x00b\x1b[31mred")
+    assert "\x00" not in added.text
+    assert "\x1b" not in added.text

@@ -77,18 +77,21 @@ def test_cli_evidence_is_counted_on_its_dimension(url: str) -> None:
 
 
 def test_private_evidence_is_not_listed_or_counted_for_the_manager(url: str) -> None:
-    """Private evidence reaches the hire's view only: not the manager's, list or count."""
+    """Private evidence is counted for no one the CLI can look as: not the manager, and not
+    even the hire (`--as` never shows more than an admin sees; the hire sees it in Slack)."""
     code, _, err = run(
         url, "evidence", "add", HIRE, "A private win", "--tag", "evaluation-mindset",
         "--visibility", "private",
     )  # fmt: skip
     assert code == 0, err
-    assert _count(_growth(url, "--as", HIRE)) == 1
+    assert _count(_growth(url, "--as", HIRE)) == 0
     assert _count(_growth(url, "--as", BOSS)) == 0
     _, out, _ = run(url, "evidence", "list", HIRE, "--as", BOSS, "--json")
     assert json.loads(out)["evidence"] == []
     _, out, _ = run(url, "evidence", "list", HIRE, "--as", HIRE)
-    assert "A private win" in out
+    assert "A private win" not in out
+    run(url, "evidence", "add", HIRE, "A shared win", "--tag", "evaluation-mindset")
+    assert _count(_growth(url, "--as", HIRE)) == 1
 
 
 @pytest.mark.parametrize("command", ["growth", "evidence list"])

@@ -25,6 +25,15 @@ def _growth_json(settings: Settings, user: str, viewer: str) -> dict:
     return json.loads(result.stdout)
 
 
+def _evidence(settings: Settings) -> list[dict]:
+    """Every non-private piece of evidence of the hire, as the operator lists it."""
+    result = CliRunner().invoke(
+        load(), ["evidence", "list", HIRE, "--json"], env={"DATABASE_URL": settings.database_url}
+    )
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)["evidence"]
+
+
 def _count(view: dict, dimension: str) -> int:
     return next(d for d in view["dimensions"] if d["id"] == dimension)["evidence"]["count"]
 
@@ -58,7 +67,7 @@ def test_a_private_win_is_not_counted_for_the_manager(
 ) -> None:
     """A win marked private counts for the hire but not in their manager's view."""
     enrolled.command("win Finished the privacy course tag=safety-privacy visibility=private", HIRE)
-    assert _count(_growth_json(settings, HIRE, HIRE), "safety-privacy") == 1
+    assert "`safety-privacy` — evidence 1" in shown(enrolled.command("growth", HIRE))
     assert _count(_growth_json(settings, HIRE, MANAGER), "safety-privacy") == 0
     manager_view = shown(enrolled.command(f"growth <@{HIRE}|hana>", MANAGER))
     assert "`safety-privacy` — evidence 0" in manager_view
@@ -79,12 +88,14 @@ def test_growth_of_a_hire_is_shown_only_to_those_who_may_see_it(
         assert "evidence" not in text
 
 
-def test_a_stranger_cannot_log_a_win_for_someone_else(enrolled: SlackDriver) -> None:
+def test_a_stranger_cannot_log_a_win_for_someone_else(
+    enrolled: SlackDriver, settings: Settings
+) -> None:
     """`win … for=@hire` by someone who is not the hire's manager is refused and stores nothing."""
     text = shown(enrolled.command(f"win They did great for=<@{HIRE}|hana>", STRANGER))
     assert "You can only record evidence of your own growth or of people you manage." in text
     assert "hana" not in text
-    assert "evidence 0" in shown(enrolled.command("growth", HIRE))
+    assert _evidence(settings) == []
 
 
 def test_a_manager_logs_a_win_for_their_hire(enrolled: SlackDriver) -> None:
@@ -93,6 +104,7 @@ def test_a_manager_logs_a_win_for_their_hire(enrolled: SlackDriver) -> None:
         enrolled.command(f"win Led the demo for=<@{HIRE}|hana> tag=communication", MANAGER)
     )
     assert f"for <@{HIRE}>" in text
+    assert f"<@{HIRE}> and their manager can see it" in text
     assert "`communication` — evidence 1" in shown(enrolled.command("growth", HIRE))
 
 
@@ -120,14 +132,14 @@ def test_a_manager_logs_a_win_for_their_hire(enrolled: SlackDriver) -> None:
     ],
 )
 def test_bad_input_gets_a_clear_reply_and_stores_nothing(
-    enrolled: SlackDriver, words: str, expected: str
+    enrolled: SlackDriver, settings: Settings, words: str, expected: str
 ) -> None:
     """Wrong input to win or growth is answered with what was wrong; no evidence is stored."""
     delivery = enrolled.command(words, HIRE)
     assert delivery.status == 200
     assert expected in shown(delivery)
     assert "Traceback" not in shown(delivery)
-    assert "evidence 1" not in shown(enrolled.command("growth", HIRE))
+    assert _evidence(settings) == []
 
 
 def test_paths_lists_next_and_adjacent_roles_in_the_blueprints_words(
@@ -146,3 +158,13 @@ def test_help_lists_the_growth_subcommands(enrolled: SlackDriver) -> None:
     text = shown(enrolled.command("help", HIRE))
     for usage in ("/onramp win <what happened>", "/onramp growth [@user]", "/onramp paths"):
         assert usage in text
+
+
+def test_slacks_escapes_are_undone_before_the_win_is_stored(
+    enrolled: SlackDriver, settings: Settings
+) -> None:
+    """`&amp;` from Slack is stored as `&`, in the text and in a link's query string."""
+    enrolled.command("win Shipped R&amp;D notes link=<https://x.example/pr?a=1&amp;b=2>", HIRE)
+    (stored,) = _evidence(settings)
+    assert stored["text"] == "Shipped R&D notes"
+    assert stored["link"] == "https://x.example/pr?a=1&b=2"

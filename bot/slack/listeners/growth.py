@@ -59,7 +59,7 @@ class GrowthCommands:
         options: dict[str, list[str]] = {}
         for match in _WIN_OPTION.finditer(call.text):
             options.setdefault(match.group(1).lower(), []).append(match.group(2))
-        text = _WIN_OPTION.sub("", call.text).strip()
+        text = _unescape(_WIN_OPTION.sub("", call.text)).strip()
         if not text:
             return text_reply(gb.WIN_EMPTY.format(cmd=self.ctx.command))
         named = options.get("for")
@@ -70,7 +70,9 @@ class GrowthCommands:
             text=text,
             tags=[t for value in options.get("tag", []) for t in value.split(",") if t],
             # Slack wraps a pasted URL in <…> (and may add |label); the URL is the first part.
-            link=options["link"][-1].strip("<>").split("|")[0] if "link" in options else None,
+            link=_unescape(options["link"][-1].strip("<>").split("|")[0])
+            if "link" in options
+            else None,
             visibility=(options.get("visibility") or ["manager"])[-1],
             source="slack",
         )
@@ -89,6 +91,12 @@ class GrowthCommands:
         loaded, paths = self.growth.paths(actor=Actor.slack(call.user_id))
         cite = self.growth.cite(loaded, paths[0].source.split(".")[0]) if paths else None
         return gb.paths_reply(loaded, paths, cite)
+
+
+def _unescape(text: str) -> str:
+    """Slack's three escapes undone (it sends ``&``, ``<`` and ``>`` as entities), so a link's
+    query string and "R&D" are stored as typed; every reply escapes them again."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _person(token: str | None) -> str | None:
