@@ -49,3 +49,19 @@ def test_no_one_elses_home_shows_the_hires_growth(
     text = home.text(persona)
     assert "evidence" not in text
     assert "Evaluation mindset" not in text
+
+
+def test_a_win_republishes_the_hires_home(enrolled: SlackDriver, home: HomeTab) -> None:
+    """Logging a win publishes the hire's Home again: its count is current without reopening."""
+    home.open(HIRE)
+    enrolled.command("win Wrote the incident runbook tag=communication", HIRE)
+    text = _growth_section(home.view(HIRE))
+    assert text is not None
+    assert "• *Communication* — evidence 1" in text
+
+
+def test_a_refused_win_publishes_nothing(enrolled: SlackDriver, home: HomeTab) -> None:
+    """A win that was refused (bad tag) leaves the published Home as it was."""
+    before = home.open(HIRE)
+    enrolled.command("win Wrote it tag=no-such-tag", HIRE)
+    assert home.view(HIRE).blocks == before.blocks

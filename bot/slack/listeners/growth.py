@@ -44,8 +44,19 @@ class GrowthCommands:
         call.ack(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
 
     def on_win(self, call: SubcommandCall) -> None:
-        """``/onramp win <text> [tag=ID]… [link=URL] [visibility=…] [for=@hire]``."""
-        self._reply(call, lambda: self._win(call))
+        """``/onramp win <text> [tag=ID]… [link=URL] [visibility=…] [for=@hire]``; once the
+        reply is on its way, the hire's Home is published again so its Growth counts are
+        current (a failure there is logged by the publisher and costs the reply nothing)."""
+        recorded: list[str] = []
+
+        def win() -> Reply:
+            reply, hire = self._win(call)
+            recorded.append(hire)
+            return reply
+
+        self._reply(call, win)
+        for hire in recorded:
+            self.ctx.home.publish(hire)
 
     def on_growth(self, call: SubcommandCall) -> None:
         """``/onramp growth [@user]``: the caller's own readiness view, or a hire's."""
@@ -55,13 +66,14 @@ class GrowthCommands:
         """``/onramp paths``: the next and adjacent roles of the caller's plan."""
         self._reply(call, lambda: self._paths(call))
 
-    def _win(self, call: SubcommandCall) -> Reply:
+    def _win(self, call: SubcommandCall) -> tuple[Reply, str]:
+        """The reply, and whose win was recorded."""
         options: dict[str, list[str]] = {}
         for match in _WIN_OPTION.finditer(call.text):
             options.setdefault(match.group(1).lower(), []).append(match.group(2))
         text = _unescape(_WIN_OPTION.sub("", call.text)).strip()
         if not text:
-            return text_reply(gb.WIN_EMPTY.format(cmd=self.ctx.command))
+            raise InvalidInput(gb.WIN_EMPTY.format(cmd=self.ctx.command))
         named = options.get("for")
         hire = _person(named[-1] if named else None)
         view = self.growth.add_evidence(
@@ -76,7 +88,7 @@ class GrowthCommands:
             visibility=(options.get("visibility") or ["manager"])[-1],
             source="slack",
         )
-        return gb.win_reply(view, cmd=self.ctx.command, hire=hire)
+        return gb.win_reply(view, cmd=self.ctx.command, hire=hire), hire or call.user_id
 
     def _readiness(self, call: SubcommandCall) -> Reply:
         words = call.text.split()
