@@ -55,6 +55,7 @@ def test_a_win_republishes_the_hires_home(enrolled: SlackDriver, home: HomeTab) 
     """Logging a win publishes the hire's Home again: its count is current without reopening."""
     home.open(HIRE)
     enrolled.command("win Wrote the incident runbook tag=communication", HIRE)
+    assert home.runtime.settle()  # the publish runs after the ack, in the listener's thread
     text = _growth_section(home.view(HIRE))
     assert text is not None
     assert "• *Communication* — evidence 1" in text
@@ -64,4 +65,5 @@ def test_a_refused_win_publishes_nothing(enrolled: SlackDriver, home: HomeTab) -
     """A win that was refused (bad tag) leaves the published Home as it was."""
     before = home.open(HIRE)
     enrolled.command("win Wrote it tag=no-such-tag", HIRE)
+    assert home.runtime.settle()
     assert home.view(HIRE).blocks == before.blocks
