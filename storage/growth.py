@@ -47,35 +47,36 @@ def confirm_evidence(*, session: Session, evidence_id: int, at: datetime) -> boo
     return True
 
 
-def evidence_of(
-    *,
-    session: Session,
-    hire_id: int,
-    visibilities: Collection[str],
-    enrollment_id: int | None = None,
-) -> Sequence[Evidence]:
-    """The hire's evidence with one of ``visibilities``, newest first (none when empty); with
-    ``enrollment_id``, only what was recorded on that plan."""
-    if not visibilities:
+@dataclass(frozen=True)
+class Seen:
+    """Which of a hire's evidence a viewer may see: one of ``visibilities``, and with
+    ``enrollment_id`` only what was recorded on that plan."""
+
+    hire_id: int
+    visibilities: Collection[str]
+    enrollment_id: int | None = None
+
+    def clause(self) -> ColumnElement[bool]:
+        """The rows this selects, as a WHERE clause."""
+        clause = and_(
+            col(Evidence.hire_id) == self.hire_id,
+            col(Evidence.visibility).in_(list(self.visibilities)),
+        )
+        if self.enrollment_id is not None:
+            clause = and_(clause, col(Evidence.enrollment_id) == self.enrollment_id)
+        return clause
+
+
+def evidence_of(*, session: Session, seen: Seen) -> Sequence[Evidence]:
+    """The evidence ``seen`` selects, newest first (none when it allows no visibility)."""
+    if not seen.visibilities:
         return []
     query = (
         select(Evidence)
-        .where(_seen(hire_id, visibilities, enrollment_id))
+        .where(seen.clause())
         .order_by(col(Evidence.created_at).desc(), col(Evidence.id).desc())
     )
     return session.exec(query).all()
-
-
-def _seen(
-    hire_id: int, visibilities: Collection[str], enrollment_id: int | None
-) -> ColumnElement[bool]:
-    """The hire's rows with one of ``visibilities`` (and, when given, of that enrollment)."""
-    clause = and_(
-        col(Evidence.hire_id) == hire_id, col(Evidence.visibility).in_(list(visibilities))
-    )
-    if enrollment_id is not None:
-        clause = and_(clause, col(Evidence.enrollment_id) == enrollment_id)
-    return clause
 
 
 def tags_of(*, session: Session, evidence_ids: Collection[int]) -> dict[int, list[str]]:
@@ -93,21 +94,15 @@ def tags_of(*, session: Session, evidence_ids: Collection[int]) -> dict[int, lis
     return tags
 
 
-def tag_counts(
-    *,
-    session: Session,
-    hire_id: int,
-    visibilities: Collection[str],
-    enrollment_id: int | None = None,
-) -> dict[str, TagCount]:
-    """Per tag, the hire's evidence with one of ``visibilities``: how many, how many confirmed."""
-    if not visibilities:
+def tag_counts(*, session: Session, seen: Seen) -> dict[str, TagCount]:
+    """Per tag, the evidence ``seen`` selects: how many, how many confirmed."""
+    if not seen.visibilities:
         return {}
     confirmed = func.count(col(Evidence.confirmed_at))  # COUNT(column) skips NULLs
     query = (
         select(EvidenceTag.tag_id, func.count(), confirmed)
         .join(Evidence, col(Evidence.id) == col(EvidenceTag.evidence_id))
-        .where(_seen(hire_id, visibilities, enrollment_id))
+        .where(seen.clause())
         .group_by(col(EvidenceTag.tag_id))
     )
     return {

@@ -135,10 +135,18 @@ app = typer.Typer(
     # Rich tracebacks print local variables, which may hold secrets; errors are handled below.
     pretty_exceptions_enable=False,
 )
-plans_app = typer.Typer(help="List, show and check milestone plans.", no_args_is_help=True)
-db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
-app.add_typer(plans_app, name="plans")
-app.add_typer(db_app, name="db")
+
+
+def command_group(name: str, help_text: str) -> typer.Typer:
+    """A group of subcommands (``onramp NAME …``), registered on the root app; without a
+    subcommand it prints its help."""
+    group = typer.Typer(help=help_text, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return group
+
+
+plans_app = command_group("plans", "List, show and check milestone plans.")
+db_app = command_group("db", "Database schema management.")
 
 
 @contextmanager

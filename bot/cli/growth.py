@@ -7,7 +7,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from bot.cli.core import ConfigOption, JsonFlag, app, container, emit_json
+from bot.cli.core import ConfigOption, JsonFlag, app, command_group, container, emit_json
 from bot.config import DEFAULT_CONFIG
 from bot.services.growth import (
     DEFAULT_VISIBILITY,
@@ -18,10 +18,7 @@ from bot.services.growth import (
 )
 from bot.services.onboarding import Actor
 
-evidence_app = typer.Typer(
-    help="Evidence of a hire's growth: add it, list it.", no_args_is_help=True
-)
-app.add_typer(evidence_app, name="evidence")
+evidence_app = command_group("evidence", "Evidence of a hire's growth: add it, list it.")
 
 UserArgument = Annotated[
     str, typer.Argument(metavar="USER", help="The hire's Slack user id (or @name).")

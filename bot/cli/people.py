@@ -13,6 +13,7 @@ from bot.cli.core import (
     ConfigOption,
     JsonFlag,
     app,
+    command_group,
     container,
     emit_json,
     fail,
@@ -24,10 +25,7 @@ from bot.domain.dates import check_instant
 from bot.services.onboarding import Actor, EnrollmentReport, HolidayCountry
 from bot.text import STATUS_ICONS, phase_line
 
-people_app = typer.Typer(
-    help="Settings of one person that shape their check-ins.", no_args_is_help=True
-)
-app.add_typer(people_app, name="people")
+people_app = command_group("people", "Settings of one person that shape their check-ins.")
 
 HireArgument = Annotated[str, typer.Argument(metavar="USER", help="The hire's Slack user id.")]
 

@@ -37,7 +37,7 @@ from bot.services.onboarding import Actor
 from storage import growth as evidence_repo
 from storage import repositories as repo
 from storage.engine import Database
-from storage.growth import TagCount
+from storage.growth import Seen, TagCount
 from storage.models import Enrollment, Evidence, Person
 
 #: The longest evidence text kept (a win in a few sentences; link the rest).
@@ -155,20 +155,20 @@ class _Subject:
     plan: LoadedPlan
     relation: Relation
 
-    def visible(self, *, impersonated: bool = False) -> dict[str, Any]:
-        """The arguments that select the hire's evidence this viewer may see: the hire sees all
-        of their own; others only what was shared on the plan they are on with the hire (a new
-        manager does not inherit what was shown to the last one). An operator looking as
-        someone (``--as``) never sees more than an admin: private evidence is the hire's."""
+    def visible(self, *, impersonated: bool = False) -> Seen:
+        """The hire's evidence this viewer may see: the hire sees all of their own; others only
+        what was shared on the plan they are on with the hire (a new manager does not inherit
+        what was shown to the last one). An operator looking as someone (``--as``) never sees
+        more than an admin: private evidence is the hire's."""
         seen = permissions.visible_evidence(self.relation)
         if impersonated:
             seen &= permissions.visible_evidence(Relation.ADMIN)
         own = self.relation is Relation.HIRE
-        return {
-            "hire_id": _id(self.hire),
-            "visibilities": seen,
-            "enrollment_id": None if own else _id(self.enrollment),
-        }
+        return Seen(
+            hire_id=_id(self.hire),
+            visibilities=seen,
+            enrollment_id=None if own else _id(self.enrollment),
+        )
 
 
 class GrowthService:
@@ -244,7 +244,7 @@ class GrowthService:
         with self.db.read() as session:
             subject = self._subject(session, actor, hire, permissions.Action.VIEW)
             rows = evidence_repo.evidence_of(
-                session=session, **subject.visible(impersonated=impersonated)
+                session=session, seen=subject.visible(impersonated=impersonated)
             )
             tags = evidence_repo.tags_of(session=session, evidence_ids=[_id(r) for r in rows])
             return EvidenceList(
@@ -259,7 +259,7 @@ class GrowthService:
         with self.db.read() as session:
             subject = self._subject(session, actor, hire, permissions.Action.VIEW)
             counts = evidence_repo.tag_counts(
-                session=session, **subject.visible(impersonated=impersonated)
+                session=session, seen=subject.visible(impersonated=impersonated)
             )
             states = repo.milestone_states(session=session, enrollment_id=_id(subject.enrollment))
         loaded = subject.plan

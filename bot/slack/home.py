@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
@@ -19,25 +20,17 @@ from bot.slack.growth_blocks import home_growth_blocks
 log = logging.getLogger("onramp.slack.home")
 
 
+@dataclass(frozen=True, kw_only=True)
 class HomePublisher:
     """Builds a person's Home view from the services and publishes it with ``views.publish``.
     With ``growth`` (``None``: no Growth section), a hire whose plan has a rubric also sees
     their own growth, read through the growth service and its permissions."""
 
-    def __init__(
-        self,
-        *,
-        onboarding: Onboarding,
-        client: WebClient,
-        clock: Clock,
-        command: str,
-        growth: GrowthService | None = None,
-    ) -> None:
-        self.onboarding = onboarding
-        self.client = client
-        self.clock = clock
-        self.command = command
-        self.growth = growth
+    onboarding: Onboarding
+    client: WebClient
+    clock: Clock
+    command: str
+    growth: GrowthService | None = None
 
     def view_for(self, user_id: str, *, notice: str | None = None) -> dict[str, Any]:
         """The Home view of ``user_id``: their plan, team and mentees (or a welcome), updated

@@ -60,12 +60,16 @@ def test_counts_per_tag_follow_visibility_and_confirmation(
         assert not growth.confirm_evidence(session=session, evidence_id=first, at=clock.now())
     with db.read() as session:
         counts = growth.tag_counts(
-            session=session, hire_id=_hire_id(db), visibilities=["manager", "mentors"]
+            session=session,
+            seen=growth.Seen(hire_id=_hire_id(db), visibilities=["manager", "mentors"]),
         )
         everything = growth.tag_counts(
-            session=session, hire_id=_hire_id(db), visibilities=["private", "manager", "mentors"]
+            session=session,
+            seen=growth.Seen(hire_id=_hire_id(db), visibilities=["private", "manager", "mentors"]),
         )
-        nothing = growth.tag_counts(session=session, hire_id=_hire_id(db), visibilities=[])
+        nothing = growth.tag_counts(
+            session=session, seen=growth.Seen(hire_id=_hire_id(db), visibilities=[])
+        )
     assert counts == {
         "evaluation-mindset": growth.TagCount(count=1, corroborated=1),
         "communication": growth.TagCount(count=1, corroborated=0),
@@ -84,8 +88,30 @@ def test_listing_is_newest_first_with_its_tags(
     clock.advance(timedelta(hours=1))
     newer = _add(db, clock, "newer", "mentors", [])
     with db.read() as session:
-        rows = growth.evidence_of(session=session, hire_id=_hire_id(db), visibilities=["mentors"])
+        rows = growth.evidence_of(
+            session=session, seen=growth.Seen(hire_id=_hire_id(db), visibilities=["mentors"])
+        )
         tags = growth.tags_of(session=session, evidence_ids=[r.id for r in rows if r.id])
     assert [r.id for r in rows] == [newer, older]
     assert rows[0].created_at == clock.now()
     assert tags == {newer: [], older: ["collaboration", "communication"]}
+
+
+def test_a_selection_by_enrollment_leaves_out_other_plans_evidence(
+    db: Database, onboarding: Onboarding, clock: ManualClock
+) -> None:
+    """With an enrollment id, only evidence recorded on that plan is listed and counted."""
+    enroll(onboarding)
+    _add(db, clock, "on this plan", "mentors", ["communication"])
+    with db.read() as session:
+        hire_id = _hire_id(db)
+        other = growth.Seen(hire_id=hire_id, visibilities=["mentors"], enrollment_id=10_000)
+        assert growth.evidence_of(session=session, seen=other) == []
+        assert growth.tag_counts(session=session, seen=other) == {}
+        (row,) = growth.evidence_of(
+            session=session, seen=growth.Seen(hire_id=hire_id, visibilities=["mentors"])
+        )
+        same = growth.Seen(
+            hire_id=hire_id, visibilities=["mentors"], enrollment_id=row.enrollment_id
+        )
+        assert [r.text for r in growth.evidence_of(session=session, seen=same)] == ["on this plan"]
