@@ -13,26 +13,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from bench.common import PLANS_DIR, Workspace, percentile
+from bench.common import PLANS_DIR, Latencies, Workspace
 
 
 @dataclass(frozen=True)
-class AnswersResult:
+class AnswersResult(Latencies):
     """Per-question wall times (ms), recall@3 and how many cases it was judged on."""
 
-    latencies_ms: list[float]
     recall_at_3: float
     judged: int
-
-    @property
-    def p50_ms(self) -> float:
-        """Median latency."""
-        return percentile(self.latencies_ms, 50)
-
-    @property
-    def p95_ms(self) -> float:
-        """95th percentile latency."""
-        return percentile(self.latencies_ms, 95)
 
 
 def run(workspace: Workspace, *, plan_id: str = "junior-llm-engineer") -> AnswersResult:

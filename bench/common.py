@@ -51,6 +51,23 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
+@dataclass(frozen=True)
+class Latencies:
+    """Wall times of calls, in milliseconds, and their nearest-rank percentiles."""
+
+    latencies_ms: list[float]
+
+    @property
+    def p50_ms(self) -> float:
+        """Median latency."""
+        return percentile(self.latencies_ms, 50)
+
+    @property
+    def p95_ms(self) -> float:
+        """95th percentile latency."""
+        return percentile(self.latencies_ms, 95)
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:

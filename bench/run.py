@@ -23,7 +23,7 @@ from typing import Any
 sys.dont_write_bytecode = True  # nothing written into the checkout, not even __pycache__
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import ack, answers, fanout, memory, tick  # noqa: E402 - after sys.path
+from bench import ack, answers, fanout, growth, memory, tick  # noqa: E402 - after sys.path
 from bench.common import Workspace, machine, terminate_on_sigterm  # noqa: E402
 
 
@@ -36,6 +36,8 @@ class Sizes:
     fanout_messages: int
     fanout_limit: float
     memory_enrollments: int = 10_000
+    #: A manager's team for the readiness view (design §12: a manager with 50 hires).
+    growth_hires: int = 50
 
 
 QUICK = Sizes(ack_requests=800, tick_sizes=(1_000, 10_000), fanout_messages=1_000, fanout_limit=40)
@@ -46,6 +48,7 @@ SMOKE = Sizes(
     fanout_messages=40,
     fanout_limit=20,
     memory_enrollments=100,
+    growth_hires=4,
 )
 FULL = Sizes(
     ack_requests=3_000,
@@ -74,7 +77,7 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
         "--only",
         {
             "metavar": "NAMES",
-            "help": "comma-separated subset: ack,tick,fanout,answers,memory (default: all)",
+            "help": "comma-separated subset: ack,tick,fanout,answers,memory,growth (default: all)",
         },
     ),
     (
@@ -176,6 +179,19 @@ def measure(sizes: Sizes, only: set[str]) -> tuple[dict[str, Any], dict[str, Any
                 rss_answers=result_m.answers,
                 rss_encoder_loaded=result_m.encoder_loaded,
             )
+        if "growth" in only:
+            result_g = growth.run(workspace, hires=sizes.growth_hires)
+            _log(
+                f"growth: readiness of {result_g.hires} hires ({result_g.evidence} evidence), "
+                f"p50 {result_g.p50_ms:.2f} ms, p95 {result_g.p95_ms:.2f} ms"
+            )
+            figures.update(
+                growth_readiness_p50_ms=round(result_g.p50_ms, 3),
+                growth_readiness_p95_ms=round(result_g.p95_ms, 3),
+                growth_team_ms=round(result_g.team_ms, 1),
+                growth_hires=result_g.hires,
+                growth_evidence=result_g.evidence,
+            )
     return figures, raw
 
 
@@ -269,6 +285,17 @@ def verdicts(figures: dict[str, Any], sizes: Sizes) -> list[tuple[str, str, str,
                 and loaded,
             )
         )
+    if "growth_readiness_p95_ms" in figures:
+        rows.append(
+            (
+                f"readiness, manager of {figures['growth_hires']} hires",
+                f"p95 {figures['growth_readiness_p95_ms']:.2f} ms a hire, "
+                f"{figures['growth_team_ms']:.0f} ms the team "
+                f"({figures['growth_evidence']:,} evidence)",
+                "p95 <= 50 ms a hire",
+                figures["growth_readiness_p95_ms"] <= 50,
+            )
+        )
     return rows
 
 
@@ -289,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run, print, and optionally plot."""
     args = _parser().parse_args(argv)
     sizes = SMOKE if args.smoke else QUICK if args.quick else FULL
-    names = {"ack", "tick", "fanout", "answers", "memory"}
+    names = {"ack", "tick", "fanout", "answers", "memory", "growth"}
     only = names if not args.only else {n.strip() for n in args.only.split(",")}
     unknown = only - names
     if unknown:

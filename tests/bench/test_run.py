@@ -30,6 +30,7 @@ REQUIRED = {
     "answer_p95_ms",
     "recall_at_3",
     "rss_mb",
+    "growth_readiness_p95_ms",
 }
 
 
@@ -81,6 +82,8 @@ def test_smoke_run_prints_the_json_contract_and_leaves_nothing_behind(tmp_path: 
     assert figures["rss_encoder_loaded"] is True, log
     assert figures["rss_after_answers_mb"] > 0
     assert all(plan["plan"] for plan in figures["tick_query_plans"])
+    assert figures["growth_hires"] == SMOKE.growth_hires
+    assert figures["growth_evidence"] > 0
     assert list(tmp_path.iterdir()) == []
     assert _processes_mentioning(str(tmp_path)) == []
 
