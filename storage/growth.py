@@ -36,6 +36,11 @@ def add_evidence(*, session: Session, evidence: Evidence, tags: Iterable[str]) -
     return evidence
 
 
+def evidence_by_id(*, session: Session, evidence_id: int) -> Evidence | None:
+    """One piece of evidence by its id, or ``None``."""
+    return session.get(Evidence, evidence_id)
+
+
 def confirm_evidence(*, session: Session, evidence_id: int, at: datetime) -> bool:
     """Record the corroborator's confirmation once; False when absent or already confirmed."""
     row = session.get(Evidence, evidence_id)

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from sqlmodel import Session
 
 from bot.domain import permissions
-from bot.domain.errors import Conflict, InvalidInput, NotFound
+from bot.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.domain.guardrails import strip_broadcasts, strip_controls
 from bot.domain.people import parse_user_ref
 from bot.domain.permissions import Relation, Visibility
@@ -33,6 +33,7 @@ from bot.domain.plan import (
 from bot.domain.progress import EnrollmentStatus, MilestoneStatus
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
+from bot.services.growth_tags import Tag, TagSuggester, plan_tags
 from bot.services.onboarding import Actor
 from storage import growth as evidence_repo
 from storage import repositories as repo
@@ -45,6 +46,18 @@ TEXT_LIMIT = 2000
 LINK_LIMIT = 2000
 #: Who sees new evidence when nobody says: the hire and their manager of record.
 DEFAULT_VISIBILITY = Visibility.MANAGER
+#: What anyone but the named corroborator hears when they try to confirm evidence (the same
+#: words whether or not the evidence exists).
+CONFIRM_REFUSED = "Only the person named to confirm this evidence can confirm it."
+
+
+class EvidenceInputError(InvalidInput):
+    """Evidence input that was refused, naming the ``field`` it is about (``text``, ``tags``,
+    ``link``, ``visibility``, ``corroborator``), so a form can show it beside that field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,7 @@ class EvidenceView:
     created_by: str
     created_at: datetime
     confirmed_at: datetime | None
+    corroborator: str | None = None  # the Slack user id asked to confirm it
 
     def as_json(self) -> dict[str, Any]:
         """The fields, in their order, with the visibility and the times as strings."""
@@ -91,6 +105,27 @@ class EvidenceList:
 
     def as_json(self) -> dict[str, Any]:
         return {"user": self.user, "plan": self.plan, "evidence": [e.as_json() for e in self.items]}
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A corroborator's confirmation: the evidence, whose it is, and whether it was confirmed
+    before (a second click changes nothing)."""
+
+    evidence: EvidenceView
+    hire: str
+    already: bool
+
+
+@dataclass(frozen=True)
+class EvidenceForm:
+    """What the evidence modal offers: whose growth it records, their plan's tags and the
+    ones suggested for the text so far."""
+
+    hire: str
+    plan: str
+    tags: list[Tag]
+    suggested: list[Tag]
 
 
 @dataclass(frozen=True)
@@ -181,6 +216,7 @@ class GrowthService:
         self.catalog = catalog
         self.clock = clock
         self.admins = admins
+        self.suggester = TagSuggester()
 
     def add_evidence(
         self,
@@ -192,12 +228,16 @@ class GrowthService:
         link: str | None = None,
         visibility: str | Visibility = DEFAULT_VISIBILITY,
         source: str = "cli",
+        corroborator: str | None = None,
     ) -> EvidenceView:
         """Record evidence of ``hire``'s growth, tagged with ids of their plan; who sees it is
-        fixed now. Allowed to the hire, their manager of record and admins."""
+        fixed now. Allowed to the hire, their manager of record and admins. ``corroborator``
+        (a Slack user id: neither the hire nor whoever records it) is asked to confirm it and
+        may read this one item to do so."""
         seen_by = _visibility(visibility)
         clean = _text(text)
         url = _link(link)
+        witness = _corroborator(corroborator, actor=actor)
         with self.db.transaction() as session:
             subject = self._subject(session, actor, hire, permissions.Action.EVIDENCE)
             permissions.require(subject.relation, permissions.Action.EVIDENCE)
@@ -209,6 +249,17 @@ class GrowthService:
             tag_ids = _tags(tags, subject.plan)
             now = self.clock.now()
             me = self._me(session, actor)
+            if witness is not None and witness == subject.hire.user_id:
+                raise EvidenceInputError(
+                    "corroborator",
+                    "A corroborator confirms someone else's work: pick a colleague who saw it, "
+                    "not the person it is about.",
+                )
+            witness_row = (
+                None
+                if witness is None
+                else repo.upsert_person(session=session, user_id=witness, at=now)
+            )
             row = evidence_repo.add_evidence(
                 session=session,
                 evidence=Evidence(
@@ -218,6 +269,7 @@ class GrowthService:
                     text=clean,
                     link=url,
                     visibility=seen_by.value,
+                    corroborator_id=None if witness_row is None else witness_row.id,
                     created_by_id=None if me is None else me.id,
                     created_by_label=actor.label,
                     source=source,
@@ -233,10 +285,61 @@ class GrowthService:
                 subject_id=subject.hire.id,
                 enrollment_id=subject.enrollment.id,
                 # The text stays out of the audit log: private evidence is the hire's alone.
-                detail={"evidence": row.id, "tags": tag_ids, "visibility": seen_by.value},
+                detail={
+                    "evidence": row.id,
+                    "tags": tag_ids,
+                    "visibility": seen_by.value,
+                    "corroborator": witness,
+                },
                 at=now,
             )
-            return _view(row, tag_ids)
+            return _view(row, tag_ids, corroborator=witness)
+
+    def confirm_evidence(self, *, actor: Actor, evidence_id: int) -> Confirmation:
+        """The named corroborator confirms ``evidence_id``, once (a second confirmation changes
+        nothing and says so). Anyone else is refused in the same words whether or not the
+        evidence exists. Readiness counts confirmed evidence as corroborated."""
+        with self.db.transaction() as session:
+            me = self._me(session, actor)
+            row = evidence_repo.evidence_by_id(session=session, evidence_id=evidence_id)
+            if row is None or me is None or row.corroborator_id != me.id:
+                raise PermissionDenied(CONFIRM_REFUSED)
+            now = self.clock.now()
+            confirmed = evidence_repo.confirm_evidence(
+                session=session, evidence_id=evidence_id, at=now
+            )
+            if confirmed:
+                repo.write_audit(
+                    session=session,
+                    action="evidence_confirmed",
+                    actor_id=me.id,
+                    actor_label=actor.label,
+                    subject_id=row.hire_id,
+                    enrollment_id=row.enrollment_id,
+                    detail={"evidence": evidence_id},
+                    at=now,
+                )
+            hire = repo.get_person_by_id(session=session, person_id=row.hire_id)
+            tags = evidence_repo.tags_of(session=session, evidence_ids=[evidence_id])
+            return Confirmation(
+                evidence=_view(row, tags[evidence_id], corroborator=me.user_id),
+                hire="" if hire is None else hire.user_id,
+                already=not confirmed,
+            )
+
+    def evidence_form(self, *, actor: Actor, hire: str, text: str = "") -> EvidenceForm:
+        """What the evidence modal offers ``actor`` recording evidence of ``hire``: the tags of
+        the hire's plan and those suggested offline for ``text``. Refused as recording is."""
+        with self.db.read() as session:
+            subject = self._subject(session, actor, hire, permissions.Action.EVIDENCE)
+            permissions.require(subject.relation, permissions.Action.EVIDENCE)
+        loaded = subject.plan
+        return EvidenceForm(
+            hire=subject.hire.user_id,
+            plan=loaded.plan.id,
+            tags=plan_tags(loaded),
+            suggested=self.suggester.suggest(loaded, text),
+        )
 
     def evidence(self, *, actor: Actor, hire: str, impersonated: bool = False) -> EvidenceList:
         """The hire's evidence the actor may see, newest first (``impersonated``: an operator
@@ -247,10 +350,22 @@ class GrowthService:
                 session=session, seen=subject.visible(impersonated=impersonated)
             )
             tags = evidence_repo.tags_of(session=session, evidence_ids=[_id(r) for r in rows])
+            witnesses = repo.people_by_ids(
+                session=session, ids={r.corroborator_id for r in rows if r.corroborator_id}
+            )
             return EvidenceList(
                 user=subject.hire.user_id,
                 plan=subject.plan.plan.id,
-                items=[_view(r, tags[_id(r)]) for r in rows],
+                items=[
+                    _view(
+                        r,
+                        tags[_id(r)],
+                        corroborator=witnesses[r.corroborator_id].user_id
+                        if r.corroborator_id in witnesses
+                        else None,
+                    )
+                    for r in rows
+                ],
             )
 
     def readiness(self, *, actor: Actor, hire: str, impersonated: bool = False) -> Readiness:
@@ -378,9 +493,10 @@ def _visibility(value: str | Visibility) -> Visibility:
     except ValueError:
         valid = ", ".join(v.value for v in Visibility)
         shown = re.sub(r"[^\w -]", "", str(value))[:40]  # never echo a mention or a link
-        raise InvalidInput(
+        raise EvidenceInputError(
+            "visibility",
             f"'{shown}' is not a visibility; use one of: {valid} "
-            "(private: only the hire; manager: and their manager; mentors: and their mentors)."
+            "(private: only the hire; manager: and their manager; mentors: and their mentors).",
         ) from None
 
 
@@ -388,11 +504,14 @@ def _text(text: str) -> str:
     # Control characters (a NUL PostgreSQL refuses, terminal escapes) never reach storage.
     clean = strip_controls(strip_broadcasts(text)).strip()
     if not clean:
-        raise InvalidInput("Evidence needs a text: say what happened and why it mattered.")
+        raise EvidenceInputError(
+            "text", "Evidence needs a text: say what happened and why it mattered."
+        )
     if len(clean) > TEXT_LIMIT:
-        raise InvalidInput(
+        raise EvidenceInputError(
+            "text",
             f"Evidence is limited to {TEXT_LIMIT} characters ({len(clean)} given); "
-            "shorten it and link the rest with --link."
+            "shorten it and link the rest with --link.",
         )
     return clean
 
@@ -403,11 +522,29 @@ def _link(link: str | None) -> str | None:
     url = link.strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or len(url) > LINK_LIMIT:
-        raise InvalidInput(
+        raise EvidenceInputError(
+            "link",
             f"The link must be an http(s) URL of at most {LINK_LIMIT} characters, e.g. "
-            "https://github.com/org/repo/pull/12."
+            "https://github.com/org/repo/pull/12.",
         )
     return url
+
+
+def _corroborator(user: str | None, *, actor: Actor) -> str | None:
+    """The corroborator's Slack user id (``None`` for nobody); never whoever records it."""
+    if user is None or not user.strip():
+        return None
+    user_id = parse_user_ref(user.strip()).user_id
+    if user_id is None:
+        raise EvidenceInputError(
+            "corroborator", "Name the corroborator by their Slack user id, e.g. U0123ABCD."
+        )
+    if user_id == actor.user_id:
+        raise EvidenceInputError(
+            "corroborator",
+            "You can't confirm what you record yourself: pick a colleague who saw it happen.",
+        )
+    return user_id
 
 
 def _tags(typed: Iterable[str], loaded: LoadedPlan) -> list[str]:
@@ -420,10 +557,11 @@ def _tags(typed: Iterable[str], loaded: LoadedPlan) -> list[str]:
             shown = re.sub(r"[^\w -]", "", word)[:60]  # no markup or mentions echoed back
             close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
             hint = f" Did you mean {', '.join(close)}?" if close else ""
-            raise InvalidInput(
+            raise EvidenceInputError(
+                "tags",
                 f"There is no tag '{shown}' in {loaded.plan.id}.{hint} Tags are the ids of its "
                 "rubric, skills, promotion criteria and milestones: onramp plans show "
-                f"{loaded.plan.id}."
+                f"{loaded.plan.id}.",
             )
         if key not in tags:
             tags.append(key)
@@ -438,7 +576,7 @@ def _id(row: Person | Enrollment | Evidence) -> int:
     return row.id
 
 
-def _view(row: Evidence, tags: list[str]) -> EvidenceView:
+def _view(row: Evidence, tags: list[str], *, corroborator: str | None = None) -> EvidenceView:
     return EvidenceView(
         id=_id(row),
         text=row.text,
@@ -448,6 +586,7 @@ def _view(row: Evidence, tags: list[str]) -> EvidenceView:
         created_by=row.created_by_label,
         created_at=row.created_at,
         confirmed_at=row.confirmed_at,
+        corroborator=corroborator,
     )
 
 
