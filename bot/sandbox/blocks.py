@@ -157,8 +157,23 @@ def _element(element: Any, where: str) -> Iterator[str]:
             yield _problem(f"must be less than {limit + 1} items", f"{where}/options")
         for i, option in enumerate(options):
             yield from _option(option, f"{where}/options/{i}")
+        yield from _initial_options(element, where)
     elif kind == "plain_text_input":
         yield from _length(element.get("initial_value"), 3000, f"{where}/initial_value")
+
+
+def _initial_options(element: dict[str, Any], where: str) -> Iterator[str]:
+    """Slack refuses a pre-selected option that is not one of the menu's own options."""
+    offered = list(element.get("options", []))
+    for group in element.get("option_groups", []):
+        offered += group.get("options", []) if isinstance(group, dict) else []
+    chosen = list(element.get("initial_options", []))
+    if "initial_option" in element:
+        chosen.append(element["initial_option"])
+    for option in chosen:
+        if option not in offered:
+            yield _problem("initial options must exactly match provided options", where)
+            return
 
 
 def _option(option: Any, where: str) -> Iterator[str]:

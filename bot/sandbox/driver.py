@@ -202,6 +202,38 @@ class SlackDriver:
         delivery = self._interactive(payload)
         return replace(delivery, response_url=response_url, trigger_id=payload["trigger_id"])
 
+    def message_action(
+        self, user_id: str, callback_id: str, message: Message | JsonDict
+    ) -> Delivery:
+        """``user_id`` uses the app's message shortcut ``callback_id`` on ``message`` (from the
+        message's "More actions" menu): Slack's ``message_action`` payload, with the message,
+        its channel, a ``trigger_id`` for a modal and a ``response_url`` for a private reply."""
+        user = self._user(user_id)
+        if isinstance(message, Message):
+            body = self.sandbox.message_object(message)
+            channel = message.channel
+        else:
+            body = dict(message)
+            channel = str(body.pop("channel", "") or self.sandbox.dm_channel(user_id))
+        response_url = self.sandbox.new_response_url(channel=channel, user=user_id)
+        payload: JsonDict = {
+            "type": "message_action",
+            "token": self.sandbox.verification_token,
+            "action_ts": self._now_ts(),
+            "team": {"id": self.sandbox.team_id, "domain": "sandbox"},
+            "user": user,
+            "channel": {"id": channel, "name": channel.lower()},
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": self.sandbox.new_trigger_id(user_id),
+            "response_url": response_url,
+            "message_ts": body.get("ts"),
+            "message": body,
+        }
+        delivery = self._interactive(payload)
+        return replace(delivery, response_url=response_url, trigger_id=payload["trigger_id"])
+
     def view_submission(
         self,
         user_id: str,

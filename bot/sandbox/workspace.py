@@ -162,6 +162,7 @@ class Workspace:
             "chat.postEphemeral": self.chat_post_ephemeral,
             "chat.update": self.chat_update,
             "chat.delete": self.chat_delete,
+            "chat.getPermalink": self.chat_get_permalink,
             "views.publish": self.views_publish,
             "views.open": self.views_open,
             "views.push": self.views_push,
@@ -438,6 +439,16 @@ class Workspace:
             raise ApiError("cant_delete_message")
         del self.history[channel_id][index]
         return {"ok": True, "channel": channel_id, "ts": message.ts}
+
+    def chat_get_permalink(self, params: JsonDict) -> JsonDict:
+        """chat.getPermalink: a link to one message (a thread reply's names its thread)."""
+        channel_id = self.resolve_channel(params.get("channel"))
+        _, message = self._find(channel_id, params.get("message_ts"))
+        link = f"https://{self.team_name.lower()}.slack.com/archives/{channel_id}/"
+        link += "p" + message.ts.replace(".", "")
+        if message.thread_ts and message.thread_ts != message.ts:
+            link += f"?thread_ts={message.thread_ts}&cid={channel_id}"
+        return {"ok": True, "channel": channel_id, "permalink": link}
 
     def _find(self, channel_id: str, ts: Any) -> tuple[int, Message]:
         for index, message in enumerate(self.history[channel_id]):
