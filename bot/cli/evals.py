@@ -115,16 +115,7 @@ def _eval_container(settings: Settings) -> Iterator[Container]:
 
 def _answers_for(base: Answers, prompt: str) -> Answers:
     """A fresh answer service (own cache) like ``base``, answering with prompt ``prompt``."""
-    answers = Answers(
-        db=base.db,
-        catalog=base.catalog,
-        onboarding=base.onboarding,
-        prompts=base.prompts,
-        clock=base.clock,
-        model=base.model,
-        policy=replace(base.policy, prompt=prompt),
-        encoder=base.encoder,
-    )
+    answers = replace(base, policy=replace(base.policy, prompt=prompt))
     answers.prompts.get(prompt)  # an unknown version is a configuration error, before any work
     return answers
 

@@ -47,7 +47,7 @@ def make_answers(
         prompts=PromptLibrary(ROOT / "prompts"),
         clock=clock,
         model=model,
-        policy=policy,
+        policy=policy or AnswerPolicy(),
         encoder=_ENCODER,
     )
 

@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.domain.chunks import chunk_blueprint, terms
@@ -66,48 +66,32 @@ SOCIAL = {IntentKind.GREETING: say.GREETING, IntentKind.THANKS: say.THANKS}
 _INNER_CAPITAL = re.compile(r"(?:(?<=[a-z0-9,;/)] )|(?<=\())[A-Z][a-zA-Z]+\b")
 
 
+@dataclass(kw_only=True, eq=False)
 class Answers:
-    """Grounded answers about a plan's role, with guardrails, a cache and a log."""
+    """Grounded answers about a plan's role, with guardrails, a cache and a log. ``model``
+    ``None``: no Claude (extractive answers only); ``encoder`` ``None``: lexical retrieval."""
 
-    def __init__(
-        self,
-        *,
-        db: Database,
-        catalog: PlanCatalog,
-        onboarding: Onboarding,
-        prompts: PromptLibrary,
-        clock: Clock,
-        model: AnswerModel | None = None,
-        policy: AnswerPolicy | None = None,
-        encoder: Encoder | None = None,
-    ) -> None:
-        self.db = db
-        self.encoder = encoder
-        self.catalog = catalog
-        self.onboarding = onboarding
-        self.prompts = prompts
-        self.clock = clock
-        self.model = model
-        self.policy = policy or AnswerPolicy()
-        self._retrievers: dict[str, Retriever] = {}
-        self._vocabulary: dict[str, tuple[frozenset[str], ...]] = {}
-        self._names: dict[str, frozenset[str]] = {}
-        self._loaded_at: dict[str, datetime] = {}
-        self._lock = threading.Lock()
+    db: Database
+    catalog: PlanCatalog
+    onboarding: Onboarding
+    prompts: PromptLibrary
+    clock: Clock
+    model: AnswerModel | None = None
+    policy: AnswerPolicy = field(default_factory=AnswerPolicy)
+    encoder: Encoder | None = None
+    _retrievers: dict[str, Retriever] = field(init=False, default_factory=dict)
+    _vocabulary: dict[str, tuple[frozenset[str], ...]] = field(init=False, default_factory=dict)
+    _names: dict[str, frozenset[str]] = field(init=False, default_factory=dict)
+    _loaded_at: dict[str, datetime] = field(init=False, default_factory=dict)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    _cache: AnswerCache = field(init=False)
+
+    def __post_init__(self) -> None:
         self._cache = AnswerCache(self.policy.cache_size)
 
     def rebind(self, *, db: Database, onboarding: Onboarding, clock: Clock) -> Answers:
         """A copy over another database (evaluation personas); indexes are shared."""
-        other = Answers(
-            db=db,
-            catalog=self.catalog,
-            onboarding=onboarding,
-            prompts=self.prompts,
-            clock=clock,
-            model=self.model,
-            policy=self.policy,
-            encoder=self.encoder,
-        )
+        other = replace(self, db=db, onboarding=onboarding, clock=clock)
         other._retrievers = self._retrievers  # same class; the indexes are immutable
         other._vocabulary = self._vocabulary
         other._names = self._names
