@@ -10,6 +10,7 @@ answers extractively instead.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,19 +20,37 @@ from bot.domain.intents import Intent
 from bot.domain.plan import LoadedPlan
 from bot.domain.progress import MilestoneStatus
 from bot.services import answer_text as say
+from bot.services.answers.career import (
+    CareerQuestion,
+    career_passages,
+    own_readiness,
+    standing_text,
+)
 from bot.services.answers.port import (
+    READ_MY_GROWTH,
     TOOLS,
     AnswerModel,
     ModelRequest,
+    ReadMyGrowth,
     ReadMyProgress,
     SourcePassage,
     ToolRunner,
     UpdateMyMilestone,
 )
 from bot.services.answers.results import ANTHROPIC, Answer, AnswerPolicy, Citation, refusal
+from bot.services.growth import GrowthService
 from bot.services.onboarding import Actor, EnrollmentReport, Onboarding
 from bot.services.prompts import PromptLibrary
 from bot.services.retrieval import Retriever
+
+
+@dataclass(frozen=True)
+class CareerContext:
+    """A career question put to Claude: its passages go first, and the asker's own growth is
+    offered through ``read_my_growth`` when they asked about themselves."""
+
+    question: CareerQuestion
+    growth: GrowthService
 
 
 def claude_answer(
@@ -46,11 +65,19 @@ def claude_answer(
     prompts: PromptLibrary,
     onboarding: Onboarding,
     policy: AnswerPolicy,
+    career: CareerContext | None = None,
 ) -> Answer:
     """Claude's answer to ``question``; raises :class:`ModelUnavailable` when it cannot give one."""
     passages = retriever.search(question, limit=policy.model_passages)
-    usable = [p for p in passages if p.confidence >= policy.min_coverage / 2]
+    usable = [p.chunk for p in passages if p.confidence >= policy.min_coverage / 2]
     tools = TOOLS if (asker is not None and report is not None) else ()
+    if career is not None:
+        # The blueprint's words for the question come first (every promotion criterion, the
+        # dimension's anchors), then what retrieval found besides.
+        first = career_passages(career.question, loaded.plan.growth, retriever.chunks)
+        usable = first + [c for c in usable if c not in first]
+        if career.question.about_me and asker is not None and asker.user_id is not None:
+            tools = (*tools, READ_MY_GROWTH)
     if not usable and not tools:
         return refusal(
             say.NOT_IN_BLUEPRINT.format(role=loaded.plan.title),
@@ -66,17 +93,15 @@ def claude_answer(
     request = ModelRequest(
         system=system,
         question=question,
-        passages=tuple(
-            SourcePassage(p.chunk.section_id, p.chunk.heading, p.chunk.text) for p in usable
-        ),
+        passages=tuple(SourcePassage(c.section_id, c.heading, c.text) for c in usable),
         tools=tools,
     )
-    run_tool = tool_runner(onboarding, asker, report)
+    run_tool = tool_runner(onboarding, asker, report, career=career, loaded=loaded)
     reply = model.answer(request, run_tool)
     citations: list[Citation] = []
     for cited in reply.citations:
         if 0 <= cited.passage_index < len(usable):
-            chunk = usable[cited.passage_index].chunk
+            chunk = usable[cited.passage_index]
             citation = Citation(chunk.number, chunk.section_id, chunk.heading, chunk.quote)
             if citation not in citations:
                 citations.append(citation)
@@ -96,14 +121,26 @@ def claude_answer(
 
 
 def tool_runner(
-    onboarding: Onboarding, asker: Actor | None, report: EnrollmentReport | None
+    onboarding: Onboarding,
+    asker: Actor | None,
+    report: EnrollmentReport | None,
+    *,
+    career: CareerContext | None = None,
+    loaded: LoadedPlan | None = None,
 ) -> ToolRunner:
-    """Run the model's tool calls for ``asker``, on their own plan only (``report``)."""
+    """Run the model's tool calls for ``asker``, on their own plan only (``report``); with a
+    career question, ``read_my_growth`` reads the asker's own growth on ``loaded``."""
 
     def run(name: str, arguments: Mapping[str, Any]) -> str:
-        if asker is None or report is None:
-            return "error: the asker has no onboarding plan"
         try:
+            if name == READ_MY_GROWTH.name and career is not None and loaded is not None:
+                ReadMyGrowth.model_validate(dict(arguments))
+                mine = own_readiness(career.growth, asker, loaded.plan.id)
+                if mine is None:
+                    return "error: the asker has no growth record on this plan (not enrolled)"
+                return standing_text(mine, loaded.plan.growth, career.question)
+            if asker is None or report is None:
+                return "error: the asker has no onboarding plan"
             if name == "read_my_progress":
                 args = ReadMyProgress.model_validate(dict(arguments))
                 fresh = onboarding.own(actor=asker) or report

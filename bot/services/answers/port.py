@@ -118,6 +118,12 @@ class UpdateMyMilestone(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
+class ReadMyGrowth(BaseModel):
+    """Input of ``read_my_growth`` (none: the subject is always the asker)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 TOOLS = (
     ToolSpec(
         "read_my_progress",
@@ -132,4 +138,13 @@ TOOLS = (
         "to skip it.",
         UpdateMyMilestone.model_json_schema(),
     ),
+)
+
+#: Offered with career questions the asker puts about themselves (bot.services.answers.career).
+READ_MY_GROWTH = ToolSpec(
+    "read_my_growth",
+    "Read the asker's own growth record: their latest self and manager ratings per rubric "
+    "dimension and their evidence counts per dimension and promotion criterion. Takes no user "
+    "id: it is always the asker; nobody else's record can be read.",
+    ReadMyGrowth.model_json_schema(),
 )

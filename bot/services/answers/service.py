@@ -33,7 +33,8 @@ from bot.domain.intents import Intent, IntentKind, classify, looks_like_noise
 from bot.domain.plan import LoadedPlan
 from bot.services import answer_text as say
 from bot.services.answers.cache import AnswerCache
-from bot.services.answers.claude import claude_answer
+from bot.services.answers.career import CareerQuestion, career_question, career_reply, own_readiness
+from bot.services.answers.claude import CareerContext, claude_answer
 from bot.services.answers.extractive import extractive_answer
 from bot.services.answers.personal import personal_reply
 from bot.services.answers.port import AnswerModel, ModelUnavailable
@@ -51,6 +52,7 @@ from bot.services.answers.results import (
 )
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
+from bot.services.growth import GrowthService
 from bot.services.onboarding import Actor, EnrollmentReport, Onboarding
 from bot.services.prompts import PromptLibrary
 from bot.services.retrieval import Retriever, zipf
@@ -163,12 +165,13 @@ class Answers:
         loaded = self._plan(plan_id, report)
         prompt_ref = self.policy.prompt
         intent = classify(clean, loaded.plan, things=self._things(loaded))
+        career = self._career(clean, intent, loaded)
         # Personal answers depend on who asks: never from the cache, never into it.
-        cacheable = not intent.personal
+        cacheable = not intent.personal and (career is None or not career.about_me)
         key = AnswerCache.key(clean, loaded, self.policy.prompt, chosen)
         answer = self._cache.get(key) if cacheable else None
         if answer is None:
-            answer = self._answer(clean, intent, asker, report, loaded, chosen)
+            answer = self._answer(clean, intent, asker, report, loaded, chosen, career)
             if (
                 cacheable
                 and not answer.personal
@@ -231,6 +234,7 @@ class Answers:
         report: EnrollmentReport | None,
         loaded: LoadedPlan,
         backend: str,
+        career: CareerQuestion | None = None,
     ) -> Answer:
         role = loaded.plan.title
         if intent.kind in SOCIAL:
@@ -257,7 +261,7 @@ class Answers:
                 return self._refusal(say.OFF_TOPIC[intent.topic].format(role=role), "off_topic")
             intent = Intent(IntentKind.BLUEPRINT)
         open_report = report if report is not None and report.status.open else None
-        if intent.personal and (asker is None or open_report is None):
+        if career is None and intent.personal and (asker is None or open_report is None):
             # Never a nearest passage for "what should I focus on?": there is no plan to read.
             return self._refusal(say.not_enrolled(report, role), "not_enrolled")
         if backend == ANTHROPIC and self.model is not None:
@@ -273,16 +277,17 @@ class Answers:
                     prompts=self.prompts,
                     onboarding=self.onboarding,
                     policy=self.policy,
+                    career=None if career is None else CareerContext(career, self._growth()),
                 )
             except ModelUnavailable as exc:
                 log.warning("model unavailable, answering extractively: %s", exc)
-                fallback = self._offline(question, asker, open_report, loaded, intent)
+                fallback = self._offline(question, asker, open_report, loaded, intent, career)
                 if fallback.personal or fallback.refused:
                     return replace(fallback, backend=FALLBACK)
                 return replace(
                     fallback, backend=FALLBACK, text=f"{fallback.text}\n{say.FALLBACK_NOTE}"
                 )
-        return self._offline(question, asker, open_report, loaded, intent)
+        return self._offline(question, asker, open_report, loaded, intent, career)
 
     def _offline(
         self,
@@ -291,8 +296,19 @@ class Answers:
         report: EnrollmentReport | None,
         loaded: LoadedPlan,
         intent: Intent,
+        career: CareerQuestion | None = None,
     ) -> Answer:
         role = loaded.plan.title
+        if career is not None:
+            mine = own_readiness(self._growth(), asker, loaded.plan.id) if career.about_me else None
+            return career_reply(
+                career,
+                loaded=loaded,
+                chunks=self.retriever(loaded.plan.id).chunks,
+                mine=mine,
+                asker=asker,
+                prompt_version=self.policy.prompt,
+            )
         if intent.personal:
             if asker is None or report is None:
                 return self._refusal(say.not_enrolled(report, role), "not_enrolled")
@@ -305,6 +321,25 @@ class Answers:
             )
         return extractive_answer(
             question, loaded, retriever=self.retriever(loaded.plan.id), policy=self.policy
+        )
+
+    def _career(self, question: str, intent: Intent, loaded: LoadedPlan) -> CareerQuestion | None:
+        """The career question ``question`` asks (promotion, a rubric dimension or skill, next
+        roles), unless the guardrails or a milestone update own it."""
+        if intent.kind not in (
+            IntentKind.BLUEPRINT,
+            IntentKind.PROGRESS,
+            IntentKind.FOCUS,
+            IntentKind.REMAINING,
+        ):
+            return None
+        return career_question(question, loaded.plan.growth)
+
+    def _growth(self) -> GrowthService:
+        """The growth service over this database: career answers read the asker's own record
+        through it (built per question; it holds nothing but its collaborators)."""
+        return GrowthService(
+            db=self.db, catalog=self.catalog, clock=self.clock, admins=self.onboarding.admins
         )
 
     def _topic_vetoes(self, question: str, intent: Intent, loaded: LoadedPlan) -> bool:
