@@ -1,4 +1,5 @@
-"""Evidence of a hire's growth: every SQL statement on ``evidence`` and ``evidence_tag``.
+"""Evidence of a hire's growth and growth check-in ratings: every SQL statement on
+``evidence``, ``evidence_tag`` and ``assessment``.
 
 Evidence is append-only: rows are added, and only a corroborator's confirmation is written
 later. Readers pass the visibilities the viewer may see; this module decides nothing about who
@@ -14,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
-from storage.models import Evidence, EvidenceTag
+from storage.models import Assessment, Evidence, EvidenceTag
 
 
 @dataclass(frozen=True)
@@ -114,3 +115,35 @@ def tag_counts(*, session: Session, seen: Seen) -> dict[str, TagCount]:
         tag: TagCount(count=count, corroborated=corroborated)
         for tag, count, corroborated in session.exec(query)
     }
+
+
+# --- growth check-in ratings ----------------------------------------------------------------
+
+
+def add_assessments(*, session: Session, rows: Sequence[Assessment]) -> None:
+    """Insert one rater's submission (all its rows); a second one for the same round and rater
+    breaks the unique key (``uq_assessment_rating``) and raises ``IntegrityError``."""
+    session.add_all(rows)
+    session.flush()
+
+
+def assessments_of(
+    *, session: Session, enrollment_ids: Collection[int], rounds: Collection[str] = ()
+) -> Sequence[Assessment]:
+    """Ratings of these enrollments (of ``rounds`` when given), oldest submission first."""
+    if not enrollment_ids:
+        return []
+    query = select(Assessment).where(col(Assessment.enrollment_id).in_(list(enrollment_ids)))
+    if rounds:
+        query = query.where(col(Assessment.round).in_(list(rounds)))
+    return session.exec(query.order_by(col(Assessment.submitted_at), col(Assessment.id))).all()
+
+
+def submitted_roles(*, session: Session, enrollment_id: int, round: str) -> dict[int, str]:
+    """Who has submitted a round: rater person id → role."""
+    query = (
+        select(Assessment.rater_id, Assessment.role)
+        .where(col(Assessment.enrollment_id) == enrollment_id, col(Assessment.round) == round)
+        .distinct()
+    )
+    return dict(session.exec(query).all())

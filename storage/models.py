@@ -259,3 +259,32 @@ class EvidenceTag(SQLModel, table=True):
 
     evidence_id: int = Field(foreign_key="evidence.id", primary_key=True)
     tag_id: str = Field(max_length=60, primary_key=True, index=True)
+
+
+class Assessment(SQLModel, table=True):
+    """Append-only: one rater's rating of one rubric dimension in one growth check-in round.
+
+    A submission is all of a rater's rows of a round, written in one transaction with the same
+    ``submitted_at``; the unique key allows one rating per dimension and rater in a round, so a
+    second submission cannot be stored. ``level`` is the 1-based rank of the plan's level (the
+    blueprint's words are shown from the plan); ``evidence_ids`` are evidence rows the rater
+    cited.
+    """
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        UniqueConstraint(
+            "enrollment_id", "round", "rater_id", "dimension_id", name="uq_assessment_rating"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
+    round: str = Field(max_length=16, description="the round's offset, e.g. 90d or 6mo")
+    rater_id: int = Field(foreign_key="person.id")
+    role: str = Field(max_length=16, description="self, manager or mentor")
+    dimension_id: str = Field(max_length=60)
+    level: int = Field(description="1-based rank of the plan's rubric level")
+    comment: str | None = Field(default=None, max_length=2000)
+    evidence_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    submitted_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
