@@ -26,7 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from bench.common import ROOT, Workspace, free_port, onramp_http, percentile, wait_http
+from bench.common import ROOT, Latencies, Workspace, free_port, onramp_http, wait_http
 from bench.seed import seed
 
 RATE = 100.0  # requests per second
@@ -34,22 +34,17 @@ CALLERS = 10
 SENDERS = 64  # client threads: far more than 100/s x a few ms needs, so the client never queues
 
 
-@dataclass
-class Series:
-    """Latencies (ms, scheduled send → response) and failures of one target."""
+@dataclass(frozen=True)
+class Series(Latencies):
+    """Latencies (ms, scheduled send → response) and HTTP statuses (0: no answer) of one target."""
 
     latencies_ms: list[float] = field(default_factory=list)
-    errors: int = 0
+    statuses: list[int] = field(default_factory=list)
 
     @property
-    def p50(self) -> float:
-        """Median."""
-        return percentile(self.latencies_ms, 50)
-
-    @property
-    def p99(self) -> float:
-        """99th percentile."""
-        return percentile(self.latencies_ms, 99)
+    def errors(self) -> int:
+        """Requests not answered 200."""
+        return sum(status != 200 for status in self.statuses)
 
 
 @dataclass
@@ -64,7 +59,7 @@ class AckResult:
     @property
     def ratio(self) -> float:
         """Onramp's p99 over the bare app's p99."""
-        return self.onramp.p99 / self.bare.p99 if self.bare.p99 else float("inf")
+        return self.onramp.p99_ms / self.bare.p99_ms if self.bare.p99_ms else float("inf")
 
 
 def open_loop(
@@ -90,8 +85,7 @@ def open_loop(
         elapsed = (time.perf_counter() - scheduled) * 1000
         with lock:
             series.latencies_ms.append(elapsed)
-            if status != 200:
-                series.errors += 1
+            series.statuses.append(status)
 
     lanes = list(targets.values())
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="load") as pool:
@@ -173,8 +167,11 @@ def run(
                 rate=RATE,
             )
             log(
-                f"ack: onramp p50 {results['onramp'].p50:.1f} ms p99 {results['onramp'].p99:.1f}"
-                f" ms; bare p50 {results['bare'].p50:.1f} ms p99 {results['bare'].p99:.1f} ms"
+                "ack: "
+                + "; ".join(
+                    f"{name} p50 {series.p50_ms:.1f} ms p99 {series.p99_ms:.1f} ms"
+                    for name, series in results.items()
+                )
             )
         finally:
             workspace.forget(server)

@@ -67,6 +67,22 @@ class Latencies:
         """95th percentile latency."""
         return percentile(self.latencies_ms, 95)
 
+    @property
+    def p99_ms(self) -> float:
+        """99th percentile latency."""
+        return percentile(self.latencies_ms, 99)
+
+    def summary(self) -> str:
+        """``p50 … ms, p95 … ms``, for the run's log."""
+        return f"p50 {self.p50_ms:.2f} ms, p95 {self.p95_ms:.2f} ms"
+
+    def figures(self, prefix: str) -> dict[str, float]:
+        """``{prefix}_p50_ms`` and ``{prefix}_p95_ms``, rounded to microseconds."""
+        return {
+            f"{prefix}_p50_ms": round(self.p50_ms, 3),
+            f"{prefix}_p95_ms": round(self.p95_ms, 3),
+        }
+
 
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 right now."""

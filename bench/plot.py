@@ -57,7 +57,7 @@ def ack_distribution(result: AckResult, path: Path) -> None:
     for name, series in (("onramp serve --http", result.onramp), ("bare Bolt app", result.bare)):
         values = sorted(series.latencies_ms)
         share = [(i + 1) / len(values) for i in range(len(values))]
-        ax.plot(values, share, label=f"{name} (p99 {series.p99:.1f} ms)")
+        ax.plot(values, share, label=f"{name} (p99 {series.p99_ms:.1f} ms)")
     ax.set_xscale("log")
     ax.set_xlabel("ms from scheduled send to HTTP response")
     ax.set_ylabel("share of requests")

@@ -113,11 +113,11 @@ def measure(sizes: Sizes, only: set[str]) -> tuple[dict[str, Any], dict[str, Any
             result = ack.run(workspace, requests=sizes.ack_requests, log=_log)
             raw["ack"] = result
             figures.update(
-                ack_p50_ms=round(result.onramp.p50, 2),
-                ack_p99_ms=round(result.onramp.p99, 2),
+                ack_p50_ms=round(result.onramp.p50_ms, 2),
+                ack_p99_ms=round(result.onramp.p99_ms, 2),
                 ack_ratio_vs_bare_bolt=round(result.ratio, 3),
-                bare_p50_ms=round(result.bare.p50, 2),
-                bare_p99_ms=round(result.bare.p99, 2),
+                bare_p50_ms=round(result.bare.p50_ms, 2),
+                bare_p99_ms=round(result.bare.p99_ms, 2),
                 ack_requests_each=result.requests,
                 ack_rate_per_second=result.rate,
                 ack_errors=result.onramp.errors + result.bare.errors,
@@ -157,12 +157,11 @@ def measure(sizes: Sizes, only: set[str]) -> tuple[dict[str, Any], dict[str, Any
         if "answers" in only:
             result_a = answers.run(workspace)
             _log(
-                f"answers: {len(result_a.latencies_ms)} questions, p50 {result_a.p50_ms:.2f} ms, "
-                f"p95 {result_a.p95_ms:.2f} ms, recall@3 {result_a.recall_at_3:.3f}"
+                f"answers: {len(result_a.latencies_ms)} questions, {result_a.summary()}, "
+                f"recall@3 {result_a.recall_at_3:.3f}"
             )
             figures.update(
-                answer_p50_ms=round(result_a.p50_ms, 3),
-                answer_p95_ms=round(result_a.p95_ms, 3),
+                result_a.figures("answer"),
                 recall_at_3=result_a.recall_at_3,
                 answer_questions=len(result_a.latencies_ms),
                 recall_cases=result_a.judged,
@@ -183,11 +182,10 @@ def measure(sizes: Sizes, only: set[str]) -> tuple[dict[str, Any], dict[str, Any
             result_g = growth.run(workspace, hires=sizes.growth_hires)
             _log(
                 f"growth: readiness of {result_g.hires} hires ({result_g.evidence} evidence), "
-                f"p50 {result_g.p50_ms:.2f} ms, p95 {result_g.p95_ms:.2f} ms"
+                f"{result_g.summary()}"
             )
             figures.update(
-                growth_readiness_p50_ms=round(result_g.p50_ms, 3),
-                growth_readiness_p95_ms=round(result_g.p95_ms, 3),
+                result_g.figures("growth_readiness"),
                 growth_team_ms=round(result_g.team_ms, 1),
                 growth_hires=result_g.hires,
                 growth_evidence=result_g.evidence,
