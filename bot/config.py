@@ -26,7 +26,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.domain.errors import ConfigError
-from bot.domain.plan import format_loc
+from bot.domain.offsets import Offset
+from bot.domain.plan import check_rounds, format_loc
 
 DEFAULT_CONFIG = Path("app.yaml")
 
@@ -68,10 +69,34 @@ class CheckinSettings(_Section):
     reminder_after_working_days: int = Field(default=2, ge=1, le=15)
     mentor_nudge_after_silent_working_days: int = Field(default=5, ge=1, le=30)
     escalate_after_working_days: int = Field(default=7, ge=1, le=30)
+    growth_rounds: list[str] = Field(
+        default_factory=lambda: ["90d", "6mo", "12mo"],
+        min_length=1,
+        max_length=12,
+        description="Growth check-ins (blind self and manager ratings) at these offsets.",
+    )
+    growth_every_after: str | None = Field(
+        default="3mo", description="After the last listed round, one every this long (null: none)."
+    )
+    growth_round_closes_after_working_days: int = Field(default=10, ge=2, le=30)
+    growth_reminder_after_working_days: int = Field(default=3, ge=1, le=15)
     holiday_country: str | None = Field(
         default=None,
         description="ISO country for public holidays (e.g. US, DE) when unset per person.",
     )
+
+    @field_validator("growth_rounds")
+    @classmethod
+    def _rounds(cls, value: list[str]) -> list[str]:
+        check_rounds([Offset.parse(v) for v in value])
+        return value
+
+    @field_validator("growth_every_after")
+    @classmethod
+    def _every(cls, value: str | None) -> str | None:
+        if value is not None:
+            Offset.parse(value)
+        return value
 
 
 class PriceSettings(_Section):

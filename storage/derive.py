@@ -94,6 +94,8 @@ class Found:
 
     key: str
     recipient_id: int
+    #: Whom the row is about: the hire (calendar rows), else the recipient (digests).
+    subject_id: int | None = None
 
 
 #: A member id's share of a fingerprint: (id * 48271 mod p) squared mod p, p = 2**31 - 1. The
@@ -268,7 +270,11 @@ class _Shape:
     dialect: str
     no_tz: bool = False  # the group's zone is unknown: ``IS NULL``, else ``=`` (indexable)
     no_country: bool = False
+    manager: bool = False  # calendar rows for the hire's manager of record (growth_manager)
 
+
+#: Calendar kinds whose recipient is the enrollment's manager of record, not the hire.
+MANAGER_KINDS = frozenset({"growth_manager"})
 
 _STATEMENTS: dict[tuple[str, _Shape], Any] = {}
 _Insert = tuple[Group, Owed]
@@ -283,6 +289,7 @@ def _shape(session: Session, group: Group, kind: str, checked_only: bool) -> _Sh
         dialect=session.get_bind().dialect.name,
         no_tz=group.tz is None,
         no_country=group.country is None,
+        manager=kind in MANAGER_KINDS,
     )
 
 
@@ -317,7 +324,8 @@ def _members(shape: _Shape) -> tuple[Any, Any, Any]:
         enrollment.c.plan_id == bindparam("plan_id", type_=String),
         enrollment.c.start_date == bindparam("start_date", type_=enrollment.c.start_date.type),
     )
-    member, recipient = enrollment.c.id, enrollment.c.hire_id
+    member = enrollment.c.id
+    recipient = enrollment.c.manager_id if shape.manager else enrollment.c.hire_id
     if shape.single:
         hire = sa_select(person.c.id).where(person.c.user_id == bindparam("user_id", type_=String))
         statement = statement.where(enrollment.c.hire_id == hire.scalar_subquery())
@@ -449,9 +457,10 @@ def missing_owed(*, session: Session, group: Group, owed: Owed, checked_only: bo
         outbox = _table(Outbox)
         members, member, recipient = _members(shape)
         key = _key(member)
-        statement = members.with_only_columns(key, recipient).where(
+        subject = _table(Enrollment).c.hire_id if shape.calendar else recipient
+        statement = members.with_only_columns(key, recipient, subject).where(
             ~exists().where(outbox.c.key == key)
         )
         _STATEMENTS["missing", shape] = statement
     rows = session.execute(statement, _params(group, owed)).all()
-    return [Found(k, int(rid)) for k, rid in rows]
+    return [Found(k, int(rid), int(sid)) for k, rid, sid in rows]

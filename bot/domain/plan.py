@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -22,6 +23,7 @@ from pydantic import (
     PlainSerializer,
     ValidationError,
     WithJsonSchema,
+    field_validator,
 )
 
 from bot.domain.blueprint import Blueprint
@@ -103,6 +105,44 @@ class Cadence(_Strict):
     reminder_after_working_days: int | None = Field(default=None, ge=1, le=15)
     mentor_nudge_after_silent_working_days: int | None = Field(default=None, ge=1, le=30)
     escalate_after_working_days: int | None = Field(default=None, ge=1, le=30)
+    growth_rounds: list[OffsetField] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=12,
+        description="Growth check-ins (blind self and manager ratings) at these offsets, "
+        "e.g. [90d, 6mo, 12mo].",
+    )
+    growth_every_after: OffsetField | None = Field(
+        default=None,
+        description="After the last listed round, another every this long (e.g. 3mo).",
+    )
+    growth_round_closes_after_working_days: int | None = Field(
+        default=None,
+        ge=2,
+        le=30,
+        description="A round is open this many working days; then the ratings are shown.",
+    )
+    growth_reminder_after_working_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=15,
+        description="One reminder to each rater who has not submitted, this long after.",
+    )
+
+    @field_validator("growth_rounds")
+    @classmethod
+    def _rounds_in_order(cls, value: list[Offset] | None) -> list[Offset] | None:
+        if value is not None:
+            check_rounds(value)
+        return value
+
+
+def check_rounds(rounds: Sequence[Offset]) -> None:
+    """Growth rounds are listed earliest first, each once; raise ``ValueError`` naming the fix."""
+    if any(a >= b for a, b in pairwise(rounds)):
+        raise ValueError(
+            "growth rounds must be listed earliest first, each once (e.g. [90d, 6mo, 12mo])"
+        )
 
 
 class RubricLevel(_Strict):

@@ -43,6 +43,9 @@ from bot.domain.workdays import (
 
 _T = TypeVar("_T")
 
+#: Growth rounds are computed this far into a plan; the tick only reaches plans started within
+#: its span (about 400 days), so rounds after month 12 wait for life after the plan (issue 17).
+GROWTH_HORIZON = Offset.parse("24mo")
 #: How long the last review stays worth sending when nothing follows it.
 LAST_REVIEW_RELEVANT_WORKING_DAYS = 10
 #: How long after the local send time a late check-in may still go out that day (09:30 →
@@ -64,11 +67,24 @@ class Kind(StrEnum):
     MANAGER_DIGEST = "manager_digest"
     #: The hire's "you're on the plan" DM, queued by the enrollment itself (not derived).
     ENROLLED = "enrolled"
+    #: A growth check-in round: the hire rates themselves on the plan's rubric …
+    GROWTH_SELF = "growth_self"
+    #: … and their manager of record rates them (same round, same instant, blind).
+    GROWTH_MANAGER = "growth_manager"
+    #: Once, to a rater who has not submitted after N working days, while the round is open.
+    GROWTH_REMINDER = "growth_reminder"
+    #: The side-by-side, to each rater, once every rater submitted or the round closed.
+    GROWTH_REVEAL = "growth_reveal"
 
     @property
     def asks_hire(self) -> bool:
         """A check-in the hire is expected to answer (reminders and silence count these)."""
         return self in (Kind.PULSE, Kind.REVIEW)
+
+    @property
+    def growth_rater(self) -> bool:
+        """A growth check-in a rater answers with their ratings (a modal)."""
+        return self in (Kind.GROWTH_SELF, Kind.GROWTH_MANAGER)
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,11 @@ class Rules:
     reminder_after_working_days: int
     mentor_nudge_after_silent_working_days: int
     escalate_after_working_days: int
+    #: Growth check-in rounds, earliest first, then one every ``growth_every_after``.
+    growth_rounds: tuple[Offset, ...] = ()
+    growth_every_after: Offset | None = None
+    growth_round_closes_after_working_days: int = 10
+    growth_reminder_after_working_days: int = 3
 
     @classmethod
     def of(
@@ -96,6 +117,10 @@ class Rules:
         reminder_after_working_days: int,
         mentor_nudge_after_silent_working_days: int,
         escalate_after_working_days: int,
+        growth_rounds: Sequence[str | Offset] = (),
+        growth_every_after: str | Offset | None = None,
+        growth_round_closes_after_working_days: int = 10,
+        growth_reminder_after_working_days: int = 3,
     ) -> Rules:
         """Build rules from settings values (offsets may be written as ``90d``, ``12mo``)."""
 
@@ -111,6 +136,10 @@ class Rules:
             reminder_after_working_days=reminder_after_working_days,
             mentor_nudge_after_silent_working_days=mentor_nudge_after_silent_working_days,
             escalate_after_working_days=escalate_after_working_days,
+            growth_rounds=tuple(offset(v) for v in growth_rounds),
+            growth_every_after=None if growth_every_after is None else offset(growth_every_after),
+            growth_round_closes_after_working_days=growth_round_closes_after_working_days,
+            growth_reminder_after_working_days=growth_reminder_after_working_days,
         )
 
     def with_cadence(self, cadence: Cadence) -> Rules:
@@ -135,6 +164,19 @@ class Rules:
             ),
             escalate_after_working_days=pick(
                 cadence.escalate_after_working_days, self.escalate_after_working_days
+            ),
+            growth_rounds=pick(
+                tuple(cadence.growth_rounds) if cadence.growth_rounds else None,
+                self.growth_rounds,
+            ),
+            growth_every_after=pick(cadence.growth_every_after, self.growth_every_after),
+            growth_round_closes_after_working_days=pick(
+                cadence.growth_round_closes_after_working_days,
+                self.growth_round_closes_after_working_days,
+            ),
+            growth_reminder_after_working_days=pick(
+                cadence.growth_reminder_after_working_days,
+                self.growth_reminder_after_working_days,
             ),
         )
 
@@ -370,8 +412,60 @@ def hire_calendar(
         slots.append(
             _phase_slot(Kind.REVIEW, phase, day, due, max(stale, due + timedelta(hours=1)))
         )
+    slots += growth_slots(rules=rules, start=start, calendar=calendar)
     slots.sort(key=lambda s: (s.due_at, s.kind.value))
     return tuple(slots)
+
+
+def growth_rounds(rules: Rules, *, horizon: Offset = GROWTH_HORIZON) -> list[Offset]:
+    """The offsets of the growth check-in rounds up to ``horizon``: the listed ones, then one
+    every ``growth_every_after`` after the last (``3mo`` after ``12mo``: 15mo, 18mo, …).
+
+    Calendar months and days do not add up, so the repeat counts in the last round's kind of
+    unit: months (``mo``, ``y``) after a round in months, days (``d``, ``w``) after one in
+    days; a repeat of the other kind adds no rounds (docs/configuration.md says so).
+    """
+    rounds = [r for r in rules.growth_rounds if r <= horizon]
+    every = rules.growth_every_after
+    if not rounds or every is None:
+        return rounds
+    last, step = _in_base_unit(rounds[-1]), _in_base_unit(every)
+    if last[1] != step[1] or step[0] <= 0:
+        return rounds
+    amount = last[0] + step[0]
+    while (following := Offset.parse(f"{amount}{last[1]}")) <= horizon:
+        rounds.append(following)
+        amount += step[0]
+    return rounds
+
+
+def _in_base_unit(offset: Offset) -> tuple[int, str]:
+    """``1y`` → (12, "mo"), ``2w`` → (14, "d"): months or days."""
+    per = {"d": (1, "d"), "w": (7, "d"), "mo": (1, "mo"), "y": (12, "mo")}[offset.unit]
+    return offset.amount * per[0], per[1]
+
+
+def growth_slots(*, rules: Rules, start: date, calendar: LocalCalendar) -> list[Slot]:
+    """The hire's and the manager's slot of every growth round.
+
+    A round falls on the date a phase due at the same offset does (:func:`effective_due`: the
+    90-day round is on the day-90 review's date), at the hire's send time; it stays open
+    ``growth_round_closes_after_working_days`` working days, and a slot found after that is stale.
+    Both raters' slots share the round's ref, so the keys are ``growth_self:{enrollment}:90d``
+    and ``growth_manager:{enrollment}:90d``.
+    """
+    slots: list[Slot] = []
+    for offset in growth_rounds(rules):
+        day = effective_due(offset, start, calendar.holidays)
+        due = calendar.send_at(day)
+        closes = calendar.send_at(
+            calendar.add_working_days(day, rules.growth_round_closes_after_working_days)
+        )
+        slots += [
+            Slot(kind=kind, ref=str(offset), day=day, due_at=due, stale_at=closes)
+            for kind in (Kind.GROWTH_SELF, Kind.GROWTH_MANAGER)
+        ]
+    return slots
 
 
 def _phase_slot(kind: Kind, phase: Phase, day: date, due_at: datetime, stale_at: datetime) -> Slot:

@@ -32,7 +32,8 @@ log = logging.getLogger("onramp.checkins")
 #: An item is *late* once its due time is this far behind: it then waits for the recipient's
 #: send window. Calendar due times are at the window's start, so on-time items are in it anyway.
 LATE_AFTER = timedelta(hours=1)
-#: How long after a plan started a missed welcome is still recorded (as skipped, with why).
+#: How long after a missed welcome (or growth round) should have gone out it is still recorded
+#: (as skipped, with why).
 WELCOME_RECORD_WINDOW = timedelta(days=45)
 #: Plans run up to a year; anything started longer ago than this has nothing left to send.
 MAX_PLAN_SPAN = timedelta(days=400)
@@ -161,7 +162,7 @@ class CalendarWork:
                 for f in repo.missing_owed(
                     session=session, group=item.group, owed=item.owed, checked_only=checked_only
                 )
-                if item.group.user_id is not None or f.recipient_id not in read
+                if item.group.user_id is not None or (f.subject_id or f.recipient_id) not in read
             ]
 
     # --- what is owed -------------------------------------------------------------------------
@@ -313,6 +314,13 @@ def owed_slots(slots: Sequence[Slot], now: datetime, calendar: LocalCalendar) ->
             reason = (
                 f"stale: the plan started {slot.day:%Y-%m-%d} and check-ins began after "
                 "the first week; the weekly pulse greets the hire instead"
+            )
+            owed.append(_owed(slot, state=repo.SKIPPED, reason=reason))
+        elif slot.kind.growth_rater and now - slot.stale_at < WELCOME_RECORD_WINDOW:
+            # A whole round missed (downtime, enrolled late): on the record, once, with why.
+            reason = (
+                f"stale: the {slot.ref} growth round closed "
+                f"{in_zone(slot.stale_at, calendar)} before it could be sent"
             )
             owed.append(_owed(slot, state=repo.SKIPPED, reason=reason))
     return owed

@@ -2,8 +2,9 @@
 
 Every method takes keyword-only arguments, opens one unit of work, checks the viewer's relation
 with :mod:`bot.domain.permissions` (which also says which evidence each relation sees) and
-writes an audit row for every change. Ratings come from growth check-ins, which are not built
-yet: the readiness view reports them as ``None`` rather than inventing any.
+writes an audit row for every change. Ratings come from growth check-ins
+(:mod:`bot.services.growth_rounds`): the readiness view shows the latest revealed self and
+manager rating of each dimension and their trend, never a round that is still blind.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.domain.plan import (
 from bot.domain.progress import EnrollmentStatus, MilestoneStatus
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
+from bot.services.growth_rounds import DimensionRatings, Side, latest_ratings
 from bot.services.growth_tags import Tag, TagSuggester, plan_tags
 from bot.services.onboarding import Actor
 from storage import growth as evidence_repo
@@ -139,12 +141,17 @@ class Item:
     levels: list[dict[str, str]] = field(default_factory=list)  # dimensions: label, anchor
     detail: str | None = None  # criteria: the blueprint's words
     includes: list[str] = field(default_factory=list)  # criteria: their sub-bullets
+    ratings: DimensionRatings = field(default_factory=DimensionRatings)  # dimensions
 
     def as_json(self, *, rated: bool) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "title": self.title, "source": self.source.as_json()}
         if rated:
-            # Growth check-ins (which record ratings) are not built yet: nothing to report.
-            out |= {"levels": self.levels, "self": None, "manager": None, "trend": []}
+            out |= {
+                "levels": self.levels,
+                "self": _rated(self.ratings.self_side),
+                "manager": _rated(self.ratings.manager_side),
+                "trend": self.ratings.trend,
+            }
         else:
             out |= {"detail": self.detail, "includes": self.includes}
         out["evidence"] = {"count": self.evidence.count, "corroborated": self.evidence.corroborated}
@@ -377,6 +384,12 @@ class GrowthService:
                 session=session, seen=subject.visible(impersonated=impersonated)
             )
             states = repo.milestone_states(session=session, enrollment_id=_id(subject.enrollment))
+            ratings = latest_ratings(
+                session=session,
+                enrollment_id=_id(subject.enrollment),
+                rubric=subject.plan.plan.growth.rubric,
+                now=self.clock.now(),
+            )
         loaded = subject.plan
         growth = loaded.plan.growth
 
@@ -391,7 +404,11 @@ class GrowthService:
             )
 
         dimensions = [
-            item(d, levels=[{"label": level.label, "anchor": level.anchor} for level in d.levels])
+            item(
+                d,
+                levels=[{"label": level.label, "anchor": level.anchor} for level in d.levels],
+                ratings=ratings.get(d.id, DimensionRatings()),
+            )
             for d in growth.rubric
         ]
         promotion = [item(c, detail=c.detail, includes=list(c.includes)) for c in growth.promotion]
@@ -588,6 +605,14 @@ def _view(row: Evidence, tags: list[str], *, corroborator: str | None = None) ->
         confirmed_at=row.confirmed_at,
         corroborator=corroborator,
     )
+
+
+def _rated(latest: tuple[str, Side] | None) -> dict[str, Any] | None:
+    """A latest rating as JSON: its round, its level (1-based) and the blueprint's label."""
+    if latest is None:
+        return None
+    round_ref, side = latest
+    return {"round": round_ref, "level": side.level, "label": side.label}
 
 
 def _cite(loaded: LoadedPlan, section_id: str) -> Citation:

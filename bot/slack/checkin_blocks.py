@@ -15,7 +15,7 @@ from typing import Any
 from bot.domain.progress import MilestoneStatus, short_date
 from bot.domain.schedule import Kind
 from bot.services.checkins import HireLine, Message, MilestoneLine, Mood
-from bot.slack import limits
+from bot.slack import growth_round_blocks, limits
 from bot.slack.blocks import (
     Block,
     Reply,
@@ -448,6 +448,9 @@ _RENDERERS = {
     Kind.MENTOR_DIGEST: _digest,
     Kind.MANAGER_DIGEST: _digest,
     Kind.ENROLLED: _enrolled,
+    Kind.GROWTH_SELF: growth_round_blocks.render_round,
+    Kind.GROWTH_MANAGER: growth_round_blocks.render_round,
+    Kind.GROWTH_REVEAL: growth_round_blocks.render_reveal,
 }
 
 

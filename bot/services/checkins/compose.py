@@ -19,6 +19,7 @@ from bot.domain.schedule import Kind, LocalCalendar
 from bot.services.checkins.derive import Calendars, parse_time
 from bot.services.checkins.messages import Answer, HireLine, Message, MilestoneLine, Mood
 from bot.services.checkins.queue import outbox_row, recipient_user_id
+from bot.services.growth_rounds import GrowthRounds
 from bot.services.onboarding import Actor, EnrollmentReport, Onboarding
 from storage import outbox as repo
 from storage import repositories as people_repo
@@ -34,6 +35,8 @@ class Composer:
     #: Reads the hire's plan as every progress view does (and digests' hires).
     onboarding: Onboarding
     calendars: Calendars
+    #: Growth check-ins: the rater's form and the side-by-side.
+    rounds: GrowthRounds
 
     def compose(self, row: Outbox) -> Message:
         """What a row says, from the data as it is now (so a late message is still accurate)."""
@@ -64,7 +67,7 @@ class Composer:
             day_one=report.summary.day_one,
             last_checkin=report.last_checkin,
         )
-        if kind is Kind.REMINDER:
+        if kind in (Kind.REMINDER, Kind.GROWTH_REMINDER):
             target_id = row.payload.get("for")
             target = outbox_row(self.db, int(target_id)) if isinstance(target_id, int) else None
             if target is None:
@@ -77,6 +80,18 @@ class Composer:
 
     def _compose_checkin(self, row: Outbox, base: Message, report: EnrollmentReport) -> Message:
         kind = Kind(row.kind)
+        if kind.growth_rater:
+            assert row.id is not None  # noqa: S101 - rows read from the database have ids
+            form = self.rounds.form(
+                user_id=recipient_user_id(self.db, row.recipient_id), outbox_id=row.id
+            )
+            return replace(base, kind=kind, growth_form=form)
+        if kind is Kind.GROWTH_REVEAL:
+            assert row.enrollment_id is not None  # noqa: S101 - _report_of checked it
+            comparison = self.rounds.comparison(
+                enrollment_id=row.enrollment_id, round=str(row.payload.get("round"))
+            )
+            return replace(base, kind=kind, comparison=comparison)
         summary = report.summary
         phase_id = row.payload.get("phase_id") or summary.current_phase
         phase = next((p for p in summary.phases if p.id == phase_id), summary.phases[0])

@@ -314,7 +314,7 @@ class Sender:
             if self.composer.pulse_mood(row, session) == Mood.ON_TRACK.value:
                 return "the hire has answered that pulse on track since"
             target_id = row.payload.get("for")
-            if row.kind == Kind.REMINDER.value and isinstance(target_id, int):
+            if row.kind in _REMINDERS and isinstance(target_id, int):
                 target = repo.get(session=session, outbox_id=target_id)
                 if target is not None and target.answered_at is not None:
                     return "answered before the reminder went out"
@@ -391,9 +391,18 @@ def _immediate(row: Outbox) -> bool:
     return row.kind == Kind.MENTOR_NUDGE.value and row.payload.get("reason") != "silent"
 
 
+#: Kinds whose "answered" means the reminder has nothing left to ask.
+_REMINDERS = (Kind.REMINDER.value, Kind.GROWTH_REMINDER.value)
+#: Rows that go out in the recipient's own send window from the start: the enrolled DM (due
+#: the moment of enrolling), the manager's growth check-in (due at the hire's send time) and
+#: the side-by-side (due when the last rater submitted).
+_OWN_WINDOW = (Kind.ENROLLED.value, Kind.GROWTH_MANAGER.value, Kind.GROWTH_REVEAL.value)
+
+
 def _at_once(row: Outbox) -> bool:
-    """Due when something happened rather than at a send time: the hire's enrolled DM."""
-    return row.kind == Kind.ENROLLED.value
+    """Due when something happened, or at someone else's send time: wait for the recipient's
+    own send window (see :data:`_OWN_WINDOW`)."""
+    return row.kind in _OWN_WINDOW
 
 
 def _check_cooling(cooling: dict[str, datetime], channel: str, now: datetime) -> None:

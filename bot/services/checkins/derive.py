@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Container, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Container, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -32,6 +32,8 @@ from bot.domain.schedule import (
 from bot.services.catalog import PlanCatalog
 from bot.services.checkins import nudges
 from bot.services.checkins.queue import Queue
+from bot.services.growth_rounds import RATER_KINDS, reveal_rows
+from storage import growth as growth_repo
 from storage import outbox as repo
 from storage import repositories as people_repo
 from storage.engine import Database
@@ -42,6 +44,8 @@ log = logging.getLogger("onramp.checkins")
 SLOT_CACHE = 512
 #: How far back reminders, silence and escalations look in the outbox.
 EVENT_LOOKBACK = timedelta(days=60)
+#: How far back growth reminders and reveals look: a round is open 30 working days at most.
+GROWTH_LOOKBACK = timedelta(days=60)
 
 
 @dataclass(kw_only=True, eq=False)
@@ -58,8 +62,11 @@ class Calendars:
     _holidays: dict[str | None, Container[date]] = field(default_factory=dict, init=False)
 
     def rules_for(self, plan_id: str) -> Rules:
-        """The cadence of a plan, gaps filled from the workspace defaults."""
-        return self.defaults.with_cadence(self.catalog.get(plan_id).plan.checkins)
+        """The cadence of a plan, gaps filled from the workspace defaults (a plan without a
+        rubric has no growth rounds: there is nothing to rate)."""
+        plan = self.catalog.get(plan_id).plan
+        rules = self.defaults.with_cadence(plan.checkins)
+        return rules if plan.growth.rubric else replace(rules, growth_rounds=())
 
     def calendar(self, tz: str | None, country: str | None) -> LocalCalendar:
         """A person's local calendar (zone, holidays, send time)."""
@@ -215,27 +222,14 @@ class Derive:
                 count=r.reminder_after_working_days,
             )
             if due <= now and (stale is None or now < stale):
-                rows.append(
-                    repo.NewRow(
-                        key=f"{Kind.REMINDER.value}:{row.key}",
-                        kind=Kind.REMINDER.value,
-                        recipient_id=row.recipient_id,
-                        due_at=due,
-                        enrollment_id=row.enrollment_id,
-                        payload={
-                            "for": row.id,
-                            "for_key": row.key,
-                            "for_kind": row.kind,
-                            **({"stale_at": stale.isoformat()} if stale else {}),
-                        },
-                    )
-                )
+                rows.append(reminder_row(Kind.REMINDER, row, due, stale))
             active = row.last_activity_at
             if row.enrollment_id not in first_unanswered and (
                 active is None or row.sent_at > active
             ):
                 first_unanswered[row.enrollment_id] = row
 
+        rows.extend(self._growth_rows(session, now, cal))
         rows.extend(
             nudges.silence_rows(
                 first_unanswered, now=now, rules=rules, cal=cal, mentors=mentors, managers=managers
@@ -248,6 +242,74 @@ class Derive:
             )
         )
         return rows
+
+    def _growth_rows(
+        self, session: Any, now: datetime, cal: Callable[[int], LocalCalendar]
+    ) -> list[repo.NewRow]:
+        """Growth reminders and reveals: one reminder to each rater who has not submitted N
+        working days (their calendar) after their DM, while the round is open; a side-by-side to
+        each rater of a round that closed with at least one submission."""
+        rows: list[repo.NewRow] = []
+        sent = repo.sent_since(
+            session=session, kinds=list(RATER_KINDS), since=now - GROWTH_LOOKBACK
+        )
+        if not sent:
+            return rows
+        enrollment_ids = {r.enrollment_id for r in sent}
+        plan_ids = repo.plans_of(session=session, enrollment_ids=enrollment_ids)
+        statuses = repo.enrollment_statuses(session=session, ids=enrollment_ids)
+        rated = {
+            (a.enrollment_id, a.round)
+            for a in growth_repo.assessments_of(session=session, enrollment_ids=enrollment_ids)
+        }
+        answered = {
+            row.id
+            for row in repo.rows_where(session=session, kinds=list(RATER_KINDS))
+            if row.answered_at is not None
+        }
+        for row in sent:
+            if statuses.get(row.enrollment_id) != "active":
+                continue
+            closes = parse_time(row.payload.get("stale_at"))
+            round_ref = row.key.rsplit(":", 1)[1]
+            if closes is not None and closes <= now:
+                if (row.enrollment_id, round_ref) in rated:
+                    rows += [
+                        r
+                        for r in reveal_rows(session, row.enrollment_id, round_ref, now, "closed")
+                        if r.recipient_id == row.recipient_id
+                    ]
+                continue
+            if row.id in answered:
+                continue
+            plan_id = plan_ids.get(row.enrollment_id)
+            rules = self.calendars.rules_for(plan_id) if plan_id else self.calendars.defaults
+            due = after_working_days(
+                calendar=cal(row.recipient_id),
+                since=row.sent_at,
+                count=rules.growth_reminder_after_working_days,
+            )
+            if due <= now:
+                rows.append(reminder_row(Kind.GROWTH_REMINDER, row, due, closes))
+        return rows
+
+
+def reminder_row(kind: Kind, row: Any, due: datetime, stale: datetime | None) -> repo.NewRow:
+    """A reminder (``kind``) of the check-in ``row`` to its recipient, keyed by the row's key so
+    it is owed once; it goes stale with the check-in."""
+    return repo.NewRow(
+        key=f"{kind.value}:{row.key}",
+        kind=kind.value,
+        recipient_id=row.recipient_id,
+        due_at=due,
+        enrollment_id=row.enrollment_id,
+        payload={
+            "for": row.id,
+            "for_key": row.key,
+            "for_kind": row.kind,
+            **({"stale_at": stale.isoformat()} if stale else {}),
+        },
+    )
 
 
 def parse_time(value: Any) -> datetime | None:

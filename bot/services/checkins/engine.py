@@ -26,6 +26,7 @@ from bot.services.checkins.profiles import Profiles
 from bot.services.checkins.queue import Queue, as_row
 from bot.services.checkins.report import TickReport
 from bot.services.clock import Clock
+from bot.services.growth_rounds import GrowthRounds
 from bot.services.onboarding import Onboarding, ProgressChange
 from storage import outbox as repo
 from storage.engine import Database
@@ -62,7 +63,11 @@ class Checkins:
         self.queue = Queue(db=db, default_tz=default_tz)
         self.due = Derive(db=db, calendars=self.calendars, queue=self.queue)
         self.profiles = Profiles(db=db, messenger=messenger)
-        self.composer = Composer(db=db, onboarding=onboarding, calendars=self.calendars)
+        #: Growth check-ins: forms, submissions and side-by-sides (the Slack listeners use it).
+        self.growth_rounds = GrowthRounds(db=db, catalog=catalog, clock=clock)
+        self.composer = Composer(
+            db=db, onboarding=onboarding, calendars=self.calendars, rounds=self.growth_rounds
+        )
         self.sender = Sender(
             db=db,
             clock=clock,

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from bot.domain.progress import MilestoneStatus
 from bot.domain.schedule import Kind
+from bot.services.growth_rounds import Comparison, RaterForm
 from bot.services.onboarding import LastCheckin
 
 
@@ -94,6 +95,10 @@ class Message:
     day_one: date | None = None
     #: The hire's latest answered check-in (nudges show what they last said).
     last_checkin: LastCheckin | None = None
+    #: A growth check-in: the rater's form (kinds ``growth_self``, ``growth_manager``).
+    growth_form: RaterForm | None = None
+    #: A growth reveal: the round's side-by-side.
+    comparison: Comparison | None = None
 
     @property
     def answerable(self) -> bool:

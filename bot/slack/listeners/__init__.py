@@ -13,6 +13,7 @@ from bot.slack.listeners import (
     events,
     fallback,
     growth,
+    growth_rounds,
     home,
     qa,
 )
@@ -28,5 +29,6 @@ def register_all(app: App, ctx: SlackContext) -> None:
     checkins.register(app, ctx)
     qa.register(app, ctx)
     growth.register(app, ctx)
+    growth_rounds.register(app, ctx)
     # Last: it answers every action no listener above took (Bolt runs the first match).
     fallback.register(app, ctx)
