@@ -30,6 +30,7 @@ from bot.slack.blocks import (
     section,
     status_options,
 )
+from bot.slack.growth_blocks import add_win_button
 from bot.slack.payloads import PayloadError
 from bot.text import STATUS_ICONS
 
@@ -177,6 +178,7 @@ def _mood_buttons(message: Message) -> Block:
             button["style"] = styles[mood]
         elements.append(button)
     elements.append(_note_button(message))
+    elements.append(add_win_button(str(message.outbox_id)))  # opens the evidence modal
     return {
         "type": "actions",
         "block_id": f"checkin_pulse:{message.outbox_id}",

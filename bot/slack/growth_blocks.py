@@ -1,5 +1,7 @@
-"""Growth in Slack: every string of ``/onramp win``, ``/onramp growth``, ``/onramp paths`` and the
-Growth section on App Home, and pure functions from the growth service's views to what is shown.
+"""Growth in Slack: every string of ``/onramp win``, ``/onramp growth``, ``/onramp paths``, the
+evidence modal (from the "Log as evidence" shortcut and the pulse's "Add a win" button), the
+corroborator's confirmation and the Growth section on App Home; pure functions from the growth
+service's views to what is shown, and from Slack's payloads to what the service takes.
 
 Nothing here calls Slack or the database. Evidence text is the person's own; it is escaped
 (:func:`bot.slack.blocks.esc`) so nothing a hire typed can form a mention or a broadcast.
@@ -7,11 +9,26 @@ Nothing here calls Slack or the database. Evidence text is the person's own; it 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from bot.domain.plan import CareerPath, LoadedPlan
-from bot.services.growth import Citation, EvidenceView, Item, Readiness
-from bot.slack.blocks import Block, Reply, context, esc, header, packed, text_reply
+from bot.domain.progress import short_date
+from bot.services.growth import (
+    Citation,
+    Confirmation,
+    EvidenceForm,
+    EvidenceView,
+    Item,
+    Readiness,
+)
+from bot.services.growth_tags import Tag, TagKind
+from bot.slack import limits
+from bot.slack.blocks import Block, Reply, clip, context, esc, header, packed, section, text_reply
+from bot.slack.payloads import PayloadError
 
 WIN_USAGE = "{cmd} win <what happened> [tag=ID]… [link=URL] [visibility=private|manager|mentors]"
 WIN_SUMMARY = "log a win as evidence of growth, tagged to your plan's rubric or skills"
@@ -131,3 +148,404 @@ def paths_reply(loaded: LoadedPlan, paths: Sequence[CareerPath], cite: Citation 
 
 def _cited(source: Citation) -> str:
     return f"§{source.section}" if source.section is not None else source.id
+
+
+# --- the evidence modal, the shortcut, the pulse button and the confirmation ---------------
+
+SHORTCUT_CALLBACK = "log_evidence"
+ADD_WIN_ACTION = "growth_add_win"
+CONFIRM_ACTION = "evidence_confirm"
+MODAL_CALLBACK = "evidence_modal"
+TEXT_BLOCK, TEXT_INPUT = "evidence_text", "text"
+LINK_BLOCK, LINK_INPUT = "evidence_link", "link"
+TAGS_BLOCK, TAGS_INPUT = "evidence_tags", "tags"
+SEEN_BLOCK, SEEN_INPUT = "evidence_visibility", "visibility"
+WITNESS_BLOCK, WITNESS_INPUT = "evidence_corroborator", "corroborator"
+#: The input block each field of :class:`~bot.services.growth.EvidenceInputError` belongs to.
+FIELD_BLOCKS = {
+    "text": TEXT_BLOCK,
+    "link": LINK_BLOCK,
+    "tags": TAGS_BLOCK,
+    "visibility": SEEN_BLOCK,
+    "corroborator": WITNESS_BLOCK,
+}
+#: How much of a message the shortcut quotes: a few sentences, the permalink has the rest.
+EXCERPT_LIMIT = 500
+#: Who sees a new piece of evidence when nobody changes it (as ``/onramp win`` and the CLI).
+DEFAULT_SEEN = "manager"
+
+SHORTCUT = {
+    "name": "Log as evidence",
+    "type": "message",
+    "callback_id": SHORTCUT_CALLBACK,
+    "description": "Record this message as evidence of your growth (or your hire's)",
+}
+ADD_WIN_LABEL = "🏆 Add a win"
+SHORTCUT_NO_TEXT = (
+    "That message has no text to quote (only files or attachments?). Describe the win "
+    "yourself with `{cmd} win <what happened> link=<the message's link>`."
+)
+MODAL_TITLE = "Log a win"
+MODAL_SUBMIT = "Save"
+MODAL_ABOUT_ME = "Evidence of *your* growth, on your plan's rubric, skills and milestones."
+MODAL_ABOUT_HIRE = "Evidence of <@{hire}>'s growth, on their plan's rubric, skills and milestones."
+MODAL_TEXT_LABEL = "What happened, and why it mattered"
+MODAL_TEXT_PLACEHOLDER = "Shipped the eval harness; it caught a regression before release."
+MODAL_FROM_MESSAGE = "From <{link}|this message> (its link is kept with the evidence)."
+MODAL_LINK_LABEL = "Link (a PR, a doc, a dashboard)"
+MODAL_TAGS_LABEL = "Tags"
+MODAL_TAGS_PLACEHOLDER = "Rubric, skills, milestones"
+MODAL_TAGS_SUGGESTED = "Suggested from the text: keep, remove or add any."
+MODAL_TAGS_HINT = (
+    "What this shows: a rubric dimension, a skill, a promotion criterion or a milestone."
+)
+MODAL_SEEN_LABEL = "Who can see it"
+MODAL_SEEN_HINT = "Fixed once saved."
+MODAL_SEEN_MINE = {
+    "private": "Only me",
+    "manager": "Me and my manager",
+    "mentors": "Me, my manager and my mentors",
+}
+MODAL_SEEN_THEIRS = {
+    "private": "Only them",
+    "manager": "Them and their manager",
+    "mentors": "Them, their manager and their mentors",
+}
+MODAL_WITNESS_LABEL = "Someone who saw it"
+MODAL_WITNESS_HINT = (
+    "Optional. They get a DM with this text and a Confirm button, so they can read this one "
+    "item whoever else can see it."
+)
+TAG_GROUPS = {
+    TagKind.DIMENSION: "Rubric",
+    TagKind.SKILL: "Skills",
+    TagKind.CRITERION: "Promotion criteria",
+    TagKind.MILESTONE: "Milestones",
+}
+WITNESS_ASKED = "I've asked <@{user}> to confirm it."
+CONFIRM_HEADER = "Can you confirm this?"
+CONFIRM_ASK_OWN = "<@{author}> logged a win and named you as someone who saw it:"
+CONFIRM_ASK_FOR = (
+    "<@{author}> logged this as evidence of <@{hire}>'s growth and named you as someone who saw it:"
+)
+CONFIRM_LINK = "<{link}|Link>"
+CONFIRM_FOOTER = (
+    "Confirm only what you saw. Confirming marks it corroborated in their growth view; you see "
+    "nothing else of theirs."
+)
+CONFIRM_BUTTON = "✓ Confirm"
+CONFIRMED = "✓ You confirmed this on {day}. Thank you!"
+CONFIRMED_BEFORE = "✓ Already confirmed on {day}; nothing changed."
+
+_MARKUP = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+_SPACES = re.compile(r"[ \t]+")
+
+
+class EvidencePayloadError(PayloadError):
+    """An evidence payload (shortcut, modal, confirm button) that is not the shape we sent."""
+
+
+@dataclass(frozen=True)
+class ShortcutMessage:
+    """The message a "Log as evidence" shortcut was used on, and by whom."""
+
+    user: str
+    channel: str
+    ts: str
+    text: str
+    author: str | None  # who wrote it (None for a bot's message)
+    trigger_id: str
+
+
+@dataclass(frozen=True)
+class ModalContext:
+    """What the modal carries in ``private_metadata``: whose growth, the message's link, and
+    where it was opened from (the evidence's ``source``)."""
+
+    hire: str
+    link: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class EvidenceInput:
+    """What a person entered in the evidence modal."""
+
+    text: str
+    tags: list[str]
+    link: str | None
+    visibility: str
+    corroborator: str | None
+
+
+def parse_shortcut(body: Mapping[str, Any]) -> ShortcutMessage:
+    """A ``message_action`` payload → :class:`ShortcutMessage` (text as Slack sent it)."""
+    message = body.get("message")
+    channel = body.get("channel")
+    user = body.get("user")
+    if not isinstance(message, Mapping) or not isinstance(user, Mapping):
+        raise EvidencePayloadError("message_action without message or user")
+    channel_id = channel.get("id") if isinstance(channel, Mapping) else None
+    ts = body.get("message_ts") or message.get("ts")
+    if not channel_id or not ts or not user.get("id"):
+        raise EvidencePayloadError("message_action without channel, ts or user id")
+    author = message.get("user") if not message.get("bot_id") else None
+    return ShortcutMessage(
+        user=str(user["id"]),
+        channel=str(channel_id),
+        ts=str(ts),
+        text=str(message.get("text") or ""),
+        author=str(author) if author else None,
+        trigger_id=str(body.get("trigger_id") or ""),
+    )
+
+
+def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
+    """A message's text as a person reads it, at most ``limit`` characters: mentions and
+    channels as ``@name``/``#name``, links as their label and URL, broadcasts dropped, Slack's
+    three escapes undone, runs of spaces folded; cut at a word with "…" when longer."""
+
+    def plain(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if target[0] in "@#":
+            return target[0] + (label or target[1:])
+        if target[0] == "!":  # <!here>, <!subteam^S1|@team>, <!date^…|fallback>
+            return label or ""
+        return target if not label or label == target else f"{label} ({target})"
+
+    text = _MARKUP.sub(plain, text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.strip().splitlines())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "…"
+
+
+def add_win_button(value: str) -> Block:
+    """The pulse's "Add a win" button: it opens the evidence modal for the hire."""
+    return {
+        "type": "button",
+        "action_id": ADD_WIN_ACTION,
+        "text": {"type": "plain_text", "text": ADD_WIN_LABEL, "emoji": True},
+        "value": value,
+    }
+
+
+def _option(tag: Tag) -> Block:
+    return {
+        "text": {"type": "plain_text", "text": clip(tag.title, limits.OPTION_TEXT)},
+        "value": tag.id,
+    }
+
+
+def _seen_option(value: str, labels: Mapping[str, str]) -> Block:
+    return {"text": {"type": "plain_text", "text": labels[value]}, "value": value}
+
+
+def evidence_modal(
+    form: EvidenceForm, *, me: str, text: str = "", link: str | None = None, source: str
+) -> dict[str, Any]:
+    """The evidence modal: the text (prefilled), the link (read-only when it came from a
+    message), the plan's tags grouped with the suggestions pre-selected, who sees it (default:
+    the hire and their manager) and an optional corroborator."""
+    own = form.hire == me
+    groups = [
+        {
+            "label": {"type": "plain_text", "text": label},
+            "options": [_option(t) for t in form.tags if t.kind is kind],
+        }
+        for kind, label in TAG_GROUPS.items()
+        if any(t.kind is kind for t in form.tags)
+    ]
+    tags: Block = {
+        "type": "multi_static_select",
+        "action_id": TAGS_INPUT,
+        "placeholder": {"type": "plain_text", "text": MODAL_TAGS_PLACEHOLDER},
+        "option_groups": groups,
+    }
+    if form.suggested:
+        tags["initial_options"] = [_option(t) for t in form.suggested]
+    labels = MODAL_SEEN_MINE if own else MODAL_SEEN_THEIRS
+    about = MODAL_ABOUT_ME if own else MODAL_ABOUT_HIRE.format(hire=form.hire)
+    text_element: Block = {
+        "type": "plain_text_input",
+        "action_id": TEXT_INPUT,
+        "multiline": True,
+        "max_length": 2000,
+        "placeholder": {"type": "plain_text", "text": MODAL_TEXT_PLACEHOLDER},
+    }
+    if text:
+        text_element["initial_value"] = text
+    blocks: list[Block] = [
+        context(about),
+        _input(TEXT_BLOCK, MODAL_TEXT_LABEL, text_element),
+    ]
+    if link:
+        blocks.append(context(MODAL_FROM_MESSAGE.format(link=link)))
+    else:
+        blocks.append(
+            _input(
+                LINK_BLOCK,
+                MODAL_LINK_LABEL,
+                {"type": "url_text_input", "action_id": LINK_INPUT},
+                optional=True,
+            )
+        )
+    blocks += [
+        _input(
+            TAGS_BLOCK,
+            MODAL_TAGS_LABEL,
+            tags,
+            optional=True,
+            hint=MODAL_TAGS_SUGGESTED if form.suggested else MODAL_TAGS_HINT,
+        ),
+        _input(
+            SEEN_BLOCK,
+            MODAL_SEEN_LABEL,
+            {
+                "type": "radio_buttons",
+                "action_id": SEEN_INPUT,
+                "options": [_seen_option(v, labels) for v in labels],
+                "initial_option": _seen_option(DEFAULT_SEEN, labels),
+            },
+            hint=MODAL_SEEN_HINT,
+        ),
+        _input(
+            WITNESS_BLOCK,
+            MODAL_WITNESS_LABEL,
+            {"type": "users_select", "action_id": WITNESS_INPUT},
+            optional=True,
+            hint=MODAL_WITNESS_HINT,
+        ),
+    ]
+    metadata = {"hire": form.hire, "link": link or "", "source": source}
+    return {
+        "type": "modal",
+        "callback_id": MODAL_CALLBACK,
+        "private_metadata": json.dumps(metadata),
+        "title": {"type": "plain_text", "text": MODAL_TITLE},
+        "submit": {"type": "plain_text", "text": MODAL_SUBMIT},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def _input(
+    block_id: str, label: str, element: Block, *, optional: bool = False, hint: str | None = None
+) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
+
+
+def parse_modal_context(private_metadata: str) -> ModalContext:
+    """The modal's ``private_metadata`` (as :func:`evidence_modal` wrote it) → its context."""
+    try:
+        data = json.loads(private_metadata)
+    except ValueError:
+        raise EvidencePayloadError("evidence modal metadata is not JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("hire"), str) or not data["hire"]:
+        raise EvidencePayloadError("evidence modal metadata without a hire")
+    return ModalContext(
+        hire=data["hire"],
+        link=str(data.get("link") or "") or None,
+        source=str(data.get("source") or "modal"),
+    )
+
+
+def parse_evidence_input(values: Mapping[str, Any]) -> EvidenceInput:
+    """The modal's ``state.values`` → :class:`EvidenceInput` (a missing field is empty)."""
+
+    def field(block: str, action: str) -> Mapping[str, Any]:
+        found = (values.get(block) or {}).get(action)
+        return found if isinstance(found, Mapping) else {}
+
+    seen = field(SEEN_BLOCK, SEEN_INPUT).get("selected_option") or {}
+    return EvidenceInput(
+        text=str(field(TEXT_BLOCK, TEXT_INPUT).get("value") or ""),
+        tags=[
+            str(o.get("value"))
+            for o in field(TAGS_BLOCK, TAGS_INPUT).get("selected_options") or []
+            if isinstance(o, Mapping) and o.get("value")
+        ],
+        link=field(LINK_BLOCK, LINK_INPUT).get("value") or None,
+        visibility=str(seen.get("value") or DEFAULT_SEEN)
+        if isinstance(seen, Mapping)
+        else DEFAULT_SEEN,
+        corroborator=field(WITNESS_BLOCK, WITNESS_INPUT).get("selected_user") or None,
+    )
+
+
+def error_block(field: str, *, has_link_input: bool) -> str:
+    """The input block an error about ``field`` is shown beside (the text, when the modal has
+    no such input)."""
+    block = FIELD_BLOCKS.get(field, TEXT_BLOCK)
+    return TEXT_BLOCK if block == LINK_BLOCK and not has_link_input else block
+
+
+def recorded_dm(view: EvidenceView, *, cmd: str, hire: str | None) -> Reply:
+    """The DM to whoever saved the modal: as ``/onramp win``'s reply, and who was asked to
+    confirm it."""
+    reply = win_reply(view, cmd=cmd, hire=hire)
+    if view.corroborator is None:
+        return reply
+    return text_reply(f"{reply.text} {WITNESS_ASKED.format(user=view.corroborator)}")
+
+
+def confirm_request(view: EvidenceView, *, hire: str) -> Reply:
+    """The corroborator's DM: who asks, the evidence's text and link, and a Confirm button."""
+    author = view.created_by  # a Slack user id: only Slack's modal names a corroborator
+    ask = (
+        CONFIRM_ASK_OWN.format(author=author)
+        if author == hire
+        else CONFIRM_ASK_FOR.format(author=author, hire=hire)
+    )
+    quote = "\n".join(f"> {line}" for line in esc(clip(view.text, 2500)).splitlines())
+    blocks = [header(CONFIRM_HEADER), section(f"{ask}\n{quote}")]
+    if view.link:
+        blocks.append(context(CONFIRM_LINK.format(link=view.link)))
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": f"evidence_confirm:{view.id}",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": CONFIRM_ACTION,
+                    "style": "primary",
+                    "text": {"type": "plain_text", "text": CONFIRM_BUTTON},
+                    "value": str(view.id),
+                }
+            ],
+        }
+    )
+    return Reply(text=f"{CONFIRM_HEADER} {ask}", blocks=[*blocks, context(CONFIRM_FOOTER)])
+
+
+def confirmed_reply(confirmation: Confirmation) -> Reply:
+    """The corroborator's DM once confirmed: the same evidence, its button replaced by the
+    day it was confirmed (UTC)."""
+    asked = confirm_request(confirmation.evidence, hire=confirmation.hire)
+    confirmed_at = confirmation.evidence.confirmed_at
+    day = short_date(confirmed_at.date()) if confirmed_at is not None else ""
+    done = (CONFIRMED_BEFORE if confirmation.already else CONFIRMED).format(day=day)
+    kept = [b for b in asked.blocks if b["type"] != "actions"][:-1]  # no button, no footer
+    return Reply(text=done, blocks=[*kept, context(done)])
+
+
+def parse_confirm(action: Mapping[str, Any]) -> int:
+    """A Confirm button's action → the evidence id it confirms."""
+    raw = str(action.get("value") or "")
+    if not raw.isdigit():
+        raise EvidencePayloadError(f"confirm button value {raw[:20]!r}")
+    return int(raw)

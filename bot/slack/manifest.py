@@ -1,7 +1,8 @@
 """The Slack app manifest, generated from what the Bolt app registers (so it cannot drift).
 
-Events come from the app's recorded :class:`~bot.slack.app.Surface`; bot scopes from those
-events, the slash command, and the Web API methods Onramp calls (:data:`WEB_API_SCOPES`).
+Events and shortcuts come from the app's recorded :class:`~bot.slack.app.Surface`; bot scopes
+from those events, the slash command and shortcuts, and the Web API methods Onramp calls
+(:data:`WEB_API_SCOPES`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ WEB_API_SCOPES: dict[str, str | None] = {
     "chat.postMessage": "chat:write",
     "chat.postEphemeral": "chat:write",
     "chat.update": "chat:write",
+    "chat.getPermalink": None,  # the "Log as evidence" shortcut keeps the message's link
     "conversations.open": "im:write",  # opening the DM for check-ins
     "conversations.history": "im:history",  # reconciling sent check-ins against the DM
     "assistant.threads.setStatus": "assistant:write",
@@ -61,8 +63,8 @@ def usage_hint() -> str:
 def bot_scopes(surface: Surface, methods: dict[str, str | None] = WEB_API_SCOPES) -> list[str]:
     """Scopes for the commands, the subscribed events and the Web API methods, sorted."""
     scopes = {s for s in methods.values() if s}
-    if surface.commands:
-        scopes.add("commands")
+    if surface.commands or surface.shortcuts:
+        scopes.add("commands")  # slash commands and shortcuts alike
     for event in surface.events:
         scope = EVENT_SUBSCRIPTIONS.get(event, (event, None))[1]
         if scope:
@@ -102,6 +104,8 @@ def build_manifest(
     }
     if commands:
         features["slash_commands"] = commands
+    if surface.shortcuts:
+        features["shortcuts"] = [dict(shortcut) for shortcut in surface.shortcuts]
     if surface.assistant:
         features["assistant_view"] = {
             "assistant_description": "Ask about your role, your plan and what's next."

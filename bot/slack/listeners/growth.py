@@ -1,7 +1,10 @@
-"""``/onramp win``, ``/onramp growth`` and ``/onramp paths``: growth subcommands in Slack.
+"""Growth in Slack: ``/onramp win``, ``/onramp growth`` and ``/onramp paths``, the "Log as
+evidence" message shortcut and the pulse's "Add a win" button (both open the evidence modal),
+the modal's submission and the corroborator's Confirm button.
 
-Each handler acks once with its reply (the work is a few local reads or one write, well inside
-Slack's 3 s) and leaves permissions to :class:`~bot.services.growth.GrowthService`: a person who
+Each subcommand acks once with its reply (the work is a few local reads or one write, well
+inside Slack's 3 s); the shortcut and the buttons ack at once and then open the modal or update
+the message. Permissions are left to :class:`~bot.services.growth.GrowthService`: a person who
 may not see a hire's growth hears the same refusal whether or not that hire exists.
 """
 
@@ -10,17 +13,21 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, Args, BoltContext
+from slack_sdk import WebClient
 
-from bot.domain.errors import InvalidInput
+from bot.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bot.domain.people import parse_user_ref
-from bot.services.growth import GrowthService
+from bot.services.growth import EvidenceForm, EvidenceInputError, EvidenceView, GrowthService
 from bot.services.onboarding import Actor
 from bot.slack import growth_blocks as gb
 from bot.slack.blocks import Reply, text_reply
 from bot.slack.context import SlackContext, Subcommand, SubcommandCall
 from bot.slack.errors import error_text
+from bot.slack.listeners.replies import parsed, tell, tell_failure
+from bot.slack.middleware import request_id
 
 log = logging.getLogger("onramp.slack.growth")
 
@@ -123,9 +130,156 @@ def _person(token: str | None) -> str | None:
     return ref.user_id
 
 
+class EvidenceListeners:
+    """The evidence modal's ways in (shortcut, pulse button), its submission, and the
+    corroborator's Confirm button."""
+
+    def __init__(self, ctx: SlackContext, growth: GrowthService) -> None:
+        self.ctx = ctx
+        self.growth = growth
+
+    def on_shortcut(self, args: Args) -> None:
+        """ "Log as evidence" on a message: quote it, keep its permalink, open the modal about
+        its author when the user may record evidence for them (their manager, an admin),
+        else about the user themself."""
+        args.ack()
+        shortcut = parsed(gb.parse_shortcut, args.body, what="message shortcut", log=log)
+        if shortcut is None:
+            return
+        if not gb.excerpt(shortcut.text):
+            tell(args.respond, gb.SHORTCUT_NO_TEXT.format(cmd=self.ctx.command), log=log)
+            return
+        text = gb.excerpt(shortcut.text)
+        try:
+            form = self._form(shortcut.user, shortcut.author, text)
+            link = self._permalink(args.client, shortcut.channel, shortcut.ts)
+            view = gb.evidence_modal(
+                form, me=shortcut.user, text=text, link=link, source="shortcut"
+            )
+            args.client.views_open(trigger_id=shortcut.trigger_id, view=view)
+        except Exception as exc:
+            tell_failure(args.respond, args.context, exc, log=log)
+
+    def on_add_win(self, args: Args) -> None:
+        """The pulse's "Add a win" button: the modal for the clicker's own growth."""
+        args.ack()
+        user = (args.body.get("user") or {}).get("id", "")
+        try:
+            form = self.growth.evidence_form(actor=Actor.slack(user), hire=user)
+            view = gb.evidence_modal(form, me=user, source="pulse")
+            args.client.views_open(trigger_id=args.body["trigger_id"], view=view)
+        except Exception as exc:
+            tell_failure(args.respond, args.context, exc, log=log)
+
+    def on_submit(
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+    ) -> None:
+        """The modal saved: record the evidence (a refusal is shown beside its field and the
+        modal stays open); then DM the author, re-publish the hire's Home and ask the
+        corroborator, after the ack."""
+        where = parsed(
+            gb.parse_modal_context, str(view.get("private_metadata")), what="modal", log=log
+        )
+        if where is None:
+            ack()
+            return
+        entered = gb.parse_evidence_input((view.get("state") or {}).get("values") or {})
+        user = (body.get("user") or {}).get("id", "")
+        try:
+            recorded = self.growth.add_evidence(
+                actor=Actor.slack(user),
+                hire=where.hire,
+                text=entered.text,
+                tags=entered.tags,
+                link=where.link or entered.link,
+                visibility=entered.visibility,
+                corroborator=entered.corroborator,
+                source=where.source,
+            )
+        except EvidenceInputError as exc:
+            block = gb.error_block(exc.field, has_link_input=where.link is None)
+            ack(response_action="errors", errors={block: str(exc)})
+            return
+        except Exception as exc:
+            text = error_text(exc, request_id=request_id(context))
+            ack(response_action="errors", errors={gb.TEXT_BLOCK: text})
+            return
+        ack()
+        self._after_recording(client, recorded, author=user, hire=where.hire)
+
+    def on_confirm(self, args: Args) -> None:
+        """The corroborator's Confirm: recorded once; the DM then says when, without the
+        button. Anyone else is told privately that only the named person can confirm."""
+        args.ack()
+        user = (args.body.get("user") or {}).get("id", "")
+        action = (args.body.get("actions") or [{}])[0]
+        evidence_id = parsed(gb.parse_confirm, action, what="confirm button", log=log)
+        if evidence_id is None:
+            return
+        try:
+            confirmation = self.growth.confirm_evidence(
+                actor=Actor.slack(user), evidence_id=evidence_id
+            )
+        except Exception as exc:
+            tell_failure(args.respond, args.context, exc, log=log)
+            return
+        container = args.body.get("container") or {}
+        reply = gb.confirmed_reply(confirmation)
+        try:
+            args.client.chat_update(
+                channel=container.get("channel_id", ""),
+                ts=container.get("message_ts", ""),
+                text=reply.text,
+                blocks=reply.blocks,
+            )
+        except Exception:  # recorded; a stale button is only cosmetic (a click says so)
+            log.warning("could not update the confirmation of evidence %s", evidence_id)
+
+    def _form(self, user: str, author: str | None, text: str) -> EvidenceForm:
+        """The modal about the message's author when ``user`` may record their growth, else
+        about ``user`` (whose refusal, e.g. not on a plan, is the one they hear)."""
+        actor = Actor.slack(user)
+        if author and author != user:
+            try:
+                return self.growth.evidence_form(actor=actor, hire=author, text=text)
+            except (PermissionDenied, NotFound):
+                pass
+        return self.growth.evidence_form(actor=actor, hire=user, text=text)
+
+    def _permalink(self, client: WebClient, channel: str, ts: str) -> str | None:
+        """The message's permalink; without one (Slack failed) the evidence goes unlinked."""
+        try:
+            link = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+        except Exception:
+            log.warning("chat.getPermalink failed for a shortcut in %s", channel)
+            return None
+        return str(link) if link else None
+
+    def _after_recording(
+        self, client: WebClient, recorded: EvidenceView, *, author: str, hire: str
+    ) -> None:
+        """Tell the author, refresh the hire's Home, ask the corroborator: each a courtesy
+        whose failure is logged (the evidence is stored)."""
+        said = gb.recorded_dm(recorded, cmd=self.ctx.command, hire=None if hire == author else hire)
+        messages = [(author, said)]
+        if recorded.corroborator is not None:
+            messages.append((recorded.corroborator, gb.confirm_request(recorded, hire=hire)))
+        for channel, reply in messages:
+            try:
+                client.chat_postMessage(channel=channel, text=reply.text, blocks=reply.blocks)
+            except Exception:
+                log.warning("could not DM %s about evidence %s", channel, recorded.id)
+        self.ctx.home.publish(hire)
+
+
 def register(app: App, ctx: SlackContext) -> None:
-    """Add the growth subcommands (when the growth service is wired in)."""
-    del app  # subcommands ride on the one slash-command listener
+    """Add the growth subcommands, the evidence shortcut, modal and buttons (when the growth
+    service is wired in); the shortcut is recorded for the manifest."""
     growth = ctx.growth
     if growth is None:
         log.warning("growth is off: SlackContext.growth is not set")
@@ -139,3 +293,11 @@ def register(app: App, ctx: SlackContext) -> None:
         ctx.subcommands.register(
             Subcommand(name=name, usage=usage, summary=summary, handler=handler)
         )
+    evidence = EvidenceListeners(ctx, growth)
+    app.shortcut(gb.SHORTCUT_CALLBACK)(evidence.on_shortcut)
+    app.action(gb.ADD_WIN_ACTION)(evidence.on_add_win)
+    app.view(gb.MODAL_CALLBACK)(evidence.on_submit)
+    app.action(gb.CONFIRM_ACTION)(evidence.on_confirm)
+    surface = getattr(app, "surface", None)  # OnrampApp's record, for the manifest
+    if surface is not None and gb.SHORTCUT not in surface.shortcuts:
+        surface.shortcuts.append(gb.SHORTCUT)
