@@ -17,7 +17,7 @@ import time_machine
 from bot.cli.csvout import safe_cell
 from tests.support import travel
 from tests.support.cli import CONFIG, invoke
-from tests.support.processes import ONRAMP, run_onramp
+from tests.support.processes import ONRAMP, finish, run_onramp
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "plans" / "junior-llm-engineer"
@@ -273,12 +273,8 @@ def test_unreachable_database_is_a_configuration_error(tmp_path: Path) -> None:
 
 def test_the_console_script_runs(sqlite_url: str) -> None:
     """The installed `onramp` entry point runs a command in a fresh process."""
-    result = subprocess.run(
+    result = finish(
         [ONRAMP, "plans", "list", "--config", CONFIG],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
         env={"PATH": str(Path(ONRAMP).parent), "DATABASE_URL": sqlite_url},
     )
     assert result.returncode == 0, result.stderr

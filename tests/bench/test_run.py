@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 
 from bench.common import percentile
 from bench.run import SMOKE, table, verdicts
+from tests.support.processes import finish
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRED = {
@@ -54,14 +54,11 @@ def test_smoke_run_prints_the_json_contract_and_leaves_nothing_behind(tmp_path: 
     """--smoke --json prints every required key, sends each check-in once (kill -9 included),
     and leaves no temp files or child processes behind."""
     env = {**os.environ, "TMPDIR": str(tmp_path)}
-    done = subprocess.run(
+    done = finish(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--json"],
         cwd=tmp_path,
         env=env,
-        capture_output=True,
-        text=True,
         timeout=240,
-        check=False,
     )
     log = done.stderr[-3000:]  # the run's progress lines: shown if an assertion fails
     assert done.returncode == 0, log

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from tests.evals.conftest import (
     write_suite,
 )
 from tests.support.evals import ISSUE_METRICS
+from tests.support.processes import finish
 
 ISSUE_KEYS = {*ISSUE_METRICS, "passed", "failures"}
 
@@ -47,13 +47,10 @@ def test_json_mode_prints_one_object_and_nothing_on_stderr() -> None:
 
 def test_the_console_script_runs_the_eval(tmp_path: Path) -> None:
     """The installed `onramp eval --json` (a real process, no terminal) passes on main."""
-    result = subprocess.run(
+    result = finish(
         [str(ROOT / ".venv" / "bin" / "onramp"), "eval", "--json"],
         cwd=ROOT,
-        capture_output=True,
-        text=True,
         timeout=120,
-        check=False,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr

@@ -20,6 +20,7 @@ __all__ = [
     "ROOT",
     "Output",
     "base_env",
+    "finish",
     "free_port",
     "run_onramp",
     "slack_env",
@@ -50,12 +51,20 @@ def slack_env(sandbox: SlackSandbox) -> dict[str, str]:
     }
 
 
+def finish(
+    command: list[str], *, env: dict[str, str], cwd: Path = ROOT, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` from ``cwd`` to completion (at most ``timeout`` seconds), capturing
+    stdout and stderr as text; the exit code is the caller's to assert."""
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
 def run_onramp(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run ``onramp ARGS`` to completion (at most a minute), capturing stdout and stderr."""
     command, env = travel.child_command([ONRAMP, *args], env)
-    return subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
-    )
+    return finish(command, env=env)
 
 
 def start_serve(env: dict[str, str], port: int) -> subprocess.Popen[str]:
