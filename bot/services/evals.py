@@ -34,6 +34,7 @@ from bot.domain.plan import format_loc
 from bot.domain.progress import MilestoneStatus
 from bot.services.answers import Answers
 from bot.services.clock import ManualClock
+from bot.services.growth import GrowthService
 from bot.services.onboarding import Actor, Onboarding
 from storage.engine import open_database
 from storage.migrate import upgrade
@@ -54,6 +55,10 @@ class Persona(BaseModel):
     skipped: list[str] = Field(default_factory=list)
     expect: dict[str, MilestoneStatus] = Field(
         default_factory=dict, description="Milestone statuses the case must leave behind."
+    )
+    evidence: list[str] = Field(
+        default_factory=list,
+        description="Tags of the plan, one win each, recorded by the hire before asking.",
     )
 
     def states(self) -> dict[str, MilestoneStatus]:
@@ -339,7 +344,8 @@ class PersonaWorld:
     """A throw-away SQLite database where personal cases run as a fresh hire each.
 
     Use as a context manager; every case gets its own hire (``U0EVAL<n>``) enrolled on the plan
-    with a start date that puts them on the persona's day, and the persona's milestone states.
+    with a start date that puts them on the persona's day, the persona's milestone states and
+    one win for each of its evidence tags (recorded by the hire, default visibility).
     """
 
     def __init__(self, answers: Answers, plan_id: str) -> None:
@@ -353,6 +359,9 @@ class PersonaWorld:
             db=self.db, catalog=answers.catalog, clock=self.clock, default_tz="UTC"
         )
         self.answers = answers.rebind(db=self.db, onboarding=self.onboarding, clock=self.clock)
+        self.growth = GrowthService(
+            db=self.db, catalog=answers.catalog, clock=self.clock, admins=frozenset()
+        )
         self._serial = 0
 
     def __enter__(self) -> PersonaWorld:
@@ -383,6 +392,10 @@ class PersonaWorld:
         for milestone, status in persona.states().items():
             self.onboarding.mark(
                 actor=Actor.cli(), hire=hire, milestone_id=milestone, status=status
+            )
+        for tag in persona.evidence:
+            self.growth.add_evidence(
+                actor=Actor.slack(hire), hire=hire, text=f"A win on {tag}", tags=[tag]
             )
         answer = self.answers.ask(question=case.q, asker=Actor.slack(hire), backend=backend)
         report = self.onboarding.progress(actor=Actor.cli(), hire=hire)

@@ -103,6 +103,7 @@ def test_career_questions_are_recognised_in_paraphrase(
         "How am I doing on my day-30 milestones?",
         "How am I doing?",
         "What tools will I use for evaluation?",
+        "Which advanced skills could I grow into later?",
     ],
 )
 def test_other_questions_are_not_career_questions(plan: LoadedPlan, question: str) -> None:

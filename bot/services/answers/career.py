@@ -87,6 +87,8 @@ _GENERIC = frozenset(
         "skills skill discipline thinking attention detail handling clear strong product users"
     )
 )
+#: "Which skills could I grow into?" asks about skills, not roles.
+_SKILLS = _rx(r"\bskills?\b")
 #: A question about a milestone or a phase is about the onboarding plan, not the rubric.
 _PLAN_WORDS = _rx(r"\b(milestones?|tasks?|day[- ]?\d+|phase|checklist|onboarding)\b")
 
@@ -98,7 +100,7 @@ def career_question(question: str, growth: Growth) -> CareerQuestion | None:
     about_me = bool(_FIRST_PERSON.search(question))
     if growth.promotion and _PROMOTION.search(question):
         return CareerQuestion(CareerTopic.PROMOTION, about_me=about_me)
-    if growth.paths and _PATHS.search(question):
+    if growth.paths and _PATHS.search(question) and not _SKILLS.search(question):
         return CareerQuestion(CareerTopic.PATHS, about_me=about_me)
     if _PLAN_WORDS.search(question):
         return None
