@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
 from bot.domain.progress import Lifecycle
-from bot.domain.schedule import Rules
 from bot.sandbox import SlackSandbox
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor, Onboarding
-from tests.support.checkins import Rig, checkin_engine, paced_messenger
-from tests.support.cli import CONFIG, invoke
+from tests.support.checkins import Rig
+from tests.support.cli import invoke
 from tests.support.enroll import enroll
+from tests.support.growth_rounds import growth_rig, shipped_rules
 from tests.support.people import HIRE, MANAGER, add_user
 
 SAO_PAULO = "America/Sao_Paulo"
@@ -30,20 +28,10 @@ SAO_PAULO = "America/Sao_Paulo"
 DAY_90 = "2027-02-01T12:30:00"
 
 
-def shipped_rules() -> Rules:
-    """The check-in defaults of the shipped app.yaml, growth cadence included."""
-    settings = load_settings(Path(CONFIG))
-    return Rules.of(**settings.checkins.model_dump(exclude={"holiday_country"}))
-
-
 @pytest.fixture
 def rig(onboarding: Onboarding, sandbox: SlackSandbox, clock: ManualClock) -> Rig:
     """The engine with app.yaml's cadence, posting to the sandbox; the manager is in New York."""
-    engine = checkin_engine(onboarding, paced_messenger(sandbox, clock))
-    engine.calendars.defaults = shipped_rules()
-    return Rig(
-        checkins=engine, onboarding=onboarding, sandbox=sandbox, db=onboarding.db, clock=clock
-    )
+    return growth_rig(onboarding, sandbox, clock)
 
 
 def growth_rows(rig: Rig) -> dict[str, str]:

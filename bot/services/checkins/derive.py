@@ -250,37 +250,40 @@ class Derive:
         working days (their calendar) after their DM, while the round is open; a side-by-side to
         each rater of a round that closed with at least one submission."""
         rows: list[repo.NewRow] = []
-        sent = repo.sent_since(
-            session=session, kinds=list(RATER_KINDS), since=now - GROWTH_LOOKBACK
-        )
+        since = now - GROWTH_LOOKBACK
+        sent = repo.sent_since(session=session, kinds=list(RATER_KINDS), since=since)
         if not sent:
             return rows
         enrollment_ids = {r.enrollment_id for r in sent}
-        plan_ids = repo.plans_of(session=session, enrollment_ids=enrollment_ids)
         statuses = repo.enrollment_statuses(session=session, ids=enrollment_ids)
         rated = {
             (a.enrollment_id, a.round)
             for a in growth_repo.assessments_of(session=session, enrollment_ids=enrollment_ids)
         }
-        answered = {
-            row.id
-            for row in repo.rows_where(session=session, kinds=list(RATER_KINDS))
-            if row.answered_at is not None
-        }
         for row in sent:
-            if statuses.get(row.enrollment_id) != "active":
-                continue
             closes = parse_time(row.payload.get("stale_at"))
             round_ref = row.key.rsplit(":", 1)[1]
+            closed = closes is not None and closes <= now
+            if (
+                closed
+                and statuses.get(row.enrollment_id) == "active"
+                and ((row.enrollment_id, round_ref) in rated)
+            ):
+                rows += [
+                    r
+                    for r in reveal_rows(session, row.enrollment_id, round_ref, now, "closed")
+                    if r.recipient_id == row.recipient_id
+                ]
+        # Reminders: rater DMs sent, not answered (submitted), on active plans, round open.
+        unanswered = repo.unanswered_checkins(
+            session=session, kinds=list(RATER_KINDS), sent_since=since
+        )
+        plan_ids = repo.plans_of(
+            session=session, enrollment_ids={r.enrollment_id for r in unanswered}
+        )
+        for row in unanswered:
+            closes = parse_time(row.payload.get("stale_at"))
             if closes is not None and closes <= now:
-                if (row.enrollment_id, round_ref) in rated:
-                    rows += [
-                        r
-                        for r in reveal_rows(session, row.enrollment_id, round_ref, now, "closed")
-                        if r.recipient_id == row.recipient_id
-                    ]
-                continue
-            if row.id in answered:
                 continue
             plan_id = plan_ids.get(row.enrollment_id)
             rules = self.calendars.rules_for(plan_id) if plan_id else self.calendars.defaults
