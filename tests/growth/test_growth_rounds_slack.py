@@ -1,0 +1,151 @@
+"""Growth check-ins in Slack: the DM, the rating modal and the side-by-side, through the real
+Bolt app and the sandbox (signed clicks and view submissions, views.open, chat.update)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from bot.app import Container, SlackRuntime
+from bot.sandbox import Delivery, SlackDriver, SlackSandbox, View
+from bot.services.clock import ManualClock
+from bot.slack import growth_round_blocks as gb
+from tests.slack.conftest import HIRE, MANAGER
+from tests.support.checkins import RunningApp, messages_to, paced_messenger
+from tests.support.cli import invoke
+from tests.support.enroll import enroll
+from tests.support.growth_rounds import DIMENSIONS
+
+#: Day 90 of a Berlin hire who started Mon 2 Nov 2026: Mon 1 Feb 2027, 09:30 in Berlin.
+DAY_90 = "2027-02-01T08:30:00"
+#: 09:30 in New York, where the manager is.
+MANAGERS_0930 = "2027-02-01T14:30:00"
+
+
+@pytest.fixture
+def app(
+    container: Container,
+    slack: SlackDriver,
+    sandbox: SlackSandbox,
+    clock: ManualClock,
+    runtime: SlackRuntime,
+) -> RunningApp:
+    """The Slack app as ``onramp serve`` runs it, a Berlin hire enrolled, at day 90 09:30."""
+    container.checkins.messenger = paced_messenger(sandbox, clock, channel_interval=0)
+    enroll(container.onboarding, tz="Europe/Berlin")
+    running = RunningApp(
+        container=container, slack=slack, sandbox=sandbox, clock=clock, runtime=runtime
+    )
+    running.tick(DAY_90)
+    return running
+
+
+def dm(app: RunningApp, user: str, key: str) -> Any:
+    """The current version of the one message posted to ``user`` for outbox ``key``."""
+    [message] = [m for m in messages_to(app.sandbox, user) if m.event_payload["key"] == key]
+    return message
+
+
+def open_modal(app: RunningApp, user: str, key: str) -> View:
+    """Click "Rate now" on ``user``'s growth DM; the modal it opened."""
+    message = dm(app, user, key)
+    app.slack.block_action(
+        user, gb.RATE_ACTION, str(message.event_payload["outbox_id"]), message=message
+    )
+    assert app.runtime.settle()
+    return app.sandbox.views("modal")[-1]
+
+
+def values(level: int | None = 2, comment: str | None = "Saw it in the harness work") -> dict:
+    """A modal state rating every dimension at ``level`` with ``comment``."""
+    state: dict[str, Any] = {}
+    for dimension in DIMENSIONS:
+        picked = {"value": str(level)} if level is not None else None
+        state[f"{gb.LEVEL_BLOCK}{dimension}"] = {
+            gb.LEVEL_INPUT: {"type": "static_select", "selected_option": picked}
+        }
+        state[f"{gb.COMMENT_BLOCK}{dimension}"] = {
+            gb.COMMENT_INPUT: {"type": "plain_text_input", "value": comment}
+        }
+    return state
+
+
+def submit(app: RunningApp, user: str, modal: View, state: dict) -> Delivery:
+    """Submit the rating modal as ``user``."""
+    return app.slack.view_submission(user, gb.MODAL_CALLBACK, state, view=modal)
+
+
+def test_the_hires_dm_opens_a_modal_in_the_blueprints_words(app: RunningApp) -> None:
+    """The DM says what the round is and that it is blind; "Rate now" opens one level select per
+    dimension whose options are the blueprint's labels and anchors."""
+    message = dm(app, HIRE, "growth_self:1:90d")
+    assert "Growth check-in · 90-day" in message.text
+    assert "neither of you sees the other's ratings until you both have submitted" in message.text
+    modal = open_modal(app, HIRE, "growth_self:1:90d")
+    selects = [b for b in modal.blocks if b.get("block_id", "").startswith(gb.LEVEL_BLOCK)]
+    assert [b["block_id"].removeprefix(gb.LEVEL_BLOCK) for b in selects] == list(DIMENSIONS)
+    evaluation = next(b for b in selects if b["block_id"].endswith("evaluation-mindset"))
+    assert [o["text"]["text"] for o in evaluation["element"]["options"]] == [
+        "below bar: No measurable validation approach",
+        "acceptable: Some testing ideas but incomplete",
+        "excellent: Proposes baselines, rubrics, regression tests",
+    ]
+
+
+def test_a_missing_level_or_reason_is_shown_under_its_dimension(app: RunningApp) -> None:
+    """Submitting without levels, or without a comment, keeps the modal open with the fix under
+    every dimension; nothing is recorded and the DM still asks."""
+    modal = open_modal(app, HIRE, "growth_self:1:90d")
+    no_levels = submit(app, HIRE, modal, values(level=None)).json() or {}
+    assert no_levels.get("response_action") == "errors"
+    assert no_levels["errors"][f"{gb.LEVEL_BLOCK}communication"] == "Pick a level."
+    no_reason = submit(app, HIRE, modal, values(comment=None)).json() or {}
+    assert no_reason["errors"][f"{gb.LEVEL_BLOCK}collaboration"] == (
+        "Add a comment or pick evidence for this rating."
+    )
+    assert gb.RATE_BUTTON in str(dm(app, HIRE, "growth_self:1:90d").blocks)
+
+
+def test_both_submit_and_both_get_the_side_by_side(app: RunningApp) -> None:
+    """The hire submits (their DM now says so), the manager submits at their 09:30; each then
+    gets one side-by-side DM with the gap of two levels flagged, and `onramp growth --json`
+    shows both ratings and the trend."""
+    submitted = submit(app, HIRE, open_modal(app, HIRE, "growth_self:1:90d"), values(3))
+    assert submitted.ok
+    assert app.runtime.settle()
+    assert "Ratings submitted" in str(dm(app, HIRE, "growth_self:1:90d").blocks)
+    app.tick(MANAGERS_0930)
+    state = values(2)
+    state[f"{gb.LEVEL_BLOCK}evaluation-mindset"][gb.LEVEL_INPUT]["selected_option"] = {"value": "1"}
+    assert submit(app, MANAGER, open_modal(app, MANAGER, "growth_manager:1:90d"), state).ok
+    app.tick("2027-02-01T14:31:00")
+    reveal = dm(app, HIRE, "growth_reveal:1:90d:1")
+    shown = str(reveal.blocks)
+    assert "*Evaluation mindset* — self: 3 excellent · manager: 1 below bar" in shown
+    assert "⚑ *2 levels apart: worth a conversation*" in shown
+    assert "*Communication* — self: 3 excellent · manager: 2 acceptable" in shown
+    assert "growth_reveal:1:90d:2" in [
+        m.event_payload["key"] for m in messages_to(app.sandbox, MANAGER)
+    ]
+    code, out, err = invoke(
+        "growth", HIRE, "--json", env={"DATABASE_URL": app.container.settings.database_url}
+    )
+    assert code == 0, err
+    [evaluation] = [d for d in json.loads(out)["dimensions"] if d["id"] == "evaluation-mindset"]
+    assert evaluation["self"] == {"round": "90d", "level": 3, "label": "excellent"}
+    assert evaluation["manager"] == {"round": "90d", "level": 1, "label": "below bar"}
+    assert evaluation["trend"] == [{"round": "90d", "self": 3, "manager": 1}]
+
+
+def test_someone_else_clicking_rate_now_is_told_and_gets_no_modal(app: RunningApp) -> None:
+    """The manager clicking the hire's "Rate now" hears why, privately; no modal opens."""
+    message = dm(app, HIRE, "growth_self:1:90d")
+    app.slack.block_action(
+        MANAGER, gb.RATE_ACTION, str(message.event_payload["outbox_id"]), message=message
+    )
+    assert app.runtime.settle()
+    assert app.sandbox.views("modal") == []
+    told = [r for r in app.sandbox.responses if "for someone else" in str(r)]
+    assert told
