@@ -159,6 +159,7 @@ MODAL_CALLBACK = "evidence_modal"
 TEXT_BLOCK, TEXT_INPUT = "evidence_text", "text"
 LINK_BLOCK, LINK_INPUT = "evidence_link", "link"
 TAGS_BLOCK, TAGS_INPUT = "evidence_tags", "tags"
+TAGS_REVIEW_BLOCK = "evidence_tags_suggested"  # the tags block when shown again to review
 SEEN_BLOCK, SEEN_INPUT = "evidence_visibility", "visibility"
 WITNESS_BLOCK, WITNESS_INPUT = "evidence_corroborator", "corroborator"
 #: The input block each field of :class:`~bot.services.growth.EvidenceInputError` belongs to.
@@ -196,6 +197,9 @@ MODAL_LINK_LABEL = "Link (a PR, a doc, a dashboard)"
 MODAL_TAGS_LABEL = "Tags"
 MODAL_TAGS_PLACEHOLDER = "Rubric, skills, milestones"
 MODAL_TAGS_SUGGESTED = "Suggested from the text: keep, remove or add any."
+MODAL_REVIEW_TAGS = (
+    "I picked tags that match your text, below: keep, change or clear them, then *Save*."
+)
 MODAL_TAGS_HINT = (
     "What this shows: a rubric dimension, a skill, a promotion criterion or a milestone."
 )
@@ -222,6 +226,7 @@ TAG_GROUPS = {
     TagKind.CRITERION: "Promotion criteria",
     TagKind.MILESTONE: "Milestones",
 }
+WITNESS_NOT_A_PERSON = "Pick a person who saw it: not an app, nor a deactivated account."
 WITNESS_ASKED = "I've asked <@{user}> to confirm it."
 CONFIRM_HEADER = "Can you confirm this?"
 CONFIRM_ASK_OWN = "<@{author}> logged a win and named you as someone who saw it:"
@@ -265,6 +270,7 @@ class ModalContext:
     hire: str
     link: str | None
     source: str
+    suggested: bool = False
 
 
 @dataclass(frozen=True)
@@ -346,11 +352,22 @@ def _seen_option(value: str, labels: Mapping[str, str]) -> Block:
 
 
 def evidence_modal(
-    form: EvidenceForm, *, me: str, text: str = "", link: str | None = None, source: str
+    form: EvidenceForm,
+    *,
+    me: str,
+    text: str = "",
+    link: str | None = None,
+    source: str,
+    entered: EvidenceInput | None = None,
 ) -> dict[str, Any]:
     """The evidence modal: the text (prefilled), the link (read-only when it came from a
     message), the plan's tags grouped with the suggestions pre-selected, who sees it (default:
-    the hire and their manager) and an optional corroborator."""
+    the hire and their manager) and an optional corroborator.
+
+    With ``entered`` it is the same modal shown again after a save without tags, everything as
+    the person left it and the tags suggested for their text pre-selected, to review: its tags
+    block has another id, so Slack shows the new pre-selection instead of the empty one.
+    """
     own = form.hire == me
     groups = [
         {
@@ -370,6 +387,7 @@ def evidence_modal(
         tags["initial_options"] = [_option(t) for t in form.suggested]
     labels = MODAL_SEEN_MINE if own else MODAL_SEEN_THEIRS
     about = MODAL_ABOUT_ME if own else MODAL_ABOUT_HIRE.format(hire=form.hire)
+    text = entered.text if entered is not None else text
     text_element: Block = {
         "type": "plain_text_input",
         "action_id": TEXT_INPUT,
@@ -379,24 +397,24 @@ def evidence_modal(
     }
     if text:
         text_element["initial_value"] = text
-    blocks: list[Block] = [
-        context(about),
-        _input(TEXT_BLOCK, MODAL_TEXT_LABEL, text_element),
-    ]
+    blocks: list[Block] = [context(about)]
+    if entered is not None:
+        blocks.append(context(MODAL_REVIEW_TAGS))
+    blocks.append(_input(TEXT_BLOCK, MODAL_TEXT_LABEL, text_element))
     if link:
         blocks.append(context(MODAL_FROM_MESSAGE.format(link=link)))
     else:
-        blocks.append(
-            _input(
-                LINK_BLOCK,
-                MODAL_LINK_LABEL,
-                {"type": "url_text_input", "action_id": LINK_INPUT},
-                optional=True,
-            )
-        )
+        link_element: Block = {"type": "url_text_input", "action_id": LINK_INPUT}
+        if entered is not None and entered.link:
+            link_element["initial_value"] = entered.link
+        blocks.append(_input(LINK_BLOCK, MODAL_LINK_LABEL, link_element, optional=True))
+    seen = entered.visibility if entered is not None and entered.visibility in labels else None
+    witness: Block = {"type": "users_select", "action_id": WITNESS_INPUT}
+    if entered is not None and entered.corroborator:
+        witness["initial_user"] = entered.corroborator
     blocks += [
         _input(
-            TAGS_BLOCK,
+            TAGS_REVIEW_BLOCK if entered is not None else TAGS_BLOCK,
             MODAL_TAGS_LABEL,
             tags,
             optional=True,
@@ -409,19 +427,20 @@ def evidence_modal(
                 "type": "radio_buttons",
                 "action_id": SEEN_INPUT,
                 "options": [_seen_option(v, labels) for v in labels],
-                "initial_option": _seen_option(DEFAULT_SEEN, labels),
+                "initial_option": _seen_option(seen or DEFAULT_SEEN, labels),
             },
             hint=MODAL_SEEN_HINT,
         ),
-        _input(
-            WITNESS_BLOCK,
-            MODAL_WITNESS_LABEL,
-            {"type": "users_select", "action_id": WITNESS_INPUT},
-            optional=True,
-            hint=MODAL_WITNESS_HINT,
-        ),
+        _input(WITNESS_BLOCK, MODAL_WITNESS_LABEL, witness, optional=True, hint=MODAL_WITNESS_HINT),
     ]
-    metadata = {"hire": form.hire, "link": link or "", "source": source}
+    # ``suggested``: the person has seen suggestions for their text (saving without tags is
+    # then their choice, not an oversight).
+    metadata = {
+        "hire": form.hire,
+        "link": link or "",
+        "source": source,
+        "suggested": bool(form.suggested),
+    }
     return {
         "type": "modal",
         "callback_id": MODAL_CALLBACK,
@@ -460,6 +479,7 @@ def parse_modal_context(private_metadata: str) -> ModalContext:
         hire=data["hire"],
         link=str(data.get("link") or "") or None,
         source=str(data.get("source") or "modal"),
+        suggested=bool(data.get("suggested")),
     )
 
 
@@ -475,7 +495,8 @@ def parse_evidence_input(values: Mapping[str, Any]) -> EvidenceInput:
         text=str(field(TEXT_BLOCK, TEXT_INPUT).get("value") or ""),
         tags=[
             str(o.get("value"))
-            for o in field(TAGS_BLOCK, TAGS_INPUT).get("selected_options") or []
+            for block in (TAGS_BLOCK, TAGS_REVIEW_BLOCK)
+            for o in field(block, TAGS_INPUT).get("selected_options") or []
             if isinstance(o, Mapping) and o.get("value")
         ],
         link=field(LINK_BLOCK, LINK_INPUT).get("value") or None,
@@ -486,11 +507,13 @@ def parse_evidence_input(values: Mapping[str, Any]) -> EvidenceInput:
     )
 
 
-def error_block(field: str, *, has_link_input: bool) -> str:
-    """The input block an error about ``field`` is shown beside (the text, when the modal has
-    no such input)."""
-    block = FIELD_BLOCKS.get(field, TEXT_BLOCK)
-    return TEXT_BLOCK if block == LINK_BLOCK and not has_link_input else block
+def error_block(field: str, values: Mapping[str, Any]) -> str:
+    """The input block of the submitted modal (``state.values``) an error about ``field`` is
+    shown beside: the text's when the modal has no such input (a link from a message)."""
+    wanted = FIELD_BLOCKS.get(field, TEXT_BLOCK)
+    if wanted == TAGS_BLOCK and TAGS_REVIEW_BLOCK in values:
+        return TAGS_REVIEW_BLOCK
+    return wanted if wanted in values else TEXT_BLOCK
 
 
 def recorded_dm(view: EvidenceView, *, cmd: str, hire: str | None) -> Reply:

@@ -174,8 +174,9 @@ def test_a_message_without_text_cannot_be_logged(
         ({"text": "   "}, gb.TEXT_BLOCK, "Evidence needs a text"),
         ({"corroborator": HIRE}, gb.WITNESS_BLOCK, "You can't confirm what you record yourself"),
         ({"tags": ["no-such-tag"]}, gb.TAGS_BLOCK, "There is no tag 'no-such-tag'"),
+        ({"corroborator": "U0ONRAMPBOT"}, gb.WITNESS_BLOCK, gb.WITNESS_NOT_A_PERSON),
     ],
-    ids=["empty-text", "self-corroborator", "unknown-tag"],
+    ids=["empty-text", "self-corroborator", "unknown-tag", "an-app-as-corroborator"],
 )
 def test_wrong_input_is_shown_beside_its_field_and_nothing_is_stored(
     enrolled: SlackDriver,

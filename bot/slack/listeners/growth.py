@@ -27,7 +27,7 @@ from bot.slack.blocks import Reply, text_reply
 from bot.slack.context import SlackContext, Subcommand, SubcommandCall
 from bot.slack.errors import error_text
 from bot.slack.listeners.replies import parsed, tell, tell_failure
-from bot.slack.middleware import request_id
+from bot.slack.middleware import lookup_deadline, request_id
 
 log = logging.getLogger("onramp.slack.growth")
 
@@ -112,6 +112,11 @@ class GrowthCommands:
         return gb.paths_reply(loaded, paths, cite)
 
 
+def _errors(block: str, text: str) -> dict[str, Any]:
+    """A view submission's ack that keeps the modal open with ``text`` beside ``block``."""
+    return {"response_action": "errors", "errors": {block: text}}
+
+
 def _unescape(text: str) -> str:
     """Slack's three escapes undone (it sends ``&``, ``<`` and ``>`` as entities), so a link's
     query string and "R&D" are stored as typed; every reply escapes them again."""
@@ -146,10 +151,10 @@ class EvidenceListeners:
         shortcut = parsed(gb.parse_shortcut, args.body, what="message shortcut", log=log)
         if shortcut is None:
             return
-        if not gb.excerpt(shortcut.text):
+        text = gb.excerpt(shortcut.text)
+        if not text:
             tell(args.respond, gb.SHORTCUT_NO_TEXT.format(cmd=self.ctx.command), log=log)
             return
-        text = gb.excerpt(shortcut.text)
         try:
             form = self._form(shortcut.user, shortcut.author, text)
             link = self._permalink(args.client, shortcut.channel, shortcut.ts)
@@ -180,7 +185,8 @@ class EvidenceListeners:
         context: BoltContext,
     ) -> None:
         """The modal saved: record the evidence (a refusal is shown beside its field and the
-        modal stays open); then DM the author, re-publish the hire's Home and ask the
+        modal stays open; a save without tags that never saw suggestions shows the modal again
+        with them, to review); then DM the author, re-publish the hire's Home and ask the
         corroborator, after the ack."""
         where = parsed(
             gb.parse_modal_context, str(view.get("private_metadata")), what="modal", log=log
@@ -188,29 +194,43 @@ class EvidenceListeners:
         if where is None:
             ack()
             return
-        entered = gb.parse_evidence_input((view.get("state") or {}).get("values") or {})
+        values = (view.get("state") or {}).get("values") or {}
+        entered = gb.parse_evidence_input(values)
         user = (body.get("user") or {}).get("id", "")
-        try:
-            recorded = self.growth.add_evidence(
-                actor=Actor.slack(user),
-                hire=where.hire,
-                text=entered.text,
-                tags=entered.tags,
-                link=where.link or entered.link,
-                visibility=entered.visibility,
-                corroborator=entered.corroborator,
-                source=where.source,
-            )
-        except EvidenceInputError as exc:
-            block = gb.error_block(exc.field, has_link_input=where.link is None)
-            ack(response_action="errors", errors={block: str(exc)})
-            return
-        except Exception as exc:
-            text = error_text(exc, request_id=request_id(context))
-            ack(response_action="errors", errors={gb.TEXT_BLOCK: text})
+        answer = self._not_yet(user, where, entered, context)
+        if answer is None:
+            try:
+                recorded = self.growth.add_evidence(
+                    actor=Actor.slack(user),
+                    hire=where.hire,
+                    text=entered.text,
+                    tags=entered.tags,
+                    link=where.link or entered.link,
+                    visibility=entered.visibility,
+                    corroborator=entered.corroborator,
+                    source=where.source,
+                )
+            except EvidenceInputError as exc:
+                answer = _errors(gb.error_block(exc.field, values), str(exc))
+            except Exception as exc:
+                answer = _errors(gb.TEXT_BLOCK, error_text(exc, request_id=request_id(context)))
+        if answer is not None:
+            ack(**answer)
             return
         ack()
         self._after_recording(client, recorded, author=user, hire=where.hire)
+
+    def _not_yet(
+        self, user: str, where: gb.ModalContext, entered: gb.EvidenceInput, context: BoltContext
+    ) -> dict[str, Any] | None:
+        """Why the modal stays open before anything is recorded, as the ack's arguments: an app
+        or a deactivated account named as corroborator, or tags to review; ``None`` to save."""
+        if entered.corroborator and not self._is_person(entered.corroborator, context):
+            return _errors(gb.WITNESS_BLOCK, gb.WITNESS_NOT_A_PERSON)
+        if entered.tags or where.suggested:
+            return None
+        review = self._review(user, where, entered)
+        return None if review is None else {"response_action": "update", "view": review}
 
     def on_confirm(self, args: Args) -> None:
         """The corroborator's Confirm: recorded once; the DM then says when, without the
@@ -239,6 +259,30 @@ class EvidenceListeners:
             )
         except Exception:  # recorded; a stale button is only cosmetic (a click says so)
             log.warning("could not update the confirmation of evidence %s", evidence_id)
+
+    def _review(self, user: str, where: gb.ModalContext, entered: gb.EvidenceInput) -> Any:
+        """The modal again with tags suggested for the text, when a save came without tags and
+        without having seen suggestions (the empty modal from the pulse), and there are some;
+        else ``None`` (save as it is)."""
+        try:
+            form = self.growth.evidence_form(
+                actor=Actor.slack(user), hire=where.hire, text=entered.text
+            )
+        except Exception:  # the save that follows hears why
+            return None
+        if not form.suggested:
+            return None
+        return gb.evidence_modal(
+            form, me=user, link=where.link, source=where.source, entered=entered
+        )
+
+    def _is_person(self, user: str, context: BoltContext) -> bool:
+        """Whether ``user`` is a person who can read a DM: not an app, not deactivated (when
+        Slack can't say in time, they are taken as picked)."""
+        lookup = self.ctx.directory.lookup(
+            user, deadline=lookup_deadline(context, self.ctx.directory)
+        )
+        return not (lookup.is_bot or lookup.deleted)
 
     def _form(self, user: str, author: str | None, text: str) -> EvidenceForm:
         """The modal about the message's author when ``user`` may record their growth, else
