@@ -78,6 +78,9 @@ def win(answers: Answers, hire: str, *tags: str, visibility: str = "manager") ->
             "collaboration",
         ),
         ("How good am I at RAG?", CareerTopic.DIMENSION, "rag-basics"),
+        ("How does my manager rate my eval mindset?", CareerTopic.DIMENSION, "evaluation-mindset"),
+        ("What's the next step in my career?", CareerTopic.PATHS, None),
+        ("What is the rubric I'm assessed against?", CareerTopic.STANDING, None),
         ("How am I doing on my growth?", CareerTopic.STANDING, None),
         ("Where can this role lead in terms of career?", CareerTopic.PATHS, None),
         ("What roles could I move into next?", CareerTopic.PATHS, None),
@@ -104,10 +107,15 @@ def test_career_questions_are_recognised_in_paraphrase(
         "How am I doing?",
         "What tools will I use for evaluation?",
         "Which advanced skills could I grow into later?",
+        "What does a mid-level LLM engineer do?",
+        "What does a safe rollout look like?",
+        "What's the refusal rate for safety?",
+        "How can I improve the latency of the eval pipeline?",
     ],
 )
 def test_other_questions_are_not_career_questions(plan: LoadedPlan, question: str) -> None:
-    """Goals, the plan's milestones and plain role questions stay with the usual answers."""
+    """Goals, the plan's milestones and role questions that merely share a word with a dimension
+    ("safe", "eval", "level", "rate") stay with the usual answers."""
     assert career_question(question, plan.plan.growth) is None
 
 

@@ -62,6 +62,7 @@ _PROMOTION = _rx(
 _PATHS = _rx(
     r"\b(career (paths?|options?|moves?|progression|trajectory|growth)|"
     r"next (roles?|jobs?|positions?|career steps?)|adjacent (roles?|paths?|careers?)|"
+    r"next (steps?|moves?) (in|for) (my|the|a|one's) career|"
     r"(roles?|jobs?|positions?)( \w+)? (after|beyond) (this|my)|after this (role|job|position)|"
     r"(where|what) (can|could|does|do|might|will) (i|this role|the role|this job|it|a junior)"
     r"( \w+)? (go|lead|head)|lead to in terms of career|terms of career|"
@@ -70,15 +71,23 @@ _PATHS = _rx(
 )
 _STANDING = _rx(
     r"\bmy (growth|career( progress)?|ratings?|rubric|scorecard|evidence|readiness|wins)\b|"
-    r"\b(am i ready|how ready am i|readiness)\b"
+    r"\b(am i ready|how ready am i|readiness|rubric|scorecard|rates? me|rated on|"
+    r"assessed (on|against)|evaluated (on|against)|judged (on|against))\b"
 )
-#: Asking how someone stands on, or what good looks like for, a dimension or skill.
-_ASSESS = _rx(
-    r"\b(how am i|how'?m i|how'?s my|how is my|how good|how well|how strong|where do i stand|"
-    r"where am i|am i (good|strong|weak|ok|okay|doing)|my (rating|ratings|level|score|scores)|"
-    r"rated|rating|ratings|scored|score|level|levels|looks? like|excellent|acceptable|below bar|"
-    r"below the bar|anchors?|rubric|scorecard|dimension|assessed|evaluated on|judged on|"
-    r"measured on|bar for|good at|better at|improve|improving|grow in|get better)\b"
+#: The asker asking how they stand on a dimension or skill: it may be named loosely ("eval").
+_MY_STANDING = _rx(
+    r"\b(how am i|how'?m i|how'?s my|how is my|how good am i|how well am i|how strong am i|"
+    r"where do i stand|where am i|am i (good|strong|weak|ok|okay|doing)|"
+    r"my (rating|ratings|level|score|scores)|rates? (me|my)|good at|better at|"
+    r"(improve|improving|grow|growing) (my|at|on|in)|"
+    r"get better)\b"
+)
+#: Asking what a level looks like, or how it is rated: the dimension must be named outright,
+#: since "what does a safe rollout look like?" is a role question, not the safety dimension.
+_ANCHORS = _rx(
+    r"\b(rated|rating|ratings|scored|(what|which) levels?|levels? (on|in|for|of)|looks? like|"
+    r"excellent|acceptable|below (the )?bar|anchors?|rubric|scorecard|dimension|assessed|"
+    r"evaluated on|judged on|measured on|bar for)\b"
 )
 #: Words of a dimension's or skill's title too general to name it on their own.
 _GENERIC = frozenset(
@@ -104,7 +113,8 @@ def career_question(question: str, growth: Growth) -> CareerQuestion | None:
         return CareerQuestion(CareerTopic.PATHS, about_me=about_me)
     if _PLAN_WORDS.search(question):
         return None
-    named = _named(question, growth) if _ASSESS.search(question) else None
+    loose = bool(_MY_STANDING.search(question))
+    named = _named(question, growth, loose=loose) if loose or _ANCHORS.search(question) else None
     if named is not None:
         dimension = named if isinstance(named, RubricDimension) else None
         skill = named if isinstance(named, Skill) else None
@@ -121,13 +131,13 @@ def _keys(*texts: str) -> frozenset[str]:
     return frozenset(w for w in found if w not in _GENERIC and len(w) > 1)
 
 
-def _names(asked: str, key: str) -> bool:
+def _names(asked: str, key: str, *, loose: bool) -> bool:
     """Whether a word of the question names ``key``: the word itself, its plural, or an
     abbreviation of at least four letters ("eval" for evaluation, "debug" for debugging)."""
-    return asked in (key, key + "s") or (len(asked) >= 4 and key.startswith(asked))
+    return asked in (key, key + "s") or (loose and len(asked) >= 4 and key.startswith(asked))
 
 
-def _named(question: str, growth: Growth) -> RubricDimension | Skill | None:
+def _named(question: str, growth: Growth, *, loose: bool) -> RubricDimension | Skill | None:
     """The rubric dimension (or, failing one, the skill) the question names best."""
     asked = set(words(question.replace("-", " ").replace("/", " ")))
     for entries in (growth.rubric, growth.skills):
@@ -135,7 +145,9 @@ def _named(question: str, growth: Growth) -> RubricDimension | Skill | None:
         best_hits = 0
         for entry in entries:
             hits = sum(
-                1 for key in _keys(entry.title, entry.id) if any(_names(a, key) for a in asked)
+                1
+                for key in _keys(entry.title, entry.id)
+                if any(_names(a, key, loose=loose) for a in asked)
             )
             if hits > best_hits:
                 best, best_hits = entry, hits
