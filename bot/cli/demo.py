@@ -30,7 +30,7 @@ def demo(
         ),
     ] = False,
 ) -> None:
-    """Play a new hire's first 60 days through the real app: offline, no keys, nothing left behind.
+    """Play a new hire's first 90 days through the real app: offline, no keys, nothing left behind.
 
     A simulated Slack on 127.0.0.1, a temporary SQLite database and a simulated clock; answers
     come from the offline extractive backend (ANTHROPIC_API_KEY is ignored).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-TITLE = "Onramp demo — a new hire's first 60 days, through the real app"
+TITLE = "Onramp demo — a new hire's first 90 days, through the real app"
 INTERACTIVE_TITLE = "Onramp demo (interactive) — the same world, driven by you"
 WORKSPACE = "Workspace {team} (a simulated Slack on 127.0.0.1) · plan {plan} v{version}"
 PERSONA = "{full_name:<12} {role:<9} {city} ({tz})"
@@ -34,6 +34,7 @@ OPENS_HOME = "opens Onramp's Home tab"
 CLICKS = "clicks [ {label} ]"
 PICKS = "picks [ {option} ▾ ] for “{row}”"
 SUBMITS = "types “{text}” and presses [ Save ]"
+FILLS = "rates {picks}, writes “{text}” beside each, and presses [ Submit ]"
 MODAL_ERRORS = "The modal says: {problems}"
 NO_HOME = "(no Home tab was published)"
 
@@ -53,6 +54,16 @@ STORY_MANAGER = "Marco checks in on his team."
 STORY_SILENT = "Ana goes heads-down on a launch and stops answering. Onramp notices."
 STORY_BACK = "Ana surfaces and answers."
 STORY_DAY60 = "The day-60 heads-up arrives three working days before the review."
+STORY_WIN = (
+    "Ana ships a win and logs it with /onramp win, shared with her manager and mentor; "
+    "she keeps answering her weekly check-ins."
+)
+STORY_GROWTH = (
+    "The first growth check-in comes with the 90-day review (day 90 was a Saturday). Ana and "
+    "Marco each rate her on the blueprint's rubric, blind: neither sees the other's ratings "
+    "until both have submitted."
+)
+STORY_READINESS = "Marco looks at Ana's growth: ratings, evidence and the blueprint's words."
 
 SUMMARY = "Summary"
 SUMMARY_SPAN = "Simulated {first} → {last} ({days} days) in {ticks} ticks of the check-in engine"
@@ -78,6 +89,12 @@ KIND_NAMES = {
     "escalation": "escalations",
     "mentor_digest": "mentor digests",
     "manager_digest": "manager digests",
+    "enrolled": "enrolled",
+    "growth_self": "growth check-ins to the hire",
+    "growth_manager": "growth check-ins to the manager",
+    "growth_mentor": "growth check-ins to mentors",
+    "growth_reminder": "growth reminders",
+    "growth_reveal": "side-by-sides",
 }
 OTHER_POSTS = "answers and other replies"
 
@@ -105,6 +122,8 @@ HELP = """What you can do (as the current persona):
   click "LABEL"           click a button you can see, e.g. click "On track", click "Add a note"
   pick "OPTION" [for "ROW"]   choose in a menu, e.g. pick "Done" for "dev environment"
   note TEXT               type TEXT into the open modal and submit it
+  rate "LEVELS" COMMENT   fill in a growth check-in's open modal: levels in the rubric's
+                          order, e.g. rate "acceptable, excellent" Solid work (the last repeats)
   home                    open your App Home tab
   advance 7d | 2h | 30m   let time pass (check-ins go out as it does); also 1w
   now                     the time for everyone
@@ -133,6 +152,7 @@ USAGE = {
     "pick": 'pick "OPTION" [for "ROW"] — e.g. pick "Done" for "dev environment"',
     "note": "note TEXT — e.g. note Waiting on VPN access",
     "advance": "advance AMOUNT — e.g. advance 7d",
+    "rate": 'rate "LEVELS" COMMENT — e.g. rate "acceptable, below bar" Learning fast',
 }
 BAD_QUOTES = "Unbalanced quotes in {line!r}; close the quote and try again."
 BYE = "Bye. The temporary database is gone."

@@ -95,6 +95,9 @@ class Repl:
             if not rest:
                 raise DemoError(say.USAGE["note"])
             self._show(self.world.submit(self.me, rest))
+        elif verb == "rate":
+            levels, text = self._rate_args(rest)
+            self._show(self.world.fill(self.me, levels, text))
         elif verb == "say" and rest:
             self._show(self.world.dm(self.me, rest))
         else:
@@ -145,6 +148,15 @@ class Repl:
         if not option:
             raise DemoError(say.USAGE["pick"])
         return option, row or None
+
+    def _rate_args(self, rest: str) -> tuple[list[str], str]:
+        """``"LEVEL[, LEVEL…]" COMMENT``: levels in the rubric's order, the last one repeating."""
+        tokens = self._split(rest)
+        levels = [lv.strip() for lv in (tokens[0] if tokens else "").split(",") if lv.strip()]
+        text = " ".join(tokens[1:])
+        if not levels or not text:
+            raise DemoError(say.USAGE["rate"])
+        return levels, text
 
     def _show(self, entries: list[Entry]) -> None:
         # The scheduler ticks every minute: let one pass, so what an action set off (a mentor

@@ -1,4 +1,4 @@
-"""The scripted story of ``onramp demo``: Ana's first 60 days, played through the real app.
+"""The scripted story of ``onramp demo``: Ana's first 90 days, played through the real app.
 
 Each step is something a person does in Slack (through :class:`~bot.demo.world.World`, which
 delivers it to the Bolt app as Slack would) or time passing (the check-in engine ticks). The
@@ -17,6 +17,8 @@ from bot.demo.transcript import Transcript
 from bot.demo.world import STORY_START, World
 
 #: The story opens on the Friday before Ana's first day, at 09:00 in San Francisco.
+#: Day 90 is a Saturday; the growth check-in comes with the 90-day review, on Monday (day 92).
+GROWTH_DAY = 92
 OPENING = datetime(2026, 10, 30, 16, 0, tzinfo=UTC)
 
 QUESTIONS = (
@@ -24,6 +26,16 @@ QUESTIONS = (
     "What are the 60-day goals?",
 )
 NOTE = "Still waiting on GPU quota for the eval cluster, so I can't run the offline evals yet."
+WIN = (
+    "Cut the support bot's p95 latency from 2.1 s to 900 ms by caching retrieval; "
+    "the eval suite stayed green tag=debugging-triage tag=evaluation-mindset visibility=mentors"
+)
+#: Ratings in the rubric's order; Marco sees Ana's evaluation work (the third) two levels
+#: higher than she does, which the side-by-side flags for a conversation.
+ANA_RATES = ("acceptable", "acceptable", "below bar", "acceptable")
+MARCO_RATES = ("acceptable", "acceptable", "excellent", "acceptable")
+ANA_COMMENT = "See my wins; the latency work taught me a lot."
+MARCO_COMMENT = "The p95 latency win was measured with evals first: exactly the habit we want."
 REVIEW_ANSWERS = (
     ("d30-product-surface", "Done"),
     ("d30-dev-environment", "Done"),
@@ -97,6 +109,33 @@ def play(world: World, out: Transcript) -> None:
     show(world.advance_to(world.at(58, "04:00")))
     show([world.narrate(say.STORY_DAY60)])
     show(world.advance_to(world.at(58, "12:00")))
+    play_growth(world, out)
+
+
+def play_growth(world: World, out: Transcript) -> None:
+    """The growth act: a win, the day-90 growth check-in, the side-by-side, readiness."""
+    ana, marco = world.persona("ana"), world.persona("marco")
+    show = out.show
+
+    # Growth: a win in Ana's words; then the day-90 growth check-in, blind for both raters;
+    # the side-by-side once both have submitted; and Marco's readiness view of Ana.
+    show(world.advance_to(world.at(64, "10:00")))
+    show([world.narrate(say.STORY_WIN)])
+    show(world.click(ana, "On track"))
+    show(world.command(ana, f"/onramp win {WIN}"))
+    for day in (71, 78, 85):
+        show(world.advance_to(world.at(day, "10:00")))
+        show(world.click(ana, "On track"))
+    show(world.advance_to(world.at(GROWTH_DAY, "04:00")))
+    show([world.narrate(say.STORY_GROWTH)])
+    show(world.advance_to(world.at(GROWTH_DAY, "13:00")))
+    show(world.click(ana, "Rate now"))
+    show(world.fill(ana, ANA_RATES, ANA_COMMENT))
+    show(world.click(marco, "Rate now"))
+    show(world.fill(marco, MARCO_RATES, MARCO_COMMENT))
+    show(world.advance_to(world.at(GROWTH_DAY, "13:10")))
+    show([world.narrate(say.STORY_READINESS)])
+    show(world.command(marco, "/onramp growth @ana"))
 
 
 def run(write: Callable[[str], None], *, color: bool, key_set: bool) -> None:

@@ -458,7 +458,44 @@ class World:
                 str(element.get("action_id")): {"type": str(element.get("type")), "value": text}
             }
         }
-        entries = [self._did(who, say.SUBMITS.format(text=text))]
+        return self._submit(who, modal, values, self._did(who, say.SUBMITS.format(text=text)))
+
+    def fill(self, who: Persona, picks: Sequence[str], text: str) -> list[Entry]:
+        """``who`` fills in the modal they have open and submits it: the n-th select takes the
+        option that starts with ``picks[n]`` (the last pick repeats), every text box ``text``."""
+        modal = self._open_modal(who)
+        inputs = [b for b in modal.blocks if b.get("type") == "input"] if modal else []
+        if modal is None or not inputs or not picks:
+            raise DemoError(say.NO_MODAL)
+        values: dict[str, dict[str, Any]] = {}
+        chosen: list[str] = []
+        for block in inputs:
+            element = block.get("element") or {}
+            kind = str(element.get("type"))
+            slot: dict[str, Any] = {"type": kind}
+            if kind == "static_select":
+                wanted = picks[min(len(chosen), len(picks) - 1)]
+                options = element.get("options") or []
+                option = next((o for o in options if o["text"]["text"].startswith(wanted)), None)
+                if option is None:
+                    shown = ", ".join(f'"{o["text"]["text"][:30]}"' for o in options)
+                    raise DemoError(say.NO_SUCH_OPTION.format(option=wanted, options=shown))
+                slot["selected_option"] = option
+                label = str((block.get("label") or {}).get("text", ""))
+                chosen.append(f"{label}: {wanted}")
+            elif kind == "plain_text_input":
+                slot["value"] = text
+            else:
+                continue
+            values[str(block.get("block_id"))] = {str(element.get("action_id")): slot}
+        did = self._did(who, say.FILLS.format(picks="; ".join(chosen), text=text))
+        return self._submit(who, modal, values, did)
+
+    def _submit(
+        self, who: Persona, modal: View, values: dict[str, dict[str, Any]], did: Entry
+    ) -> list[Entry]:
+        """Deliver a modal's submission; a refusal shows as a private note with its errors."""
+        entries = [did]
         delivery = self._deliver(
             lambda: self.driver.view_submission(who.user_id, modal.callback_id, values, view=modal)
         )

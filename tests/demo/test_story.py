@@ -119,10 +119,39 @@ def test_silence_brings_a_reminder_then_an_escalation(story: Run) -> None:
     assert "Escalation: Ana" in escalation
 
 
-def test_the_day_60_heads_up_closes_the_story(story: Run) -> None:
-    """The heads-up for the day-60 review is the last check-in before the summary."""
-    tail = story.out.split("── Summary", 1)[0].rsplit("── Day", 1)[1]
-    assert "Heads-up: Reliable contributor review coming up" in tail
+def test_the_day_60_heads_up_comes_on_day_58(story: Run) -> None:
+    """The heads-up for the day-60 review is among day 58's messages."""
+    day58 = story.out.split("── Day 58 ", 1)[1].split("── Day", 1)[0]
+    assert "Heads-up: Reliable contributor review coming up" in day58
+
+
+def test_a_win_is_recorded_with_its_tags_and_audience(story: Run) -> None:
+    """Ana's /onramp win is acknowledged privately with its tags and who can see it."""
+    win = section_after(story.out, "▸ /onramp win Cut the support bot's p95 latency", 2)
+    assert "only Ana sees this" in win
+    assert "(debugging-triage, evaluation-mindset)" in win
+    assert "you, your manager and your mentors can see it" in win
+
+
+def test_the_growth_check_in_closes_the_story_blind_then_side_by_side(story: Run) -> None:
+    """On the 90-day review's day both raters get a growth DM; after both submit, both get the
+    side-by-side with the two-level gap flagged; Marco's /onramp growth shows the ratings."""
+    act = story.out.split("── Day 92 ", 1)[1].split("── Summary", 1)[0]
+    assert "Onramp → Ana · DM 09:30 EST\n     │ Growth check-in · 90-day" in act
+    assert "Onramp → Marco · DM 09:30 PST\n     │ Growth check-in for Ana · 90-day" in act
+    assert act.count("│ [ Rate now ]") == 2  # a button in each DM
+    before_marco = act.split("Marco (manager)", 1)[0]
+    assert "side by side" not in before_marco  # blind until both have submitted
+    for who in ("Ana · DM", "Marco · DM"):
+        reveal = section_after(act, f"Onramp → {who}", 200).split("Growth check-in · 90-day side")
+        assert len(reveal) > 1, who
+    flagged = [row for row in act.splitlines() if "⚑ 2 levels apart" in row]
+    assert len(flagged) == 2  # one line in each rater's side-by-side
+    gap = "Evaluation mindset — self: 1 below bar · manager: 3 excellent"
+    assert all(gap in row for row in flagged)
+    growth = section_after(act, "▸ /onramp growth @ana", 40)
+    assert "only Marco sees this" in growth
+    assert re.search(r"Evaluation mindset.*evidence 1", growth)
 
 
 def test_the_summary_counts_what_the_transcript_shows(story: Run) -> None:
@@ -134,6 +163,8 @@ def test_the_summary_counts_what_the_transcript_shows(story: Run) -> None:
     assert re.search(r"Questions: 2 asked, 2 answered, 2 with citations", summary)
     assert re.search(r"mentor nudges: [1-9]", summary)
     assert re.search(r"escalations: [1-9]", summary)
+    assert "growth check-ins to the hire 1 · growth check-ins to the manager 1" in summary
+    assert "side-by-sides 2" in summary
     assert "No network, no keys" in summary
 
 
