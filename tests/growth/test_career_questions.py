@@ -12,16 +12,21 @@ import pytest
 
 from bot.domain.plan import LoadedPlan
 from bot.llm.fake_api import FakeMessagesAPI, Scripted, message, tool_use_message
+from bot.sandbox import SlackSandbox
 from bot.services.answers import Answers
 from bot.services.answers.career import CareerTopic, career_question
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
 from bot.services.growth import GrowthService
-from bot.services.onboarding import Actor
+from bot.services.onboarding import Actor, Onboarding
 from storage.engine import Database
 from tests.answers.conftest import HIRE, PLAN_ID, enroll_hire, make_answers
 from tests.support import claude as claude_support
 from tests.support.claude import claude_model
+from tests.support.enroll import enroll
+from tests.support.growth_rounds import growth_rig, ratings
+from tests.support.people import HIRE as RATED
+from tests.support.people import MANAGER
 
 #: The loopback Messages API fixture, offered to this module's Claude tests.
 fake_api = claude_support.fake_api
@@ -288,3 +293,29 @@ def test_claude_offers_no_growth_tool_to_the_operator(
     assert "read_my_growth" not in {t["name"] for t in request.body.get("tools", [])}
     results = [b for b in request.body["messages"][0]["content"] if b["type"] == "search_result"]
     assert results[0]["source"] == "s19.scorecard-dimensions"
+
+
+def test_a_rated_hire_sees_their_own_latest_ratings_in_the_blueprints_words(
+    onboarding: Onboarding, sandbox: SlackSandbox, clock: ManualClock
+) -> None:
+    """Once both sides of the day-90 growth check-in are in, the hire's dimension answer names
+    their self and manager level by the blueprint's labels; the manager, who is on no plan,
+    asking the same question about themselves hears none of the hire's ratings."""
+    rig = growth_rig(onboarding, sandbox, clock)
+    enroll(onboarding, tz="America/New_York", profile_in=sandbox)
+    rig.run("2027-02-01T14:30:00")  # day 90 of a hire who started Mon 2 Nov 2026
+    rows = {r.key: r.id for r in rig.rows()}
+    rounds = rig.checkins.growth_rounds
+    rounds.submit(user_id=RATED, outbox_id=rows["growth_self:1:90d"], ratings=ratings(3))
+    rounds.submit(
+        user_id=MANAGER,
+        outbox_id=rows["growth_manager:1:90d"],
+        ratings=ratings(2, evaluation_mindset=1),
+    )
+    answers = make_answers(onboarding.db, onboarding.catalog, clock)
+    question = "How am I doing on eval mindset?"
+    mine = answers.ask(question=question, asker=Actor.slack(RATED))
+    boss = answers.ask(question=question, asker=Actor.slack(MANAGER))
+    assert "Evaluation mindset — your rating: excellent, your manager's: below bar" in mine.text
+    assert "your rating" not in boss.text
+    assert "You're not on an Onramp plan" in boss.text
