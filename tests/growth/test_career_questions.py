@@ -316,6 +316,9 @@ def test_a_rated_hire_sees_their_own_latest_ratings_in_the_blueprints_words(
     question = "How am I doing on eval mindset?"
     mine = answers.ask(question=question, asker=Actor.slack(RATED))
     boss = answers.ask(question=question, asker=Actor.slack(MANAGER))
-    assert "Evaluation mindset — your rating: excellent, your manager's: below bar" in mine.text
+    assert (
+        "Evaluation mindset — your rating: excellent (90-day), your manager's: below bar (90-day)"
+        in mine.text
+    )
     assert "your rating" not in boss.text
     assert "You're not on an Onramp plan" in boss.text

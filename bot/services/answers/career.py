@@ -17,14 +17,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from bot.domain.chunks import Chunk, words
 from bot.domain.errors import OnrampError
 from bot.domain.plan import CareerPath, Growth, LoadedPlan, RubricDimension, Skill
 from bot.services import answer_text as say
 from bot.services.answers.results import EXTRACTIVE, PERSONAL, Answer, Citation, local_answer
-from bot.services.growth import GrowthService, Readiness
+from bot.services.growth import GrowthService, Item, Readiness
+from bot.services.growth_rounds import Side, round_label
 from bot.services.onboarding import Actor
 
 
@@ -228,26 +228,16 @@ def own_readiness(growth: GrowthService, asker: Actor | None, plan_id: str) -> R
     return mine if mine.plan == plan_id else None
 
 
-def _rating(value: Any, d: RubricDimension) -> str | None:
-    """A stored rating in the blueprint's words: a 1-based rank becomes its level's label."""
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        label = value.get("label")
-        if label:
-            return str(label)
-        value = value.get("level", value.get("rating", value.get("value")))
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= len(d.levels):
-        return d.levels[value - 1].label
-    return None if value is None else str(value)
+def _ratings(item: Item) -> str:
+    """The latest revealed self and manager levels, by the blueprint's labels (and their round)."""
 
+    def side(rated: tuple[str, Side] | None) -> str:
+        return "not yet" if rated is None else f"{rated[1].label} ({round_label(rated[0])})"
 
-def _ratings(item: dict[str, Any], d: RubricDimension) -> str:
-    mine = _rating(item.get("self"), d)
-    boss = _rating(item.get("manager"), d)
+    mine, boss = item.ratings.self_side, item.ratings.manager_side
     if mine is None and boss is None:
         return "ratings: none yet"
-    return f"your rating: {mine or 'not yet'}, your manager's: {boss or 'not yet'}"
+    return f"your rating: {side(mine)}, your manager's: {side(boss)}"
 
 
 def _evidence(count: int, corroborated: int) -> str:
@@ -256,9 +246,8 @@ def _evidence(count: int, corroborated: int) -> str:
     return f"evidence: {count} {noun}{extra}"
 
 
-def standing_text(mine: Readiness, growth: Growth, career: CareerQuestion) -> str:
+def standing_text(mine: Readiness, career: CareerQuestion) -> str:
     """The asker's own standing for a career question: ratings and evidence counts, no verdict."""
-    rubric = {d.id: d for d in growth.rubric}
     lines = [STANDING_HEAD]
     if career.topic is CareerTopic.PROMOTION:
         lines += [
@@ -268,15 +257,12 @@ def standing_text(mine: Readiness, growth: Growth, career: CareerQuestion) -> st
     wanted = None if career.dimension is None else career.dimension.id
     if career.topic is not CareerTopic.PATHS and career.skill is None:
         for item in mine.dimensions:
-            d = rubric.get(item.id)
-            if d is None or (wanted is not None and item.id != wanted):
-                continue
-            shown = item.as_json(rated=True)
-            count = item.evidence
-            lines.append(
-                f"• {item.title} — {_ratings(shown, d)}; "
-                f"{_evidence(count.count, count.corroborated)}"
-            )
+            if wanted is None or item.id == wanted:
+                count = item.evidence
+                lines.append(
+                    f"• {item.title} — {_ratings(item)}; "
+                    f"{_evidence(count.count, count.corroborated)}"
+                )
     lines.append(
         MILESTONES.format(done=mine.milestones_done, total=mine.milestones_total)
         if career.topic is not CareerTopic.DIMENSION
@@ -319,7 +305,7 @@ def career_reply(
     lines = [_blueprint_lines(career, growth, chunks, role)]
     if career.topic is not CareerTopic.PATHS:
         if mine is not None and career.about_me:
-            lines.append(standing_text(mine, growth, career))
+            lines.append(standing_text(mine, career))
         elif career.about_me and asker is not None and asker.user_id and not asker.operator:
             lines.append(NOT_ON_PLAN)
     personal = mine is not None and career.about_me and career.topic is not CareerTopic.PATHS

@@ -138,7 +138,7 @@ def tool_runner(
                 mine = own_readiness(career.growth, asker, loaded.plan.id)
                 if mine is None:
                     return "error: the asker has no growth record on this plan (not enrolled)"
-                return standing_text(mine, loaded.plan.growth, career.question)
+                return standing_text(mine, career.question)
             if asker is None or report is None:
                 return "error: the asker has no onboarding plan"
             if name == "read_my_progress":
