@@ -112,19 +112,14 @@ def build_answers(
     # numpy, the tokenizer and the weights load only in processes that answer questions.
     from bot.llm.encoder import load_encoder
 
-    prices = settings.anthropic.prices
     policy = AnswerPolicy(
         backend=settings.answers.backend,
         prompt=settings.answers.prompt,
         app_name=settings.slack.app_name,
         cache_size=settings.answers.cache_size,
         retention_days=settings.answers.qa_retention_days,
-        prices=Prices(
-            input=prices.input,
-            output=prices.output,
-            cache_read=prices.cache_read,
-            cache_write=prices.cache_write,
-        ),
+        # The settings section has exactly the rates of Prices (validated, extra keys refused).
+        prices=Prices(**settings.anthropic.prices.model_dump()),
     )
     return Answers(
         db=db,

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import build
 from bot.config import load_settings
 from bot.domain.errors import ConfigError
+from bot.services.answers import Prices
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,3 +102,23 @@ def test_database_url_from_the_environment_is_taken_as_given(
     """DATABASE_URL is used exactly as set (relative to the working directory, as usual)."""
     monkeypatch.setenv("DATABASE_URL", "sqlite:///here.db")
     assert load_settings(_write(tmp_path, "")).database_url == "sqlite:///here.db"
+
+
+def test_configured_prices_are_the_rates_answers_are_costed_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """anthropic.prices in app.yaml reach the answer service's policy, every rate."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    text = (
+        f"database_url: sqlite:///{tmp_path / 'onramp.db'}\nplans_dir: {ROOT / 'plans'}\n"
+        f"prompts_dir: {ROOT / 'prompts'}\nanthropic:\n  prices:\n"
+        "    input: 1.5\n    output: 7.0\n    cache_read: 0.1\n    cache_write: 2.25\n"
+    )
+    container = build(load_settings(_write(tmp_path, text)))
+    try:
+        assert container.answers.policy.prices == Prices(
+            input=1.5, output=7.0, cache_read=0.1, cache_write=2.25
+        )
+    finally:
+        container.close()
