@@ -38,7 +38,10 @@ def _print(answer: Answer) -> None:
 def _ask_one(
     answers: Answers, question: str, *, asker: Actor | None, plan: str | None, backend: str
 ) -> Answer:
-    return answers.ask(question=question, asker=asker, plan_id=plan, backend=backend)
+    # --as is the operator looking as someone: never their private evidence (as `growth --as`).
+    return answers.ask(
+        question=question, asker=asker, plan_id=plan, backend=backend, impersonated=bool(asker)
+    )
 
 
 @app.command()

@@ -9,7 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import load
-from tests.answers.conftest import ROOT
+from bot.services.catalog import PlanCatalog
+from bot.services.clock import ManualClock
+from bot.services.growth import GrowthService
+from bot.services.onboarding import Actor, Onboarding
+from storage.engine import open_database
+from storage.migrate import upgrade
+from tests.answers.conftest import HIRE, PLAN_ID, ROOT
 
 KEYS = {
     "answer",
@@ -70,3 +76,29 @@ def test_anthropic_without_a_key_is_a_usage_error(config: Path) -> None:
     )
     assert result.exit_code == 2
     assert "ANTHROPIC_API_KEY" in result.stderr
+
+
+def test_ask_as_a_hire_never_counts_their_private_evidence(config: Path, tmp_path: Path) -> None:
+    """`ask --as` is the operator looking as the hire: a career answer counts only the evidence
+    an admin may see, never the hire's private win (as `growth --as`)."""
+    db = open_database(f"sqlite:///{tmp_path / 'onramp.db'}")
+    upgrade(db)
+    catalog, clock = PlanCatalog(ROOT / "plans"), ManualClock()
+    Onboarding(db=db, catalog=catalog, clock=clock).enroll(
+        actor=Actor.cli(), hire=HIRE, plan_id=PLAN_ID, start=clock.now().date(), manager="U0BOSS"
+    )
+    growth = GrowthService(db=db, catalog=catalog, clock=clock, admins=frozenset())
+    for visibility in ("private", "manager"):
+        growth.add_evidence(
+            actor=Actor.slack(HIRE),
+            hire=HIRE,
+            text="Wrote the eval README",
+            tags=["communication"],
+            visibility=visibility,
+        )
+    db.dispose()
+    result = CliRunner().invoke(
+        load(), ["ask", "How am I doing on communication?", "--as", HIRE, "--config", str(config)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Communication — ratings: none yet; evidence: 1 piece" in result.stdout

@@ -188,6 +188,20 @@ def test_career_answers_never_show_anyone_elses_record(
     assert "Clear written and verbal explanations" in operator.text
 
 
+def test_an_operator_asking_as_a_hire_never_counts_their_private_evidence(
+    answers: Answers, clock: ManualClock
+) -> None:
+    """``onramp ask --as`` is capped like ``onramp growth --as``: the hire's private win is counted
+    for the hire in Slack, not for an operator looking as them."""
+    enroll_hire(answers, clock)
+    win(answers, HIRE, "communication", visibility="private")
+    question = "How am I doing on communication?"
+    own = answers.ask(question=question, asker=Actor.slack(HIRE))
+    looked = answers.ask(question=question, asker=Actor.slack(HIRE), impersonated=True)
+    assert "evidence: 1 piece" in own.text
+    assert "evidence: 0 pieces" in looked.text
+
+
 def test_a_question_about_someone_else_says_nothing_about_them(
     answers: Answers, clock: ManualClock
 ) -> None:

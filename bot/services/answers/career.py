@@ -46,6 +46,9 @@ class CareerQuestion:
     skill: Skill | None = None
     #: First person ("I", "my"): the asker's own standing is part of the answer.
     about_me: bool = False
+    #: Asked by an operator looking as the asker (``onramp ask --as``): their private evidence is
+    #: not counted, as ``onramp growth --as`` never shows it.
+    impersonated: bool = False
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -215,14 +218,16 @@ def _line(text: str, chunk: Chunk | None) -> str:
 # --- the asker's own standing -------------------------------------------------------------------
 
 
-def own_readiness(growth: GrowthService, asker: Actor | None, plan_id: str) -> Readiness | None:
+def own_readiness(
+    growth: GrowthService, asker: Actor | None, plan_id: str, *, impersonated: bool = False
+) -> Readiness | None:
     """The asker's own readiness on ``plan_id`` as they see it (all of their evidence, their
-    ratings), or ``None`` when they have none there. Never anyone else's: the hire read is the
-    asker's own user id."""
+    ratings; without private evidence when ``impersonated``), or ``None`` when they have none
+    there. Never anyone else's: the hire read is the asker's own user id."""
     if asker is None or asker.user_id is None or asker.operator:
         return None
     try:
-        mine = growth.readiness(actor=asker, hire=asker.user_id)
+        mine = growth.readiness(actor=asker, hire=asker.user_id, impersonated=impersonated)
     except OnrampError:
         return None
     return mine if mine.plan == plan_id else None

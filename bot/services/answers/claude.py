@@ -135,7 +135,12 @@ def tool_runner(
         try:
             if name == READ_MY_GROWTH.name and career is not None and loaded is not None:
                 ReadMyGrowth.model_validate(dict(arguments))
-                mine = own_readiness(career.growth, asker, loaded.plan.id)
+                mine = own_readiness(
+                    career.growth,
+                    asker,
+                    loaded.plan.id,
+                    impersonated=career.question.impersonated,
+                )
                 if mine is None:
                     return "error: the asker has no growth record on this plan (not enrolled)"
                 return standing_text(mine, career.question)

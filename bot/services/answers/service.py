@@ -142,8 +142,11 @@ class Answers:
         plan_id: str | None = None,
         backend: str | None = None,
         log_answer: bool = True,
+        impersonated: bool = False,
     ) -> Answer:
-        """Answer ``question`` for ``asker`` (``None``: anonymous, blueprint questions only)."""
+        """Answer ``question`` for ``asker`` (``None``: anonymous, blueprint questions only).
+        ``impersonated``: an operator asks as ``asker`` (``onramp ask --as``), so a career
+        answer counts no private evidence of theirs."""
         started = time.perf_counter()
         raw = " ".join(question.split())
         if not raw:
@@ -166,6 +169,8 @@ class Answers:
         prompt_ref = self.policy.prompt
         intent = classify(clean, loaded.plan, things=self._things(loaded))
         career = self._career(clean, intent, loaded)
+        if career is not None and impersonated:
+            career = replace(career, impersonated=True)
         # Personal answers depend on who asks: never from the cache, never into it.
         cacheable = not intent.personal and (career is None or not career.about_me)
         key = AnswerCache.key(clean, loaded, self.policy.prompt, chosen)
@@ -300,7 +305,13 @@ class Answers:
     ) -> Answer:
         role = loaded.plan.title
         if career is not None:
-            mine = own_readiness(self._growth(), asker, loaded.plan.id) if career.about_me else None
+            mine = (
+                own_readiness(
+                    self._growth(), asker, loaded.plan.id, impersonated=career.impersonated
+                )
+                if career.about_me
+                else None
+            )
             return career_reply(
                 career,
                 loaded=loaded,
