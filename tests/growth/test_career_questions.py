@@ -10,9 +10,10 @@ import json
 
 import pytest
 
+from bot.app import SlackRuntime
 from bot.domain.plan import LoadedPlan
 from bot.llm.fake_api import FakeMessagesAPI, Scripted, message, tool_use_message
-from bot.sandbox import SlackSandbox
+from bot.sandbox import SlackDriver, SlackSandbox
 from bot.services.answers import Answers
 from bot.services.answers.career import CareerTopic, career_question
 from bot.services.catalog import PlanCatalog
@@ -21,6 +22,8 @@ from bot.services.growth import GrowthService
 from bot.services.onboarding import Actor, Onboarding
 from storage.engine import Database
 from tests.answers.conftest import HIRE, PLAN_ID, enroll_hire, make_answers
+from tests.slack.conftest import HIRE as SLACK_HIRE
+from tests.slack.conftest import MANAGER as SLACK_MANAGER
 from tests.support import claude as claude_support
 from tests.support.claude import claude_model
 from tests.support.enroll import enroll
@@ -336,3 +339,21 @@ def test_a_rated_hire_sees_their_own_latest_ratings_in_the_blueprints_words(
     )
     assert "your rating" not in boss.text
     assert "You're not on an Onramp plan" in boss.text
+
+
+def test_slack_ask_answers_a_career_question_with_the_hires_own_record(
+    enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
+) -> None:
+    """Through the real Bolt app, a hire's win counts in their private `/onramp ask` career
+    answer, cited to §19, and their manager asking the same question hears none of it."""
+    enrolled.command("win Wrote the incident runbook tag=communication", SLACK_HIRE)
+    for user in (SLACK_HIRE, SLACK_MANAGER):
+        enrolled.command("ask How am I doing on communication?", user)
+    assert runtime.settle()
+    [mine] = [e for e in sandbox.ephemerals(SLACK_HIRE) if e.source == "response_url"]
+    [boss] = [e for e in sandbox.ephemerals(SLACK_MANAGER) if e.source == "response_url"]
+    shown_mine = mine.text + json.dumps(mine.blocks, ensure_ascii=False)
+    assert "Clear written and verbal explanations" in shown_mine
+    assert "evidence: 1 piece" in shown_mine
+    assert "§19 Hiring Evaluation Criteria" in shown_mine
+    assert "evidence:" not in boss.text + json.dumps(boss.blocks)
