@@ -238,6 +238,11 @@ CONFIRM_FOOTER = (
     "Confirm only what you saw. Confirming marks it corroborated in their growth view; you see "
     "nothing else of theirs."
 )
+CONFIRMED_YOURS = "✓ <@{by}> confirmed your win #{id}: “{text}”. It now counts as corroborated."
+CONFIRMED_FOR = (
+    "✓ <@{by}> confirmed the win #{id} you logged for <@{hire}>: “{text}”. It now counts as "
+    "corroborated."
+)
 CONFIRM_BUTTON = "✓ Confirm"
 CONFIRMED = "✓ You confirmed this on {day}. Thank you!"
 CONFIRMED_BEFORE = "✓ Already confirmed on {day}; nothing changed."
@@ -306,15 +311,27 @@ def parse_shortcut(body: Mapping[str, Any]) -> ShortcutMessage:
     )
 
 
-def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
-    """A message's text as a person reads it, at most ``limit`` characters: mentions and
-    channels as ``@name``/``#name``, links as their label and URL, broadcasts dropped, Slack's
-    three escapes undone, runs of spaces folded; cut at a word with "…" when longer."""
+def mentioned(text: str, *, limit: int = 10) -> list[str]:
+    """The user ids a message mentions without a name (``<@U123>``), first ``limit``, once."""
+    found = [m.group(1)[1:] for m in _MARKUP.finditer(text) if m.group(1)[0] == "@"]
+    return list(dict.fromkeys(u for u in found if u))[:limit]
+
+
+def excerpt(
+    text: str, limit: int = EXCERPT_LIMIT, *, names: Mapping[str, str] | None = None
+) -> str:
+    """A message's text as a person reads it, at most ``limit`` characters: mentions as
+    ``@name`` (from the mention, else ``names``, else the id), channels as ``#name``, links as
+    their label and URL, broadcasts dropped, Slack's three escapes undone, runs of spaces
+    folded; cut at a word with "…" when longer."""
+    known = names or {}
 
     def plain(match: re.Match[str]) -> str:
         target, label = match.group(1), match.group(2)
-        if target[0] in "@#":
-            return target[0] + (label or target[1:])
+        if target[0] == "@":
+            return "@" + (label or known.get(target[1:]) or target[1:])
+        if target[0] == "#":
+            return "#" + (label or target[1:])
         if target[0] == "!":  # <!here>, <!subteam^S1|@team>, <!date^…|fallback>
             return label or ""
         return target if not label or label == target else f"{label} ({target})"
@@ -564,6 +581,19 @@ def confirmed_reply(confirmation: Confirmation) -> Reply:
     done = (CONFIRMED_BEFORE if confirmation.already else CONFIRMED).format(day=day)
     kept = [b for b in asked.blocks if b["type"] != "actions"][:-1]  # no button, no footer
     return Reply(text=done, blocks=[*kept, context(done)])
+
+
+def confirmed_for_author(confirmation: Confirmation, *, by: str) -> Reply:
+    """The DM to whoever logged the evidence once the corroborator ``by`` has confirmed it."""
+    view = confirmation.evidence
+    words = {
+        "by": by,
+        "id": view.id,
+        "text": esc(excerpt(view.text, 200)),
+        "hire": confirmation.hire,
+    }
+    own = view.created_by == confirmation.hire
+    return text_reply((CONFIRMED_YOURS if own else CONFIRMED_FOR).format(**words))
 
 
 def parse_confirm(action: Mapping[str, Any]) -> int:

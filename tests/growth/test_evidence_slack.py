@@ -223,8 +223,8 @@ def test_the_corroborator_reads_the_win_and_confirms_it_once(
     enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime, container: Container
 ) -> None:
     """The named corroborator gets the text in a DM with a Confirm button; one click records
-    it (the DM then says so, without the button), readiness counts it corroborated, and a
-    second click changes nothing."""
+    it (the DM then says so, without the button), the author hears of it, readiness counts it
+    corroborated, and a second click changes nothing."""
     asked, evidence_id = _witnessed(enrolled, sandbox, runtime)
     assert WIN.split(";", maxsplit=1)[0] in str(asked.blocks)
     assert f"<@{HIRE}> logged a win and named you" in asked.text
@@ -237,11 +237,14 @@ def test_the_corroborator_reads_the_win_and_confirms_it_once(
     assert all(b["type"] != "actions" for b in confirmed.blocks)
     [stored] = _evidence(container)
     assert stored.confirmed_at is not None
+    [_, thanks] = sandbox.bot_messages(HIRE)
+    assert thanks.text.startswith(f"✓ <@{MENTOR}> confirmed your win #{evidence_id}: “Shipped")
     growth = shown(enrolled.command("growth", HIRE))
     assert "`evaluation-mindset` — evidence 1 (1 corroborated)" in growth
     enrolled.block_action(MENTOR, gb.CONFIRM_ACTION, str(evidence_id), message=asked)
     assert runtime.settle()
     assert _confirm_request(sandbox).text.startswith("✓ Already confirmed on ")
+    assert len(sandbox.bot_messages(HIRE)) == 2  # the author hears of it once
 
 
 @pytest.mark.parametrize("clicker", [STRANGER, HIRE, MANAGER])
@@ -294,6 +297,16 @@ def test_the_manifest_has_the_shortcut_and_the_scope_it_needs(runtime: SlackRunt
 def test_an_excerpt_reads_as_the_message_does(raw: str, expected: str) -> None:
     """Slack's markup becomes what a person reads; broadcasts are dropped."""
     assert gb.excerpt(raw) == expected
+
+
+def test_people_mentioned_by_id_are_named_in_the_excerpt(
+    enrolled: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime
+) -> None:
+    """A mention without a name (as Slack sends them) is quoted with the person's Slack name."""
+    _shortcut(enrolled, sandbox, HIRE, HIRE, f"Paired with <@{MENTOR}> on the retry fix")
+    modal = _opened(sandbox, runtime)
+    [text] = [b for b in modal.blocks if b.get("block_id") == gb.TEXT_BLOCK]
+    assert text["element"]["initial_value"] == "Paired with @milo on the retry fix"
 
 
 def test_a_long_message_is_cut_at_a_word_to_the_excerpt_limit() -> None:

@@ -112,6 +112,15 @@ class GrowthCommands:
         return gb.paths_reply(loaded, paths, cite)
 
 
+def _dm(client: WebClient, user: str, reply: Reply) -> None:
+    """Post ``reply`` in the bot's DM with ``user``: a courtesy once the work is stored, so a
+    failure is logged, never raised."""
+    try:
+        client.chat_postMessage(channel=user, text=reply.text, blocks=reply.blocks)
+    except Exception:
+        log.warning("could not DM %s about evidence", user)
+
+
 def _errors(block: str, text: str) -> dict[str, Any]:
     """A view submission's ack that keeps the modal open with ``text`` beside ``block``."""
     return {"response_action": "errors", "errors": {block: text}}
@@ -151,7 +160,7 @@ class EvidenceListeners:
         shortcut = parsed(gb.parse_shortcut, args.body, what="message shortcut", log=log)
         if shortcut is None:
             return
-        text = gb.excerpt(shortcut.text)
+        text = gb.excerpt(shortcut.text, names=self._names(shortcut.text, args.context))
         if not text:
             tell(args.respond, gb.SHORTCUT_NO_TEXT.format(cmd=self.ctx.command), log=log)
             return
@@ -234,7 +243,8 @@ class EvidenceListeners:
 
     def on_confirm(self, args: Args) -> None:
         """The corroborator's Confirm: recorded once; the DM then says when, without the
-        button. Anyone else is told privately that only the named person can confirm."""
+        button, and whoever logged it hears it was confirmed. Anyone else is told privately
+        that only the named person can confirm."""
         args.ack()
         user = (args.body.get("user") or {}).get("id", "")
         action = (args.body.get("actions") or [{}])[0]
@@ -259,6 +269,9 @@ class EvidenceListeners:
             )
         except Exception:  # recorded; a stale button is only cosmetic (a click says so)
             log.warning("could not update the confirmation of evidence %s", evidence_id)
+        author = confirmation.evidence.created_by
+        if not confirmation.already and author != user:
+            _dm(args.client, author, gb.confirmed_for_author(confirmation, by=user))
 
     def _review(self, user: str, where: gb.ModalContext, entered: gb.EvidenceInput) -> Any:
         """The modal again with tags suggested for the text, when a save came without tags and
@@ -275,6 +288,16 @@ class EvidenceListeners:
         return gb.evidence_modal(
             form, me=user, link=where.link, source=where.source, entered=entered
         )
+
+    def _names(self, text: str, context: BoltContext) -> dict[str, str]:
+        """The names of the people ``text`` mentions by id alone, as far as Slack says within
+        the request's lookup budget (cached ``users.info``)."""
+        people = [(user, None) for user in gb.mentioned(text)]
+        if not people:
+            return {}
+        deadline = lookup_deadline(context, self.ctx.directory)
+        found = self.ctx.directory.lookup_many(people, deadline=deadline)
+        return {f.profile.user_id: f.profile.display_name for f in found if f.profile.display_name}
 
     def _is_person(self, user: str, context: BoltContext) -> bool:
         """Whether ``user`` is a person who can read a DM: not an app, not deactivated (when
@@ -310,14 +333,9 @@ class EvidenceListeners:
         """Tell the author, refresh the hire's Home, ask the corroborator: each a courtesy
         whose failure is logged (the evidence is stored)."""
         said = gb.recorded_dm(recorded, cmd=self.ctx.command, hire=None if hire == author else hire)
-        messages = [(author, said)]
+        _dm(client, author, said)
         if recorded.corroborator is not None:
-            messages.append((recorded.corroborator, gb.confirm_request(recorded, hire=hire)))
-        for channel, reply in messages:
-            try:
-                client.chat_postMessage(channel=channel, text=reply.text, blocks=reply.blocks)
-            except Exception:
-                log.warning("could not DM %s about evidence %s", channel, recorded.id)
+            _dm(client, recorded.corroborator, gb.confirm_request(recorded, hire=hire))
         self.ctx.home.publish(hire)
 
 
