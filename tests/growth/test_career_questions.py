@@ -14,7 +14,7 @@ from bot.app import SlackRuntime
 from bot.domain.plan import LoadedPlan
 from bot.llm.fake_api import FakeMessagesAPI, Scripted, message, tool_use_message
 from bot.sandbox import SlackDriver, SlackSandbox
-from bot.services.answers import Answers
+from bot.services.answers import AnswerPolicy, Answers
 from bot.services.answers.career import CareerTopic, career_question
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
@@ -357,3 +357,19 @@ def test_slack_ask_answers_a_career_question_with_the_hires_own_record(
     assert "evidence: 1 piece" in shown_mine
     assert "§19 Hiring Evaluation Criteria" in shown_mine
     assert "evidence:" not in boss.text + json.dumps(boss.blocks)
+
+
+def test_prompt_v2_tells_claude_to_list_everything_and_give_no_verdict(
+    db: Database, catalog: PlanCatalog, clock: ManualClock, fake_api: FakeMessagesAPI
+) -> None:
+    """With answer@v2, Claude's system prompt asks for every criterion cited, the asker's record
+    only through read_my_growth, and no readiness verdict; the answer records that version."""
+    policy = AnswerPolicy(prompt="answer@v2")
+    answers = make_answers(db, catalog, clock, model=claude_model(fake_api), policy=policy)
+    answer = answers.ask(question="What do I need for a promotion?")
+    [request] = fake_api.requests
+    system = request.body["system"][0]["text"]
+    assert "list every promotion criterion" in system
+    assert "call read_my_growth" in system
+    assert "Never say whether they are ready for promotion" in system
+    assert answer.prompt_version == "answer@v2"
