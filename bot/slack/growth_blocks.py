@@ -311,6 +311,12 @@ def parse_shortcut(body: Mapping[str, Any]) -> ShortcutMessage:
     )
 
 
+def unescape(text: str) -> str:
+    """Slack's three escapes undone (it sends ``&``, ``<`` and ``>`` as entities), so a link's
+    query string and "R&D" are stored as typed; every reply escapes them again."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def mentioned(text: str, *, limit: int = 10) -> list[str]:
     """The user ids a message mentions without a name (``<@U123>``), first ``limit``, once."""
     found = [m.group(1)[1:] for m in _MARKUP.finditer(text) if m.group(1)[0] == "@"]
@@ -337,7 +343,7 @@ def excerpt(
         return target if not label or label == target else f"{label} ({target})"
 
     text = _MARKUP.sub(plain, text)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = unescape(text)
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.strip().splitlines())
     if len(text) <= limit:
         return text

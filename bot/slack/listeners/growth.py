@@ -78,7 +78,7 @@ class GrowthCommands:
         options: dict[str, list[str]] = {}
         for match in _WIN_OPTION.finditer(call.text):
             options.setdefault(match.group(1).lower(), []).append(match.group(2))
-        text = _unescape(_WIN_OPTION.sub("", call.text)).strip()
+        text = gb.unescape(_WIN_OPTION.sub("", call.text)).strip()
         if not text:
             raise InvalidInput(gb.WIN_EMPTY.format(cmd=self.ctx.command))
         named = options.get("for")
@@ -89,7 +89,7 @@ class GrowthCommands:
             text=text,
             tags=[t for value in options.get("tag", []) for t in value.split(",") if t],
             # Slack wraps a pasted URL in <…> (and may add |label); the URL is the first part.
-            link=_unescape(options["link"][-1].strip("<>").split("|")[0])
+            link=gb.unescape(options["link"][-1].strip("<>").split("|")[0])
             if "link" in options
             else None,
             visibility=(options.get("visibility") or ["manager"])[-1],
@@ -126,12 +126,6 @@ def _errors(block: str, text: str) -> dict[str, Any]:
     return {"response_action": "errors", "errors": {block: text}}
 
 
-def _unescape(text: str) -> str:
-    """Slack's three escapes undone (it sends ``&``, ``<`` and ``>`` as entities), so a link's
-    query string and "R&D" are stored as typed; every reply escapes them again."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
 def _person(token: str | None) -> str | None:
     """The user id of a person picked from the autocomplete (``<@U123|ana>``), or ``None``."""
     if token is None:
@@ -153,9 +147,9 @@ class EvidenceListeners:
         self.growth = growth
 
     def on_shortcut(self, args: Args) -> None:
-        """ "Log as evidence" on a message: quote it, keep its permalink, open the modal about
-        its author when the user may record evidence for them (their manager, an admin),
-        else about the user themself."""
+        """The "Log as evidence" shortcut: quote the message, keep its permalink, open the
+        modal about its author when the user may record evidence for them (their manager, an
+        admin), else about the user themself."""
         args.ack()
         shortcut = parsed(gb.parse_shortcut, args.body, what="message shortcut", log=log)
         if shortcut is None:
