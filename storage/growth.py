@@ -147,3 +147,15 @@ def submitted_roles(*, session: Session, enrollment_id: int, round: str) -> dict
         .distinct()
     )
     return dict(session.exec(query).all())
+
+
+def rated_rounds(*, session: Session, enrollment_ids: Collection[int]) -> set[tuple[int, str]]:
+    """(enrollment id, round) of every round of these enrollments with at least one rating."""
+    if not enrollment_ids:
+        return set()
+    query = (
+        select(Assessment.enrollment_id, Assessment.round)
+        .where(col(Assessment.enrollment_id).in_(list(enrollment_ids)))
+        .distinct()
+    )
+    return {(enrollment_id, ref) for enrollment_id, ref in session.exec(query)}

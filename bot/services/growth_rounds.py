@@ -457,23 +457,26 @@ def reveal_rows(
 ) -> list[outbox_repo.NewRow]:
     """A side-by-side DM to each rater of the round (whoever was sent a rater DM)."""
     keys = [f"{kind}:{enrollment_id}:{round}" for kind in RATER_KINDS]
-    raters = [
-        row
+    return [
+        reveal_row(enrollment_id, round, row.recipient_id, now, why)
         for key in keys
         if (row := outbox_repo.get_by_key(session=session, key=key)) is not None
         and row.state == outbox_repo.SENT
     ]
-    return [
-        outbox_repo.NewRow(
-            key=f"{Kind.GROWTH_REVEAL.value}:{enrollment_id}:{round}:{row.recipient_id}",
-            kind=Kind.GROWTH_REVEAL.value,
-            recipient_id=row.recipient_id,
-            due_at=now,
-            enrollment_id=enrollment_id,
-            payload={"round": round, "why": why},
-        )
-        for row in raters
-    ]
+
+
+def reveal_row(
+    enrollment_id: int, round: str, recipient_id: int, now: datetime, why: str
+) -> outbox_repo.NewRow:
+    """The side-by-side of one round for one rater: keyed per rater, so it is owed once."""
+    return outbox_repo.NewRow(
+        key=f"{Kind.GROWTH_REVEAL.value}:{enrollment_id}:{round}:{recipient_id}",
+        kind=Kind.GROWTH_REVEAL.value,
+        recipient_id=recipient_id,
+        due_at=now,
+        enrollment_id=enrollment_id,
+        payload={"round": round, "why": why},
+    )
 
 
 def _validated(form: RaterForm, ratings: Mapping[str, Rating]) -> dict[str, Rating]:

@@ -32,7 +32,7 @@ from bot.domain.schedule import (
 from bot.services.catalog import PlanCatalog
 from bot.services.checkins import nudges
 from bot.services.checkins.queue import Queue
-from bot.services.growth_rounds import RATER_KINDS, reveal_rows
+from bot.services.growth_rounds import RATER_KINDS, reveal_row
 from storage import growth as growth_repo
 from storage import outbox as repo
 from storage import repositories as people_repo
@@ -256,24 +256,17 @@ class Derive:
             return rows
         enrollment_ids = {r.enrollment_id for r in sent}
         statuses = repo.enrollment_statuses(session=session, ids=enrollment_ids)
-        rated = {
-            (a.enrollment_id, a.round)
-            for a in growth_repo.assessments_of(session=session, enrollment_ids=enrollment_ids)
-        }
+        rated = growth_repo.rated_rounds(session=session, enrollment_ids=enrollment_ids)
         for row in sent:
             closes = parse_time(row.payload.get("stale_at"))
             round_ref = row.key.rsplit(":", 1)[1]
             closed = closes is not None and closes <= now
-            if (
-                closed
-                and statuses.get(row.enrollment_id) == "active"
-                and ((row.enrollment_id, round_ref) in rated)
-            ):
-                rows += [
-                    r
-                    for r in reveal_rows(session, row.enrollment_id, round_ref, now, "closed")
-                    if r.recipient_id == row.recipient_id
-                ]
+            rated_round = (row.enrollment_id, round_ref) in rated
+            if closed and rated_round and statuses.get(row.enrollment_id) == "active":
+                # The sent rater DMs are the raters: each one's side-by-side, keyed once.
+                rows.append(
+                    reveal_row(row.enrollment_id, round_ref, row.recipient_id, now, "closed")
+                )
         # Reminders: rater DMs sent, not answered (submitted), on active plans, round open.
         unanswered = repo.unanswered_checkins(
             session=session, kinds=list(RATER_KINDS), sent_since=since
