@@ -22,6 +22,7 @@ from bot.domain.chunks import Chunk, words
 from bot.domain.errors import OnrampError
 from bot.domain.plan import CareerPath, Growth, LoadedPlan, RubricDimension, Skill
 from bot.services import answer_text as say
+from bot.services.answers.extractive import cite_chunk
 from bot.services.answers.results import EXTRACTIVE, PERSONAL, Answer, Citation, local_answer
 from bot.services.growth import GrowthService, Item, Readiness
 from bot.services.growth_rounds import Side, round_label
@@ -205,14 +206,8 @@ def career_passages(career: CareerQuestion, growth: Growth, chunks: Sequence[Chu
     return unique
 
 
-def _cite(chunk: Chunk) -> Citation:
-    return Citation(chunk.number, chunk.section_id, chunk.heading, chunk.quote)
-
-
 def _line(text: str, chunk: Chunk | None) -> str:
-    if chunk is None:
-        return f"• {text}"
-    return say.cite_line(text, chunk.number, re.sub(r"^\d+\)\s*", "", chunk.heading))
+    return f"• {text}" if chunk is None else cite_chunk(text, chunk)
 
 
 # --- the asker's own standing -------------------------------------------------------------------
@@ -318,7 +313,7 @@ def career_reply(
         "\n".join(lines),
         PERSONAL if personal else EXTRACTIVE,
         prompt_version=prompt_version,
-        citations=tuple(_cite(c) for c in passages),
+        citations=tuple(Citation.of(c) for c in passages),
         personal=personal,
     )
 

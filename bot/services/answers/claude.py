@@ -102,7 +102,7 @@ def claude_answer(
     for cited in reply.citations:
         if 0 <= cited.passage_index < len(usable):
             chunk = usable[cited.passage_index]
-            citation = Citation(chunk.number, chunk.section_id, chunk.heading, chunk.quote)
+            citation = Citation.of(chunk)
             if citation not in citations:
                 citations.append(citation)
     used_tools = bool(reply.tool_calls)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from bot.domain.chunks import sentences, words
+from bot.domain.chunks import Chunk, sentences, words
 from bot.domain.plan import LoadedPlan
 from bot.services import answer_text as say
 from bot.services.answers.results import (
@@ -66,8 +66,8 @@ def extractive_answer(
     )
     for passage, text, quote in picked:
         chunk = passage.chunk
-        lines.append(say.cite_line(text, chunk.number, _section_title(chunk.heading)))
-        citations.append(Citation(chunk.number, chunk.section_id, chunk.heading, quote))
+        lines.append(cite_chunk(text, chunk))
+        citations.append(Citation.of(chunk, quote))
     return local_answer(
         "\n".join(lines), EXTRACTIVE, prompt_version=policy.prompt, citations=tuple(citations)
     )
@@ -137,6 +137,7 @@ def select_passages(
     return picked
 
 
-def _section_title(heading: str) -> str:
-    """``6) Goals, … › 30-day goals (…)`` → ``Goals, … › 30-day goals (…)``."""
-    return re.sub(r"^\d+\)\s*", "", heading)
+def cite_chunk(text: str, chunk: Chunk) -> str:
+    """``text`` as a quoted line of ``chunk``: ``• text (§6 Goals, … › 30-day goals (…))`` (the
+    heading without its ``6)`` prefix)."""
+    return say.cite_line(text, chunk.number, re.sub(r"^\d+\)\s*", "", chunk.heading))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from bot.domain.chunks import words
+from bot.domain.chunks import Chunk, words
 from bot.services.answers.port import Usage
 from bot.services.retrieval import RetrievalTuning
 
@@ -32,6 +32,13 @@ class Citation:
     id: str
     heading: str
     quote: str
+
+    @classmethod
+    def of(cls, chunk: Chunk, quote: str | None = None) -> Citation:
+        """``chunk`` cited, with ``quote`` (an excerpt) or its whole source lines."""
+        return cls(
+            chunk.number, chunk.section_id, chunk.heading, chunk.quote if quote is None else quote
+        )
 
     def as_json(self) -> dict[str, Any]:
         """The ``onramp ask --json`` citation shape: the fields, in their order."""
