@@ -121,6 +121,11 @@ def test_one_impossible_case_among_the_golden_set_still_fails(tmp_path: Path) ->
             "cases[0] ('Mine?'): as.done: no milestone 'd30-nope' in plan junior-llm-engineer",
             id="unknown-milestone",
         ),
+        pytest.param(
+            "cases:\n  - q: Mine?\n    as: {day: 3, evidence: [eval-mindset]}\n",
+            "cases[0] ('Mine?'): as.evidence: no tag 'eval-mindset' in plan junior-llm-engineer",
+            id="unknown-evidence-tag",
+        ),
     ],
 )
 def test_a_malformed_suite_exits_2_naming_file_case_and_field(

@@ -1,7 +1,8 @@
-"""Suites against their plan: the sections and milestone ids a suite names must exist.
+"""Suites against their plan: the sections, milestone ids and evidence tags a suite names must
+exist.
 
-A mistyped section or milestone would make a case fail (or crash a persona) for the wrong reason,
-so ``onramp eval`` and ``onramp plans check`` refuse such a suite before running it.
+A mistyped section, milestone or tag would make a case fail (or crash a persona) for the wrong
+reason, so ``onramp eval`` and ``onramp plans check`` refuse such a suite before running it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from bot.services.evals import Suite
 
 
 def check_suite(suite: Suite, loaded: LoadedPlan, path: Path | str) -> list[str]:
-    """Problems of a suite that only its plan can reveal: unknown sections and milestone ids.
+    """Problems of a suite that only its plan can reveal: unknown sections, milestone ids and
+    evidence tags.
 
     A mistyped section or milestone would make a case fail (or crash a persona) for the wrong
     reason; each problem names the file, the case and the field, like :func:`load_suite` does.
@@ -21,6 +23,7 @@ def check_suite(suite: Suite, loaded: LoadedPlan, path: Path | str) -> list[str]
     blueprint = loaded.blueprint
     numbers = {s.number for s in blueprint.sections}
     milestones = set(loaded.plan.milestone_ids)
+    tags = {*loaded.plan.growth.tag_ids, *milestones}
     problems: list[str] = []
     for index, case in enumerate(suite.cases):
         where = f"{path}: cases[{index}] ({case.q!r})"
@@ -53,4 +56,10 @@ def check_suite(suite: Suite, loaded: LoadedPlan, path: Path | str) -> list[str]
                 for mid in ids
                 if mid not in milestones
             )
+        problems.extend(
+            f"{where}: as.evidence: no tag {tag!r} in plan {loaded.plan.id} (tags are the ids of "
+            "its rubric, skills, promotion criteria and milestones)"
+            for tag in persona.evidence
+            if tag not in tags
+        )
     return problems
