@@ -148,8 +148,11 @@ def test_dimension_answer_gives_anchors_and_the_askers_own_standing(
     win(answers, HIRE, "evaluation-mindset")
     win(answers, HIRE, "evaluation-mindset", visibility="private")
     answer = answers.ask(question="How am I doing on eval mindset?", asker=Actor.slack(HIRE))
-    assert "Proposes baselines, rubrics, regression tests" in answer.text
-    assert "No measurable validation approach" in answer.text
+    assert (
+        "• Evaluation mindset — excellent: Proposes baselines, rubrics, regression tests · "
+        "acceptable: Some testing ideas but incomplete · below bar: No measurable validation "
+        "approach (§19 Hiring Evaluation Criteria › Scorecard dimensions (for interview panels))"
+    ) in answer.text.splitlines()
     assert "Evaluation mindset — ratings: none yet; evidence: 2 pieces" in answer.text
     assert [c.id for c in answer.citations] == ["s19.scorecard-dimensions"]
     assert answer.personal

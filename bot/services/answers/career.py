@@ -347,6 +347,6 @@ def _blueprint_lines(
         for d in chosen_dims:
             if d is None:
                 continue
-            anchors = "; ".join(f"{level.label}: {level.anchor}" for level in reversed(d.levels))
+            anchors = " · ".join(f"{level.label}: {level.anchor}" for level in reversed(d.levels))
             lines.append(_line(f"{d.title} — {anchors}", _dimension_chunk(chunks, d)))
     return "\n".join(lines)
