@@ -319,7 +319,9 @@ def unescape(text: str) -> str:
 
 def mentioned(text: str, *, limit: int = 10) -> list[str]:
     """The user ids a message mentions without a name (``<@U123>``), first ``limit``, once."""
-    found = [m.group(1)[1:] for m in _MARKUP.finditer(text) if m.group(1)[0] == "@"]
+    found = [
+        m.group(1)[1:] for m in _MARKUP.finditer(text) if m.group(1)[0] == "@" and not m.group(2)
+    ]
     return list(dict.fromkeys(u for u in found if u))[:limit]
 
 

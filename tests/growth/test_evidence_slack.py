@@ -314,3 +314,8 @@ def test_a_long_message_is_cut_at_a_word_to_the_excerpt_limit() -> None:
     cut = gb.excerpt("word " * 200)
     assert len(cut) <= gb.EXCERPT_LIMIT
     assert cut.endswith("word…")
+
+
+def test_only_mentions_without_a_name_are_looked_up() -> None:
+    """`<@U2>` needs a lookup, once; `<@U1|ana>` already says who, and channels are not people."""
+    assert gb.mentioned("hi <@U1|ana>, <@U2> and <@U2> in <#C1|team>") == ["U2"]
