@@ -93,6 +93,7 @@ def win(answers: Answers, hire: str, *tags: str, visibility: str = "manager") ->
         ("Where can this role lead in terms of career?", CareerTopic.PATHS, None),
         ("What roles could I move into next?", CareerTopic.PATHS, None),
         ("What are the adjacent career paths?", CareerTopic.PATHS, None),
+        ("Where do people in my seat usually go after a few years?", CareerTopic.PATHS, None),
     ],
 )
 def test_career_questions_are_recognised_in_paraphrase(

@@ -67,6 +67,7 @@ _PATHS = _rx(
     r"\b(career (paths?|options?|moves?|progression|trajectory|growth)|"
     r"next (roles?|jobs?|positions?|career steps?)|adjacent (roles?|paths?|careers?)|"
     r"next (steps?|moves?) (in|for) (my|the|a|one's) career|"
+    r"career[- ]wise|where do (people|juniors|engineers|folks|most)\b[^?.]{0,40}\bgo|"
     r"(roles?|jobs?|positions?)( \w+)? (after|beyond) (this|my)|after this (role|job|position)|"
     r"(where|what) (can|could|does|do|might|will) (i|this role|the role|this job|it|a junior)"
     r"( \w+)? (go|lead|head)|lead to in terms of career|terms of career|"
