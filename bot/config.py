@@ -80,6 +80,7 @@ class CheckinSettings(_Section):
     )
     growth_round_closes_after_working_days: int = Field(default=10, ge=2, le=30)
     growth_reminder_after_working_days: int = Field(default=3, ge=1, le=15)
+    growth_mentor: bool = Field(default=False, description="Ask mentors to rate as well.")
     holiday_country: str | None = Field(
         default=None,
         description="ISO country for public holidays (e.g. US, DE) when unset per person.",

@@ -128,6 +128,9 @@ class Cadence(_Strict):
         le=15,
         description="One reminder to each rater who has not submitted, this long after.",
     )
+    growth_mentor: bool | None = Field(
+        default=None, description="Whether the hire's mentors are asked to rate too (optional)."
+    )
 
     @field_validator("growth_rounds")
     @classmethod

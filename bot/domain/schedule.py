@@ -69,8 +69,10 @@ class Kind(StrEnum):
     ENROLLED = "enrolled"
     #: A growth check-in round: the hire rates themselves on the plan's rubric …
     GROWTH_SELF = "growth_self"
-    #: … and their manager of record rates them (same round, same instant, blind).
+    #: … and their manager of record rates them (same round, same instant, blind) …
     GROWTH_MANAGER = "growth_manager"
+    #: … and, where ``growth_mentor`` is on, each mentor (optional: never waited for).
+    GROWTH_MENTOR = "growth_mentor"
     #: Once, to a rater who has not submitted after N working days, while the round is open.
     GROWTH_REMINDER = "growth_reminder"
     #: The side-by-side, to each rater, once every rater submitted or the round closed.
@@ -84,7 +86,7 @@ class Kind(StrEnum):
     @property
     def growth_rater(self) -> bool:
         """A growth check-in a rater answers with their ratings (a modal)."""
-        return self in (Kind.GROWTH_SELF, Kind.GROWTH_MANAGER)
+        return self in (Kind.GROWTH_SELF, Kind.GROWTH_MANAGER, Kind.GROWTH_MENTOR)
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ class Rules:
     growth_every_after: Offset | None = None
     growth_round_closes_after_working_days: int = 10
     growth_reminder_after_working_days: int = 3
+    #: Mentors rate too (derived per mentor once the hire's DM is out; never required).
+    growth_mentor: bool = False
 
     @classmethod
     def of(
@@ -121,6 +125,7 @@ class Rules:
         growth_every_after: str | Offset | None = None,
         growth_round_closes_after_working_days: int = 10,
         growth_reminder_after_working_days: int = 3,
+        growth_mentor: bool = False,
     ) -> Rules:
         """Build rules from settings values (offsets may be written as ``90d``, ``12mo``)."""
 
@@ -140,6 +145,7 @@ class Rules:
             growth_every_after=None if growth_every_after is None else offset(growth_every_after),
             growth_round_closes_after_working_days=growth_round_closes_after_working_days,
             growth_reminder_after_working_days=growth_reminder_after_working_days,
+            growth_mentor=growth_mentor,
         )
 
     def with_cadence(self, cadence: Cadence) -> Rules:
@@ -178,6 +184,7 @@ class Rules:
                 cadence.growth_reminder_after_working_days,
                 self.growth_reminder_after_working_days,
             ),
+            growth_mentor=pick(cadence.growth_mentor, self.growth_mentor),
         )
 
 

@@ -42,7 +42,7 @@ from storage.models import Assessment, Outbox
 FLAG_GAP = 2
 #: The longest comment kept per dimension.
 COMMENT_LIMIT = 1000
-RATER_KINDS = (Kind.GROWTH_SELF.value, Kind.GROWTH_MANAGER.value)
+RATER_KINDS = (Kind.GROWTH_SELF.value, Kind.GROWTH_MANAGER.value, Kind.GROWTH_MENTOR.value)
 
 NOT_YOURS = "This growth check-in is for someone else, so you can't rate it."
 ALREADY = "You've already submitted your ratings for this round; they can't be changed."
@@ -57,13 +57,18 @@ INCOMPLETE = "Some ratings need a fix: {problems}"
 
 
 class Role(StrEnum):
-    """Who is rating: the hire themselves, or their manager of record."""
+    """Who is rating: the hire themselves, their manager of record, or (optionally) a mentor."""
 
     SELF = "self"
     MANAGER = "manager"
+    MENTOR = "mentor"
 
 
-ROLE_OF_KIND = {Kind.GROWTH_SELF.value: Role.SELF, Kind.GROWTH_MANAGER.value: Role.MANAGER}
+ROLE_OF_KIND = {
+    Kind.GROWTH_SELF.value: Role.SELF,
+    Kind.GROWTH_MANAGER.value: Role.MANAGER,
+    Kind.GROWTH_MENTOR.value: Role.MENTOR,
+}
 
 
 class RatingsIncomplete(InvalidInput):
@@ -139,6 +144,8 @@ class ComparisonLine:
     manager_side: Side | None
     previous_self: Side | None = None
     previous_manager: Side | None = None
+    #: Mentors' ratings, where the plan asks mentors to rate (never flagged, never required).
+    mentors: tuple[Side, ...] = ()
 
     @property
     def flagged(self) -> bool:
@@ -182,8 +189,13 @@ def _order(ref: str) -> Offset:
     return Offset.parse(ref)
 
 
+def round_of_key(key: str) -> str:
+    """The round of a growth row's key: ``{kind}:{enrollment}:{round}[:{person}]``."""
+    return key.split(":")[2]
+
+
 def _round_of(row: Outbox) -> str:
-    return row.key.rsplit(":", 1)[1]
+    return round_of_key(row.key)
 
 
 def _closes(row: Outbox) -> datetime | None:
@@ -312,7 +324,7 @@ class GrowthRounds:
             if role is Role.SELF
             else Seen(
                 hire_id=enrollment.hire_id,
-                visibilities=("manager", "mentors"),
+                visibilities=_SHARED_WITH[role],
                 enrollment_id=enrollment.id,
             )
         )
@@ -434,6 +446,8 @@ class GrowthRounds:
             rating = bucket.get(role.value, {}).get(d.id)
             return None if rating is None else _side(rating, d)
 
+        mentor_ratings = [r for r in ratings if r.round == round and r.role == Role.MENTOR.value]
+
         return Comparison(
             round=round,
             previous_round=previous,
@@ -445,6 +459,7 @@ class GrowthRounds:
                     manager_side=side(this, Role.MANAGER, d),
                     previous_self=side(before, Role.SELF, d),
                     previous_manager=side(before, Role.MANAGER, d),
+                    mentors=tuple(_side(r, d) for r in mentor_ratings if r.dimension_id == d.id),
                 )
                 for d in rubric
             ),
@@ -456,12 +471,13 @@ def reveal_rows(
     session: Session, enrollment_id: int, round: str, now: datetime, why: str
 ) -> list[outbox_repo.NewRow]:
     """A side-by-side DM to each rater of the round (whoever was sent a rater DM)."""
-    keys = [f"{kind}:{enrollment_id}:{round}" for kind in RATER_KINDS]
+    rows = outbox_repo.rows_where(
+        session=session, enrollment_id=enrollment_id, kinds=list(RATER_KINDS)
+    )
     return [
         reveal_row(enrollment_id, round, row.recipient_id, now, why)
-        for key in keys
-        if (row := outbox_repo.get_by_key(session=session, key=key)) is not None
-        and row.state == outbox_repo.SENT
+        for row in rows
+        if _round_of(row) == round and row.state == outbox_repo.SENT
     ]
 
 
@@ -477,6 +493,10 @@ def reveal_row(
         enrollment_id=enrollment_id,
         payload={"round": round, "why": why},
     )
+
+
+#: What each rater other than the hire may cite: what was shared with them on this plan.
+_SHARED_WITH = {Role.MANAGER: ("manager", "mentors"), Role.MENTOR: ("mentors",)}
 
 
 def _validated(form: RaterForm, ratings: Mapping[str, Rating]) -> dict[str, Rating]:

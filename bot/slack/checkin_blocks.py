@@ -452,6 +452,7 @@ _RENDERERS = {
     Kind.ENROLLED: _enrolled,
     Kind.GROWTH_SELF: growth_round_blocks.render_round,
     Kind.GROWTH_MANAGER: growth_round_blocks.render_round,
+    Kind.GROWTH_MENTOR: growth_round_blocks.render_round,
     Kind.GROWTH_REVEAL: growth_round_blocks.render_reveal,
 }
 

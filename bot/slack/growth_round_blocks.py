@@ -48,13 +48,20 @@ MANAGER_BODY = (
     "neither of you sees the other's ratings until you both have submitted (or the round "
     "closes{closes})."
 )
+MENTOR_HEADER = "Growth check-in for your mentee {name} · {round}"
+MENTOR_BODY = (
+    "<@{hire}>'s {round} growth check-in is open, and their plan asks mentors to rate too. Rate "
+    "them on each of the {count} dimensions of the *{plan}* rubric, with a comment or evidence "
+    "for each. Nobody sees the ratings until <@{hire}> and their manager have both submitted "
+    "(or the round closes{closes})."
+)
 CLOSES = " on {when:%a %d %b}"
 RATE_BUTTON = "Rate now"
 SUBMITTED = "✓ Ratings submitted · {at:%a %d %b %H:%M} UTC. You'll get the side-by-side here."
 MODAL_TITLE = "Growth check-in"
 MODAL_SUBMIT = "Submit ratings"
 MODAL_INTRO_SELF = "Rate yourself on each dimension. Each rating needs a comment or evidence."
-MODAL_INTRO_MANAGER = "Rate <@{hire}> on each dimension. Each rating needs a comment or evidence."
+MODAL_INTRO_OTHER = "Rate <@{hire}> on each dimension. Each rating needs a comment or evidence."
 MODAL_BLIND = "_Blind: nobody sees these until you both have submitted or the round closes._"
 LEVEL_PLACEHOLDER = "Pick a level"
 COMMENT_LABEL = "Why? (comment)"
@@ -65,7 +72,8 @@ REVEAL_HEADER = "Growth check-in · {round} side by side"
 REVEAL_BODY = "<@{hire}>'s {round} ratings, self and manager side by side{previous}:"
 REVEAL_PREVIOUS = " (the {round} round in brackets)"
 REVEAL_ONE_SIDE = "The round closed before both had submitted; the missing side shows as —."
-REVEAL_LINE = "*{title}* — self: {self_side} · manager: {manager_side}{before}{flag}"
+REVEAL_LINE = "*{title}* — self: {self_side} · manager: {manager_side}{mentors}{before}{flag}"
+REVEAL_MENTOR = " · mentor: {side}"
 REVEAL_BEFORE = " _(was {self_side} / {manager_side})_"
 REVEAL_FLAG = "  ⚑ *{gap} levels apart: worth a conversation*"
 REVEAL_FOOTER = (
@@ -73,6 +81,13 @@ REVEAL_FOOTER = (
     "`/onramp growth` shows the ratings with the evidence."
 )
 NONE = "—"
+
+
+_WORDS = {
+    Role.SELF: (SELF_HEADER, SELF_BODY),
+    Role.MANAGER: (MANAGER_HEADER, MANAGER_BODY),
+    Role.MENTOR: (MENTOR_HEADER, MENTOR_BODY),
+}
 
 
 def _closes(form: RaterForm) -> str:
@@ -92,10 +107,8 @@ def render_round(message: Message) -> Reply:
         "plan": esc(form.plan_title),
         "closes": _closes(form),
     }
-    if form.role is Role.SELF:
-        title, body = SELF_HEADER.format(**values), SELF_BODY.format(**values)
-    else:
-        title, body = MANAGER_HEADER.format(**values), MANAGER_BODY.format(**values)
+    header_text, body_text = _WORDS[form.role]
+    title, body = header_text.format(**values), body_text.format(**values)
     blocks: list[Block] = [header(title), section(body)]
     if form.submitted_at is not None:
         blocks.append(context(SUBMITTED.format(at=form.submitted_at)))
@@ -137,6 +150,7 @@ def _line(line: ComparisonLine, comparison: Comparison) -> str:
         title=esc(line.title),
         self_side=_side(line.self_side),
         manager_side=_side(line.manager_side),
+        mentors="".join(REVEAL_MENTOR.format(side=_side(m)) for m in line.mentors),
         before=before,
         flag=flag,
     )
@@ -175,7 +189,7 @@ def _option(text: str, value: str) -> Block:
 def rating_modal(form: RaterForm) -> dict[str, Any]:
     """One level select per rubric dimension (the blueprint's labels and anchors), a comment
     and, when the rater may cite any, an evidence multi-select each; within Slack's limits."""
-    intro = MODAL_INTRO_SELF if form.role is Role.SELF else MODAL_INTRO_MANAGER
+    intro = MODAL_INTRO_SELF if form.role is Role.SELF else MODAL_INTRO_OTHER
     blocks: list[Block] = [section(intro.format(hire=form.hire)), context(MODAL_BLIND)]
     evidence = [_option(f"#{e.id} {e.text}", str(e.id)) for e in form.evidence[: limits.OPTIONS]]
     for dimension in form.dimensions:

@@ -46,12 +46,18 @@ def test_a_year_counts_as_twelve_months_and_days_do_not_mix_with_months() -> Non
 def test_a_plan_overrides_the_cadence() -> None:
     """A plan's ``checkins:`` growth keys win over app.yaml's; the rest stays."""
     plan = Cadence.model_validate(
-        {"growth_rounds": ["60d", "6mo"], "growth_round_closes_after_working_days": 5}
+        {
+            "growth_rounds": ["60d", "6mo"],
+            "growth_round_closes_after_working_days": 5,
+            "growth_mentor": True,
+        }
     )
     merged = rules().with_cadence(plan)
     assert [str(r) for r in merged.growth_rounds] == ["60d", "6mo"]
     assert merged.growth_round_closes_after_working_days == 5
     assert merged.growth_reminder_after_working_days == 3
+    assert merged.growth_mentor
+    assert not rules().growth_mentor
 
 
 @pytest.mark.parametrize(

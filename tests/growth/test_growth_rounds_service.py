@@ -7,6 +7,8 @@ people see is read back through ``GrowthService.readiness``, the one read path. 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.domain.errors import Conflict, PermissionDenied
@@ -198,3 +200,24 @@ def test_the_next_round_shows_the_previous_beside_it_and_the_trend(
         {"round": "90d", "self": 1, "manager": 1},
         {"round": "6mo", "self": 3, "manager": 2},
     ]
+
+
+def test_where_the_plan_asks_mentors_rate_too_but_are_never_waited_for(
+    rig: Rig, rounds: GrowthRounds
+) -> None:
+    """With ``growth_mentor`` on, the mentor gets a DM once the hire's is out; the round is
+    revealed when hire and manager submit, the mentor's ratings beside theirs, to all three."""
+    rig.checkins.calendars.defaults = replace(rig.checkins.calendars.defaults, growth_mentor=True)
+    rig.run("2027-02-01T14:31:00")
+    assert rig.keys(MENTOR, "growth") == ["growth_mentor:1:90d:3"]
+    mentor_row = row_id(rig, "growth_mentor:1:90d:3")
+    assert rounds.form(user_id=MENTOR, outbox_id=mentor_row).role.value == "mentor"
+    rounds.submit(user_id=MENTOR, outbox_id=mentor_row, ratings=ratings(2))
+    rounds.submit(user_id=HIRE, outbox_id=row_id(rig, SELF), ratings=ratings(3))
+    assert rig.rows(kinds=["growth_reveal"]) == []  # the mentor alone reveals nothing
+    rounds.submit(user_id=MANAGER, outbox_id=row_id(rig, BOSS), ratings=ratings(3))
+    line = rounds.comparison(enrollment_id=1, round="90d").lines[0]
+    assert [m.label for m in line.mentors] == ["acceptable"]
+    rig.run("2027-02-01T14:32:00")
+    assert rig.keys(MENTOR, "growth_reveal") == ["growth_reveal:1:90d:3"]
+    assert "· mentor: 2 acceptable" in str(rig.sent(MENTOR, "growth_reveal")[0].blocks)

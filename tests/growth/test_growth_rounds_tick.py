@@ -40,12 +40,14 @@ def growth_rows(rig: Rig) -> dict[str, str]:
 
 
 def test_shipped_cadence_is_day_90_month_6_month_12_then_quarterly() -> None:
-    """app.yaml asks for rounds at 90d, 6mo and 12mo, then every 3 months, open 10 working days."""
+    """app.yaml asks for rounds at 90d, 6mo and 12mo, then every 3 months, open 10 working days;
+    mentors are not asked unless a plan says so."""
     rules = shipped_rules()
     assert [str(r) for r in rules.growth_rounds] == ["90d", "6mo", "12mo"]
     assert str(rules.growth_every_after) == "3mo"
     assert rules.growth_round_closes_after_working_days == 10
     assert rules.growth_reminder_after_working_days == 3
+    assert not rules.growth_mentor
 
 
 def test_day_90_at_0930_in_the_hires_zone_queues_hire_and_manager(rig: Rig) -> None:

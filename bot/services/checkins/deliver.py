@@ -394,9 +394,14 @@ def _immediate(row: Outbox) -> bool:
 #: Kinds whose "answered" means the reminder has nothing left to ask.
 _REMINDERS = (Kind.REMINDER.value, Kind.GROWTH_REMINDER.value)
 #: Rows that go out in the recipient's own send window from the start: the enrolled DM (due
-#: the moment of enrolling), the manager's growth check-in (due at the hire's send time) and
-#: the side-by-side (due when the last rater submitted).
-_OWN_WINDOW = (Kind.ENROLLED.value, Kind.GROWTH_MANAGER.value, Kind.GROWTH_REVEAL.value)
+#: the moment of enrolling), the manager's and mentors' growth check-ins (due at the hire's send
+#: time) and the side-by-side (due when the last rater submitted).
+_OWN_WINDOW = (
+    Kind.ENROLLED.value,
+    Kind.GROWTH_MANAGER.value,
+    Kind.GROWTH_MENTOR.value,
+    Kind.GROWTH_REVEAL.value,
+)
 
 
 def _at_once(row: Outbox) -> bool:

@@ -32,7 +32,7 @@ from bot.domain.schedule import (
 from bot.services.catalog import PlanCatalog
 from bot.services.checkins import nudges
 from bot.services.checkins.queue import Queue
-from bot.services.growth_rounds import RATER_KINDS, reveal_row
+from bot.services.growth_rounds import RATER_KINDS, reveal_row, round_of_key
 from storage import growth as growth_repo
 from storage import outbox as repo
 from storage import repositories as people_repo
@@ -246,9 +246,10 @@ class Derive:
     def _growth_rows(
         self, session: Any, now: datetime, cal: Callable[[int], LocalCalendar]
     ) -> list[repo.NewRow]:
-        """Growth reminders and reveals: one reminder to each rater who has not submitted N
-        working days (their calendar) after their DM, while the round is open; a side-by-side to
-        each rater of a round that closed with at least one submission."""
+        """Growth reminders, mentors' DMs and reveals: one reminder to each rater who has not
+        submitted N working days (their calendar) after their DM, while the round is open; where
+        the plan asks mentors to rate, each mentor's DM once the hire's is out; a side-by-side
+        to each rater of a round that closed with at least one submission."""
         rows: list[repo.NewRow] = []
         since = now - GROWTH_LOOKBACK
         sent = repo.sent_since(session=session, kinds=list(RATER_KINDS), since=since)
@@ -257,37 +258,56 @@ class Derive:
         enrollment_ids = {r.enrollment_id for r in sent}
         statuses = repo.enrollment_statuses(session=session, ids=enrollment_ids)
         rated = growth_repo.rated_rounds(session=session, enrollment_ids=enrollment_ids)
+        plan_ids = repo.plans_of(session=session, enrollment_ids=enrollment_ids)
+
+        def rules(enrollment_id: int) -> Rules:
+            plan_id = plan_ids.get(enrollment_id)
+            return self.calendars.rules_for(plan_id) if plan_id else self.calendars.defaults
+
+        mentored = sorted(e for e in enrollment_ids if rules(e).growth_mentor)
+        mentors = repo.mentor_pairs(session=session, enrollment_ids=mentored) if mentored else {}
         for row in sent:
             closes = parse_time(row.payload.get("stale_at"))
-            round_ref = row.key.rsplit(":", 1)[1]
+            round_ref = round_of_key(row.key)
             closed = closes is not None and closes <= now
-            rated_round = (row.enrollment_id, round_ref) in rated
-            if closed and rated_round and statuses.get(row.enrollment_id) == "active":
+            active = statuses.get(row.enrollment_id) == "active"
+            if closed and active and (row.enrollment_id, round_ref) in rated:
                 # The sent rater DMs are the raters: each one's side-by-side, keyed once.
                 rows.append(
                     reveal_row(row.enrollment_id, round_ref, row.recipient_id, now, "closed")
                 )
+            elif not closed and active and row.key.startswith(f"{Kind.GROWTH_SELF.value}:"):
+                rows += [
+                    _mentor_row(row, round_ref, mentor_id, closes)
+                    for mentor_id in mentors.get(row.enrollment_id, [])
+                ]
         # Reminders: rater DMs sent, not answered (submitted), on active plans, round open.
-        unanswered = repo.unanswered_checkins(
+        for row in repo.unanswered_checkins(
             session=session, kinds=list(RATER_KINDS), sent_since=since
-        )
-        plan_ids = repo.plans_of(
-            session=session, enrollment_ids={r.enrollment_id for r in unanswered}
-        )
-        for row in unanswered:
+        ):
             closes = parse_time(row.payload.get("stale_at"))
             if closes is not None and closes <= now:
                 continue
-            plan_id = plan_ids.get(row.enrollment_id)
-            rules = self.calendars.rules_for(plan_id) if plan_id else self.calendars.defaults
             due = after_working_days(
                 calendar=cal(row.recipient_id),
                 since=row.sent_at,
-                count=rules.growth_reminder_after_working_days,
+                count=rules(row.enrollment_id).growth_reminder_after_working_days,
             )
             if due <= now:
                 rows.append(reminder_row(Kind.GROWTH_REMINDER, row, due, closes))
         return rows
+
+
+def _mentor_row(row: Any, round_ref: str, mentor_id: int, closes: datetime | None) -> repo.NewRow:
+    """A mentor's growth check-in for the round the hire's DM ``row`` opened."""
+    return repo.NewRow(
+        key=f"{Kind.GROWTH_MENTOR.value}:{row.enrollment_id}:{round_ref}:{mentor_id}",
+        kind=Kind.GROWTH_MENTOR.value,
+        recipient_id=mentor_id,
+        due_at=row.sent_at,
+        enrollment_id=row.enrollment_id,
+        payload={"round": round_ref, **({"stale_at": closes.isoformat()} if closes else {})},
+    )
 
 
 def reminder_row(kind: Kind, row: Any, due: datetime, stale: datetime | None) -> repo.NewRow:
