@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
-from storage.models import Assessment, Evidence, EvidenceTag
+from storage.models import Assessment, Evidence, EvidenceTag, Outbox
 
 
 @dataclass(frozen=True)
@@ -149,13 +149,26 @@ def submitted_roles(*, session: Session, enrollment_id: int, round: str) -> dict
     return dict(session.exec(query).all())
 
 
-def rated_rounds(*, session: Session, enrollment_ids: Collection[int]) -> set[tuple[int, str]]:
-    """(enrollment id, round) of every round of these enrollments with at least one rating."""
-    if not enrollment_ids:
-        return set()
+def rated_rounds_since(*, session: Session, since: datetime) -> set[tuple[int, str]]:
+    """(enrollment id, round) of every round with a rating submitted since ``since``: the only
+    rounds a reveal at close can be owed for (the tick reads these, not every rater DM)."""
     query = (
         select(Assessment.enrollment_id, Assessment.round)
-        .where(col(Assessment.enrollment_id).in_(list(enrollment_ids)))
+        .where(col(Assessment.submitted_at) >= since)
         .distinct()
     )
     return {(enrollment_id, ref) for enrollment_id, ref in session.exec(query)}
+
+
+def sent_rater_rows(
+    *, session: Session, enrollment_ids: Collection[int], kinds: Sequence[str]
+) -> Sequence[Outbox]:
+    """The sent growth DMs (``kinds``) of these enrollments: the raters of their rounds."""
+    if not enrollment_ids:
+        return []
+    query = select(Outbox).where(
+        col(Outbox.enrollment_id).in_(list(enrollment_ids)),
+        col(Outbox.kind).in_(list(kinds)),
+        col(Outbox.state) == "sent",
+    )
+    return session.exec(query.order_by(col(Outbox.id))).all()

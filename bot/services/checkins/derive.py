@@ -252,39 +252,34 @@ class Derive:
         to each rater of a round that closed with at least one submission."""
         rows: list[repo.NewRow] = []
         since = now - GROWTH_LOOKBACK
-        sent = repo.sent_since(session=session, kinds=list(RATER_KINDS), since=since)
-        if not sent:
-            return rows
-        enrollment_ids = {r.enrollment_id for r in sent}
-        statuses = repo.enrollment_statuses(session=session, ids=enrollment_ids)
-        rated = growth_repo.rated_rounds(session=session, enrollment_ids=enrollment_ids)
-        plan_ids = repo.plans_of(session=session, enrollment_ids=enrollment_ids)
-
-        def rules(enrollment_id: int) -> Rules:
-            plan_id = plan_ids.get(enrollment_id)
-            return self.calendars.rules_for(plan_id) if plan_id else self.calendars.defaults
-
-        mentored = sorted(e for e in enrollment_ids if rules(e).growth_mentor)
-        mentors = repo.mentor_pairs(session=session, enrollment_ids=mentored) if mentored else {}
-        for row in sent:
-            closes = parse_time(row.payload.get("stale_at"))
-            round_ref = round_of_key(row.key)
-            closed = closes is not None and closes <= now
-            active = statuses.get(row.enrollment_id) == "active"
-            if closed and active and (row.enrollment_id, round_ref) in rated:
-                # The sent rater DMs are the raters: each one's side-by-side, keyed once.
-                rows.append(
-                    reveal_row(row.enrollment_id, round_ref, row.recipient_id, now, "closed")
-                )
-            elif not closed and active and row.key.startswith(f"{Kind.GROWTH_SELF.value}:"):
-                rows += [
-                    _mentor_row(row, round_ref, mentor_id, closes)
-                    for mentor_id in mentors.get(row.enrollment_id, [])
-                ]
+        # Reveals at close: only rounds someone rated lately can owe one; their raters are the
+        # sent rater DMs of those enrollments.
+        rated = growth_repo.rated_rounds_since(session=session, since=since)
+        if rated:
+            enrollment_ids = {enrollment_id for enrollment_id, _ in rated}
+            statuses = repo.enrollment_statuses(session=session, ids=enrollment_ids)
+            for rater in growth_repo.sent_rater_rows(
+                session=session, enrollment_ids=enrollment_ids, kinds=RATER_KINDS
+            ):
+                closes = parse_time(rater.payload.get("stale_at"))
+                round_ref = round_of_key(rater.key)
+                enrollment_id = rater.enrollment_id or 0
+                if (
+                    (enrollment_id, round_ref) in rated
+                    and closes is not None
+                    and closes <= now
+                    and statuses.get(enrollment_id) == "active"
+                ):
+                    rows.append(
+                        reveal_row(enrollment_id, round_ref, rater.recipient_id, now, "closed")
+                    )
+        rows += self._mentor_rows(session, now, since)
         # Reminders: rater DMs sent, not answered (submitted), on active plans, round open.
-        for row in repo.unanswered_checkins(
+        unanswered = repo.unanswered_checkins(
             session=session, kinds=list(RATER_KINDS), sent_since=since
-        ):
+        )
+        rules = self._rules_of(session, {r.enrollment_id for r in unanswered})
+        for row in unanswered:
             closes = parse_time(row.payload.get("stale_at"))
             if closes is not None and closes <= now:
                 continue
@@ -295,6 +290,42 @@ class Derive:
             )
             if due <= now:
                 rows.append(reminder_row(Kind.GROWTH_REMINDER, row, due, closes))
+        return rows
+
+    def _rules_of(self, session: Any, enrollment_ids: set[int]) -> Callable[[int], Rules]:
+        """Each enrollment's cadence, plans read in one query."""
+        plan_ids = repo.plans_of(session=session, enrollment_ids=enrollment_ids)
+
+        def rules(enrollment_id: int) -> Rules:
+            plan_id = plan_ids.get(enrollment_id)
+            return self.calendars.rules_for(plan_id) if plan_id else self.calendars.defaults
+
+        return rules
+
+    def _mentor_rows(self, session: Any, now: datetime, since: datetime) -> list[repo.NewRow]:
+        """Where a plan asks mentors to rate, each mentor's DM for an open round whose hire DM
+        is out. Nothing is read when no plan asks (the default)."""
+        catalog = self.calendars.catalog
+        if not self.calendars.defaults.growth_mentor and not any(
+            p.plan.checkins.growth_mentor for p in catalog.all()
+        ):
+            return []
+        sent = repo.sent_since(session=session, kinds=[Kind.GROWTH_SELF.value], since=since)
+        rules = self._rules_of(session, {r.enrollment_id for r in sent})
+        mentored = sorted({r.enrollment_id for r in sent if rules(r.enrollment_id).growth_mentor})
+        mentors = repo.mentor_pairs(session=session, enrollment_ids=mentored) if mentored else {}
+        statuses = repo.enrollment_statuses(session=session, ids=mentored)
+        rows: list[repo.NewRow] = []
+        for row in sent:
+            closes = parse_time(row.payload.get("stale_at"))
+            if (closes is not None and closes <= now) or statuses.get(
+                row.enrollment_id
+            ) != "active":
+                continue
+            rows += [
+                _mentor_row(row, round_of_key(row.key), mentor_id, closes)
+                for mentor_id in mentors.get(row.enrollment_id, [])
+            ]
         return rows
 
 
