@@ -13,9 +13,11 @@ from bot.services.growth import (
     DEFAULT_VISIBILITY,
     EvidenceList,
     EvidenceView,
+    GrowthService,
     Item,
     Readiness,
 )
+from bot.services.growth_rounds import Side, round_label
 from bot.services.onboarding import Actor
 
 evidence_app = command_group("evidence", "Evidence of a hire's growth: add it, list it.")
@@ -86,31 +88,30 @@ def evidence_add(
             typer.echo(f"Recorded evidence #{added.id} for {user} ({tags}; {added.visibility}).")
 
 
-@evidence_app.command("list")
-def evidence_list(
-    user: UserArgument,
-    as_user: AsOption = None,
-    config: ConfigOption = DEFAULT_CONFIG,
-    as_json: JsonFlag = False,
-) -> None:
-    """List a hire's evidence, newest first, as the viewer may see it."""
-    with container(config) as c:
-        _show(
-            c.growth.evidence(actor=_viewer(as_user), hire=user, impersonated=bool(as_user)),
-            as_json,
-            _print_evidence,
-        )
-
-
 V = TypeVar("V", EvidenceList, Readiness)
 
 
-def _show(view: V, as_json: bool, render: Callable[[V], None]) -> None:
-    """A view as the stable JSON of docs/growth.md, or as text for a person."""
-    if as_json:
-        emit_json(view.as_json())
-    else:
-        render(view)
+def _viewing(
+    read: Callable[[GrowthService], Callable[..., V]], render: Callable[[V], None], doc: str
+) -> Callable[..., None]:
+    """A command showing one view of a hire as a viewer may see it: as the stable JSON of
+    docs/growth.md (``--json``), or as text for a person."""
+
+    def command(
+        user: UserArgument,
+        as_user: AsOption = None,
+        config: ConfigOption = DEFAULT_CONFIG,
+        as_json: JsonFlag = False,
+    ) -> None:
+        with container(config) as c:
+            view = read(c.growth)(actor=_viewer(as_user), hire=user, impersonated=bool(as_user))
+        if as_json:
+            emit_json(view.as_json())
+        else:
+            render(view)
+
+    command.__doc__ = doc
+    return command
 
 
 def _print_evidence(listed: EvidenceList) -> None:
@@ -124,13 +125,34 @@ def _counts(item: Item) -> str:
     return f"evidence {item.evidence.count} ({item.evidence.corroborated} corroborated)"
 
 
+def _ratings(item: Item) -> str:
+    def side(latest: tuple[str, Side] | None) -> str:
+        return "—" if latest is None else f"{latest[1].label} ({round_label(latest[0])})"
+
+    text = f"self: {side(item.ratings.self_side)} · manager: {side(item.ratings.manager_side)}"
+    if len(item.ratings.trend) > 1:
+        text += " · trend " + " → ".join(
+            f"{round_label(p['round'])} {p.get('self') or '—'}/{p.get('manager') or '—'}"
+            for p in item.ratings.trend
+        )
+    return text
+
+
 def _print_readiness(view: Readiness) -> None:
     typer.echo(f"Growth of {view.user} on {view.plan}")
-    typer.echo("Ratings: none yet (growth check-ins, which record them, are not built yet).")
+    if any(d.ratings.trend for d in view.dimensions):
+        typer.echo(
+            "Ratings: the latest growth check-in both sides can see, in the blueprint's words; "
+            "the trend runs over every round (self/manager)."
+        )
+    else:
+        typer.echo("Ratings: none yet (the growth check-ins record them).")
     if view.dimensions:
         typer.echo(f"\nRubric — from {view.dimensions[0].source.heading}")
     for d in view.dimensions:
         typer.echo(f"  {d.title} [{d.id}]: {_counts(d)}")
+        if d.ratings.trend:
+            typer.echo(f"      {_ratings(d)}")
         for level in d.levels:
             typer.echo(f"      {level['label']}: {level['anchor']}")
     if view.promotion:
@@ -147,17 +169,18 @@ def _print_readiness(view: Readiness) -> None:
         typer.echo(f"  - {step.text} ({step.source.id})")
 
 
-@app.command()
-def growth(
-    user: UserArgument,
-    as_user: AsOption = None,
-    config: ConfigOption = DEFAULT_CONFIG,
-    as_json: JsonFlag = False,
-) -> None:
-    """Show a hire's readiness: evidence per rubric dimension and promotion criterion, cited."""
-    with container(config) as c:
-        _show(
-            c.growth.readiness(actor=_viewer(as_user), hire=user, impersonated=bool(as_user)),
-            as_json,
-            _print_readiness,
-        )
+evidence_app.command("list")(
+    _viewing(
+        lambda growth: growth.evidence,
+        _print_evidence,
+        "List a hire's evidence, newest first, as the viewer may see it.",
+    )
+)
+app.command("growth")(
+    _viewing(
+        lambda growth: growth.readiness,
+        _print_readiness,
+        "Show a hire's readiness: ratings and evidence per rubric dimension and promotion "
+        "criterion, in the blueprint's words, cited.",
+    )
+)

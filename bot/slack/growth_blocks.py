@@ -25,6 +25,7 @@ from bot.services.growth import (
     Item,
     Readiness,
 )
+from bot.services.growth_rounds import Side, round_label
 from bot.services.growth_tags import Tag, TagKind
 from bot.slack import limits
 from bot.slack.blocks import Block, Reply, clip, context, esc, header, packed, section, text_reply
@@ -58,6 +59,13 @@ GROWTH_ONE_PERSON = "Name one person, e.g. `{cmd} growth @ana` (or nothing for y
 PICK_PERSON = "Pick the person from the autocomplete: type @ and choose them from the list."
 GROWTH_TITLE = "*Growth of <@{user}>* on {plan}"
 GROWTH_NO_RATINGS = "No ratings yet: the growth check-ins record them. Below: evidence so far."
+GROWTH_RATED = (
+    "Ratings are the latest growth check-in both sides can see, in the blueprint's words; "
+    "the trend runs over every round (self/manager)."
+)
+GROWTH_RATING = "     self: {self_side} · manager: {manager_side}{trend}"
+GROWTH_TREND = " · trend {points}"
+GROWTH_UNRATED = "—"
 GROWTH_RUBRIC = "*Rubric* — from {heading}"
 GROWTH_PROMOTION = "*Promotion criteria* — from {heading}"
 GROWTH_ITEM = "• *{title}* `{id}` — evidence {count} ({corroborated} corroborated)"
@@ -68,7 +76,8 @@ PATHS_TITLE = "*Where the {plan} role leads* — from {heading}"
 PATHS_NONE = "The {plan} plan names no next or adjacent roles."
 PATHS_KIND = {"next": "Next step", "adjacent": "Adjacent path"}
 HOME_GROWTH = "Growth"
-HOME_GROWTH_ITEM = "• *{title}* — evidence {count}"
+HOME_GROWTH_ITEM = "• *{title}* — {rated}evidence {count}"
+HOME_GROWTH_RATED = "self {self_side} · manager {manager_side} · "
 HOME_GROWTH_HINT = (
     "`{cmd} growth` shows the blueprint's words and what is worth a conversation; "
     "`{cmd} win … tag=ID` logs a win."
@@ -88,7 +97,11 @@ def win_reply(view: EvidenceView, *, cmd: str, hire: str | None) -> Reply:
 def growth_reply(view: Readiness, *, plan_title: str) -> Reply:
     """The readiness view: per dimension and criterion the evidence and the blueprint's top
     level, milestones done, and the gaps; no percentage and no verdict."""
-    lines = [GROWTH_TITLE.format(user=view.user, plan=esc(plan_title)), GROWTH_NO_RATINGS]
+    rated = any(d.ratings.trend for d in view.dimensions)
+    lines = [
+        GROWTH_TITLE.format(user=view.user, plan=esc(plan_title)),
+        GROWTH_RATED if rated else GROWTH_NO_RATINGS,
+    ]
     lines += _items(GROWTH_RUBRIC, view.dimensions)
     lines += _items(GROWTH_PROMOTION, view.promotion)
     lines += ["", GROWTH_MILESTONES.format(done=view.milestones_done, total=view.milestones_total)]
@@ -105,10 +118,20 @@ def home_growth_blocks(view: Readiness, *, cmd: str) -> list[Block]:
     """The compact Growth section of a hire's own Home: evidence per rubric dimension and
     milestones done, pointing to ``growth`` and ``win``; no percentage and no verdict."""
     lines = [
-        HOME_GROWTH_ITEM.format(title=esc(d.title), count=d.evidence.count) for d in view.dimensions
+        HOME_GROWTH_ITEM.format(title=esc(d.title), rated=_home_rated(d), count=d.evidence.count)
+        for d in view.dimensions
     ]
     lines.append(GROWTH_MILESTONES.format(done=view.milestones_done, total=view.milestones_total))
     return [header(HOME_GROWTH), *packed(lines), context(HOME_GROWTH_HINT.format(cmd=cmd))]
+
+
+def _home_rated(item: Item) -> str:
+    """The latest self and manager labels, for the Home's one line a dimension."""
+    if not item.ratings.trend:
+        return ""
+    sides = (item.ratings.self_side, item.ratings.manager_side)
+    self_side, manager_side = (GROWTH_UNRATED if s is None else esc(s[1].label) for s in sides)
+    return HOME_GROWTH_RATED.format(self_side=self_side, manager_side=manager_side)
 
 
 def _items(heading: str, items: Sequence[Item]) -> list[str]:
@@ -124,6 +147,8 @@ def _items(heading: str, items: Sequence[Item]) -> list[str]:
                 corroborated=item.evidence.corroborated,
             )
         )
+        if item.ratings.trend:
+            lines.append(rating_line(item))
         if item.levels:
             top = item.levels[-1]
             lines.append(
@@ -132,6 +157,31 @@ def _items(heading: str, items: Sequence[Item]) -> list[str]:
         elif item.detail:
             lines.append(f"     “{esc(item.detail)}”")
     return lines
+
+
+def rating_line(item: Item) -> str:
+    """A dimension's latest self and manager ratings by the blueprint's labels (with their
+    round), and over more than one round the trend as ``self/manager`` levels."""
+
+    def side(latest: tuple[str, Side] | None) -> str:
+        if latest is None:
+            return GROWTH_UNRATED
+        ref, rated = latest
+        return f"{esc(rated.label)} ({round_label(ref)})"
+
+    trend = ""
+    if len(item.ratings.trend) > 1:
+        points = " → ".join(
+            f"{round_label(p['round'])} {p.get('self') or GROWTH_UNRATED}/"
+            f"{p.get('manager') or GROWTH_UNRATED}"
+            for p in item.ratings.trend
+        )
+        trend = GROWTH_TREND.format(points=points)
+    return GROWTH_RATING.format(
+        self_side=side(item.ratings.self_side),
+        manager_side=side(item.ratings.manager_side),
+        trend=trend,
+    )
 
 
 def paths_reply(loaded: LoadedPlan, paths: Sequence[CareerPath], cite: Citation | None) -> Reply:

@@ -11,8 +11,13 @@ import pytest
 from bot.app import Container, SlackRuntime
 from bot.sandbox import Delivery, SlackDriver, SlackSandbox, View
 from bot.services.clock import ManualClock
+from bot.services.growth import Citation, Item
+from bot.services.growth_rounds import DimensionRatings, Side
 from bot.slack import growth_round_blocks as gb
-from tests.slack.conftest import HIRE, MANAGER
+from bot.slack.growth_blocks import rating_line
+from storage.growth import TagCount
+from tests.growth.test_growth_home import _growth_section
+from tests.slack.conftest import HIRE, MANAGER, HomeTab, shown
 from tests.support.checkins import RunningApp, messages_to, paced_messenger
 from tests.support.cli import invoke
 from tests.support.enroll import enroll
@@ -149,3 +154,85 @@ def test_someone_else_clicking_rate_now_is_told_and_gets_no_modal(app: RunningAp
     assert app.sandbox.views("modal") == []
     told = [r for r in app.sandbox.responses if "for someone else" in str(r)]
     assert told
+
+
+EVALUATION = "• *Evaluation mindset* `evaluation-mindset`"
+
+
+def _rate_both(app: RunningApp) -> None:
+    """The hire rates every dimension 3 (excellent), the manager 2 and evaluation mindset 1."""
+    assert submit(app, HIRE, open_modal(app, HIRE, "growth_self:1:90d"), values(3)).ok
+    app.tick(MANAGERS_0930)
+    state = values(2)
+    state["growth_level:evaluation-mindset"]["level"]["selected_option"] = {"value": "1"}
+    assert submit(app, MANAGER, open_modal(app, MANAGER, "growth_manager:1:90d"), state).ok
+    assert app.runtime.settle()
+
+
+def _growth(slack: SlackDriver, user: str, about: str = "") -> str:
+    return shown(slack.command(f"growth {about}".strip(), user))
+
+
+def test_a_blind_round_shows_no_ratings_anywhere(app: RunningApp) -> None:
+    """With only the hire's side in, neither the manager's nor the hire's view shows a level."""
+    assert submit(app, HIRE, open_modal(app, HIRE, "growth_self:1:90d"), values(3)).ok
+    for user, about in ((HIRE, ""), (MANAGER, f"<@{HIRE}>")):
+        text = _growth(app.slack, user, about)
+        assert "No ratings yet" in text
+        assert "self:" not in text
+    code, out, _ = invoke("growth", HIRE, env={"DATABASE_URL": app.container.settings.database_url})
+    assert code == 0
+    assert "Ratings: none yet" in out
+
+
+def test_the_managers_growth_view_shows_both_sides_by_label(app: RunningApp) -> None:
+    """After both submit, `/onramp growth @hire` names each side's level in the blueprint's
+    words with its round, under the dimension."""
+    _rate_both(app)
+    text = _growth(app.slack, MANAGER, f"<@{HIRE}>")
+    assert "Ratings are the latest growth check-in both sides can see" in text
+    after = text.split(EVALUATION, 1)[1].splitlines()
+    assert after[1].strip() == "self: excellent (90-day) · manager: below bar (90-day)"
+    assert "%" not in text
+
+
+def test_the_hires_home_shows_their_latest_ratings(app: RunningApp, home: HomeTab) -> None:
+    """The hire's Home Growth section carries self and manager labels beside the evidence."""
+    _rate_both(app)
+    section = _growth_section(home.open(HIRE))
+    assert section is not None
+    assert "• *Evaluation mindset* — self excellent · manager below bar · evidence 0" in section
+
+
+def test_the_cli_text_shows_the_ratings(app: RunningApp) -> None:
+    """`onramp growth USER` prints each dimension's self and manager levels and rounds."""
+    _rate_both(app)
+    code, out, err = invoke(
+        "growth", HIRE, env={"DATABASE_URL": app.container.settings.database_url}
+    )
+    assert code == 0, err
+    assert "Ratings: the latest growth check-in both sides can see" in out
+    lines = out.split("Evaluation mindset [evaluation-mindset]", 1)[1].splitlines()
+    assert lines[1].strip() == "self: excellent (90-day) · manager: below bar (90-day)"
+
+
+def test_more_than_one_round_shows_the_trend_oldest_first() -> None:
+    """Two revealed rounds: the latest labels with their round, then each round's levels as
+    self/manager, a missing side shown as a dash."""
+    item = Item(
+        id="evaluation-mindset",
+        title="Evaluation mindset",
+        source=Citation(id="s19", section=19, heading="Scorecard dimensions"),
+        evidence=TagCount(),
+        ratings=DimensionRatings(
+            self_side=("6mo", Side(level=2, label="acceptable")),
+            manager_side=("90d", Side(level=1, label="below bar")),
+            trend=[
+                {"round": "90d", "self": 1, "manager": 1},
+                {"round": "6mo", "self": 2, "manager": None},
+            ],
+        ),
+    )
+    assert rating_line(item).strip() == (
+        "self: acceptable (6-month) · manager: below bar (90-day) · trend 90-day 1/1 → 6-month 2/—"
+    )
