@@ -152,6 +152,7 @@ def test_the_growth_check_in_closes_the_story_blind_then_side_by_side(story: Run
     growth = section_after(act, "▸ /onramp growth @ana", 40)
     assert "only Marco sees this" in growth
     assert re.search(r"Evaluation mindset.*evidence 1", growth)
+    assert "self: below bar (90-day) · manager: excellent (90-day)" in growth
 
 
 def test_the_summary_counts_what_the_transcript_shows(story: Run) -> None:
