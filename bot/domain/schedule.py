@@ -12,7 +12,10 @@ after which sending it would only add noise (the catch-up policy, see ``docs/che
 - heads-up: N working days before a review; stale on the working day before the review;
 - review: on each phase's due date; stale when the next phase's heads-up (or review) is due,
   the last one ten working days after it went out;
-- digests: the first working day of each ISO week; stale the next working day.
+- digests: the first working day of each ISO week; stale the next working day;
+- growth rounds (``growth_self`` and ``growth_manager``): at each ``growth_rounds`` offset (then
+  every ``growth_every_after``) on the date a phase due then falls on; stale when the round
+  closes, ``growth_round_closes_after_working_days`` working days on.
 
 Offsets count from day 1; due dates falling on a weekend or a public holiday move to the next
 working day (``bot.domain.workdays``: the same two functions give every surface its dates).

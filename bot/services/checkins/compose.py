@@ -3,8 +3,9 @@
 A late or re-rendered message is therefore still accurate: a review lists the phase's
 milestones with their current statuses, a reminder repeats the check-in it reminds of, a
 nudge names the blocked milestone (or the pulse's mood as it stands), a digest lists the active
-hires of a mentor or a manager. A row whose subject is gone raises :class:`NotFound`, which the
-sender records as the reason the row was skipped.
+hires of a mentor or a manager, a growth check-in its rater's form and a reveal the round's
+side-by-side (both from :mod:`bot.services.growth_rounds`). A row whose subject is gone raises
+:class:`NotFound`, which the sender records as the reason the row was skipped.
 """
 
 from __future__ import annotations
