@@ -458,16 +458,19 @@ def _in_base_unit(offset: Offset) -> tuple[int, str]:
 def growth_slots(*, rules: Rules, start: date, calendar: LocalCalendar) -> list[Slot]:
     """The hire's and the manager's slot of every growth round.
 
-    A round falls on the date a phase due at the same offset does (:func:`effective_due`: the
-    90-day round is on the day-90 review's date), at the hire's send time; it stays open
-    ``growth_round_closes_after_working_days`` working days, and a slot found after that is stale.
-    Both raters' slots share the round's ref, so the keys are ``growth_self:{enrollment}:90d``
-    and ``growth_manager:{enrollment}:90d``.
+    A round is due on its anniversary (``offset`` after the plan's day 1) at the hire's send
+    time, so it is queued that morning even on a weekend or a public holiday; like every rater
+    DM it goes out in the recipient's own send window, so on such a day it is delivered the next
+    working morning — the date a phase due at the same offset shows (:func:`effective_due`: the
+    90-day round comes with the day-90 review), which is the round's ``day``. It stays open
+    ``growth_round_closes_after_working_days`` working days from then, and a slot found after
+    that is stale. Both raters' slots share the round's ref, so the keys are
+    ``growth_self:{enrollment}:90d`` and ``growth_manager:{enrollment}:90d``.
     """
     slots: list[Slot] = []
     for offset in growth_rounds(rules):
         day = effective_due(offset, start, calendar.holidays)
-        due = calendar.send_at(day)
+        due = calendar.send_at(offset.after(plan_day_one(start, calendar.holidays)))
         closes = calendar.send_at(
             calendar.add_working_days(day, rules.growth_round_closes_after_working_days)
         )

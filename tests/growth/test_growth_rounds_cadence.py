@@ -76,11 +76,13 @@ def test_bad_cadence_is_refused_with_the_fix(values: dict[str, object], words: s
 
 
 def test_each_round_has_a_hire_and_a_manager_slot_open_ten_working_days() -> None:
-    """Both slots share the round's ref and instant; they close ten working days on."""
+    """Both slots share the round's ref and instant: due on the anniversary (Sunday 31 Jan)
+    at 09:30, their day the next working day (the 90-day review's); they close ten working
+    days on from that day."""
     calendar = LocalCalendar(zone=zone_of("America/Sao_Paulo"), send_time=time(9, 30))
     slots = growth_slots(rules=rules(), start=date(2026, 11, 2), calendar=calendar)
     first = [s for s in slots if s.ref == "90d"]
     assert [s.kind for s in first] == [Kind.GROWTH_SELF, Kind.GROWTH_MANAGER]
     assert {s.day for s in first} == {date(2027, 2, 1)}
-    assert {s.due_at.isoformat() for s in first} == {"2027-02-01T12:30:00+00:00"}
+    assert {s.due_at.isoformat() for s in first} == {"2027-01-31T12:30:00+00:00"}
     assert {s.stale_at.date() for s in first} == {date(2027, 2, 15)}

@@ -23,8 +23,9 @@ from tests.support.growth_rounds import growth_rig, shipped_rules
 from tests.support.people import HIRE, MANAGER, add_user
 
 SAO_PAULO = "America/Sao_Paulo"
-#: The hires here start on Mon 2 Nov 2026: day 90 is Sun 31 Jan 2027, so the round (like the
-#: day-90 review) falls on Mon 1 Feb; 09:30 in São Paulo (UTC-3) is 12:30 UTC.
+#: A hire starting Tue 3 Nov 2026 reaches 90 days on Mon 1 Feb 2027, the day-90 review's date;
+#: 09:30 in São Paulo (UTC-3) is 12:30 UTC.
+WEEKDAY_START = date(2026, 11, 3)
 DAY_90 = "2027-02-01T12:30:00"
 
 
@@ -53,7 +54,7 @@ def test_shipped_cadence_is_day_90_month_6_month_12_then_quarterly() -> None:
 def test_day_90_at_0930_in_the_hires_zone_queues_hire_and_manager(rig: Rig) -> None:
     """At day 90, 09:30 in São Paulo, one tick queues the hire's and the manager's growth DMs;
     the hire's goes out at once, the manager's waits for 09:30 in New York."""
-    enroll(rig.onboarding, tz=SAO_PAULO, profile_in=rig.sandbox)
+    enroll(rig.onboarding, tz=SAO_PAULO, start=WEEKDAY_START, profile_in=rig.sandbox)
     rig.run("2027-02-01T12:29:00")
     assert growth_rows(rig) == {}  # a minute early: nothing yet
     report = rig.run(DAY_90)
@@ -72,8 +73,28 @@ def test_day_90_at_0930_in_the_hires_zone_queues_hire_and_manager(rig: Rig) -> N
     assert len(rig.keys(prefix="growth")) == 2  # exactly once
 
 
-def test_the_round_falls_on_the_date_the_day_90_review_shows(rig: Rig) -> None:
-    """A Friday start whose day 90 is Thanksgiving: round and review both move to the Friday."""
+def test_a_round_due_on_a_weekend_is_queued_then_and_sent_the_next_working_morning(
+    rig: Rig,
+) -> None:
+    """A Monday start reaches 90 days on Sun 31 Jan: the tick at 09:30 that Sunday queues both
+    DMs, each waiting for its recipient's Monday 09:30, when they go out, once each."""
+    enroll(rig.onboarding, tz=SAO_PAULO, profile_in=rig.sandbox)  # Mon 2 Nov 2026
+    report = rig.run("2027-01-31T12:30:00")  # Sunday, 09:30 in São Paulo
+    assert growth_rows(rig) == {"growth_self:1:90d": "pending", "growth_manager:1:90d": "pending"}
+    waiting = {p.recipient: p.reason or "" for p in report.deferred if p.kind.value[:6] == "growth"}
+    assert waiting.keys() == {HIRE, MANAGER}
+    assert "Mon 01 Feb 09:30" in waiting[HIRE]
+    assert rig.keys(prefix="growth") == []
+    rig.run(DAY_90)
+    assert rig.keys(HIRE, "growth") == ["growth_self:1:90d"]
+    assert rig.keys(MANAGER, "growth") == []
+    rig.run("2027-02-01T14:30:00")  # 09:30 in New York
+    assert rig.keys(MANAGER, "growth") == ["growth_manager:1:90d"]
+
+
+def test_the_round_reaches_people_on_the_date_the_day_90_review_shows(rig: Rig) -> None:
+    """A Friday start whose day 90 is Thanksgiving: the round is queued that morning and, like
+    the review, reaches the hire on the Friday."""
     start = date(2027, 8, 27)  # a Friday; 90 days on is Thanksgiving, Thu 25 Nov 2027
     enroll(rig.onboarding, tz="America/Chicago", start=start, profile_in=rig.sandbox)
     rig.onboarding.set_holiday_country(actor=Actor.cli(), person=HIRE, country="US")
@@ -90,8 +111,9 @@ def test_the_round_falls_on_the_date_the_day_90_review_shows(rig: Rig) -> None:
         if p.id == "day-90"
     )
     assert slot.day == review.due == date(2027, 11, 26)
-    rig.run("2027-11-25T15:30:00")  # Thanksgiving, 09:30 in Chicago: nothing
-    assert growth_rows(rig) == {}
+    rig.run("2027-11-25T15:30:00")  # Thanksgiving, 09:30 in Chicago: queued, not sent
+    assert growth_rows(rig)["growth_self:1:90d"] == "pending"
+    assert rig.keys(HIRE, "growth") == []
     rig.run("2027-11-26T15:30:00")
     assert growth_rows(rig)["growth_self:1:90d"] == "sent"
 
@@ -136,7 +158,7 @@ def test_onramp_tick_json_at_day_90_shows_growth_for_hire_and_manager(
     add_user(sandbox, "U0SAO", SAO_PAULO)
     env = {**sandbox.env(), "DATABASE_URL": database_url}
     code, _, err = invoke(
-        *("enroll", "U0SAO", "--plan", "junior-llm-engineer", "--start", "2026-11-02"),
+        *("enroll", "U0SAO", "--plan", "junior-llm-engineer", "--start", "2026-11-03"),
         *("--manager", MANAGER),
         env=env,
     )

@@ -394,10 +394,12 @@ def _immediate(row: Outbox) -> bool:
 #: Kinds whose "answered" means the reminder has nothing left to ask.
 _REMINDERS = (Kind.REMINDER.value, Kind.GROWTH_REMINDER.value)
 #: Rows that go out in the recipient's own send window from the start: the enrolled DM (due
-#: the moment of enrolling), the manager's and mentors' growth check-ins (due at the hire's send
-#: time) and the side-by-side (due when the last rater submitted).
+#: the moment of enrolling), every growth check-in (due on the round's anniversary at the
+#: hire's send time, which may be a weekend or holiday; the manager's and mentors' at someone
+#: else's send time) and the side-by-side (due when the last rater submitted).
 _OWN_WINDOW = (
     Kind.ENROLLED.value,
+    Kind.GROWTH_SELF.value,
     Kind.GROWTH_MANAGER.value,
     Kind.GROWTH_MENTOR.value,
     Kind.GROWTH_REVEAL.value,
