@@ -149,15 +149,19 @@ def submitted_roles(*, session: Session, enrollment_id: int, round: str) -> dict
     return dict(session.exec(query).all())
 
 
-def rated_rounds_since(*, session: Session, since: datetime) -> set[tuple[int, str]]:
-    """(enrollment id, round) of every round with a rating submitted since ``since``: the only
-    rounds a reveal at close can be owed for (the tick reads these, not every rater DM)."""
+def rated_rounds_since(*, session: Session, since: datetime) -> dict[tuple[int, str], set[str]]:
+    """(enrollment id, round) → the rater roles that submitted, of every round with a rating
+    submitted since ``since``: the only rounds a reveal can be owed for (the tick reads these,
+    not every rater DM)."""
     query = (
-        select(Assessment.enrollment_id, Assessment.round)
+        select(Assessment.enrollment_id, Assessment.round, Assessment.role)
         .where(col(Assessment.submitted_at) >= since)
         .distinct()
     )
-    return {(enrollment_id, ref) for enrollment_id, ref in session.exec(query)}
+    rated: dict[tuple[int, str], set[str]] = {}
+    for enrollment_id, ref, role in session.exec(query):
+        rated.setdefault((enrollment_id, ref), set()).add(role)
+    return rated
 
 
 def sent_rater_rows(

@@ -74,11 +74,14 @@ REVEAL_PREVIOUS = " (the {round} round in brackets)"
 REVEAL_ONE_SIDE = "The round closed before both had submitted; the missing side shows as —."
 REVEAL_LINE = "*{title}* — self: {self_side} · manager: {manager_side}{mentors}{before}{flag}"
 REVEAL_MENTOR = " · mentor: {side}"
+REVEAL_WHY = "\n      _{who}:_ “{comment}”"
+#: How much of each rater's comment the side-by-side quotes (the rest is in the record).
+REVEAL_COMMENT_CHARS = 280
 REVEAL_BEFORE = " _(was {self_side} / {manager_side})_"
 REVEAL_FLAG = "  ⚑ *{gap} levels apart: worth a conversation*"
 REVEAL_FOOTER = (
     "⚑ marks a gap of two levels or more. Talk it through in your next 1:1; "
-    "`/onramp growth` shows the ratings with the evidence."
+    "`/onramp growth` shows the latest ratings beside the evidence on each dimension."
 )
 NONE = "—"
 
@@ -146,13 +149,25 @@ def _line(line: ComparisonLine, comparison: Comparison) -> str:
         assert line.self_side is not None  # noqa: S101 - flagged needs both sides
         assert line.manager_side is not None  # noqa: S101
         flag = REVEAL_FLAG.format(gap=abs(line.self_side.level - line.manager_side.level))
-    return REVEAL_LINE.format(
-        title=esc(line.title),
-        self_side=_side(line.self_side),
-        manager_side=_side(line.manager_side),
-        mentors="".join(REVEAL_MENTOR.format(side=_side(m)) for m in line.mentors),
-        before=before,
-        flag=flag,
+    why = "".join(
+        REVEAL_WHY.format(who=who, comment=esc(clip(side.comment, REVEAL_COMMENT_CHARS)))
+        for who, side in (
+            ("self", line.self_side),
+            ("manager", line.manager_side),
+            *(("mentor", m) for m in line.mentors),
+        )
+        if side is not None and side.comment
+    )
+    return (
+        REVEAL_LINE.format(
+            title=esc(line.title),
+            self_side=_side(line.self_side),
+            manager_side=_side(line.manager_side),
+            mentors="".join(REVEAL_MENTOR.format(side=_side(m)) for m in line.mentors),
+            before=before,
+            flag=flag,
+        )
+        + why
     )
 
 

@@ -12,12 +12,14 @@ from dataclasses import replace
 import pytest
 
 from bot.domain.errors import Conflict, PermissionDenied
+from bot.domain.progress import Lifecycle
 from bot.sandbox import SlackSandbox
 from bot.services.clock import ManualClock
 from bot.services.growth import GrowthService
 from bot.services.growth_rounds import GrowthRounds, Rating, RatingsIncomplete
 from bot.services.onboarding import Actor, Onboarding
 from storage import growth as growth_repo
+from storage.models import Assessment
 from tests.support.checkins import Rig
 from tests.support.enroll import enroll
 from tests.support.growth_rounds import DIMENSIONS, growth_rig, ratings
@@ -221,3 +223,48 @@ def test_where_the_plan_asks_mentors_rate_too_but_are_never_waited_for(
     rig.run("2027-02-01T14:32:00")
     assert rig.keys(MENTOR, "growth_reveal") == ["growth_reveal:1:90d:3"]
     assert "· mentor: 2 acceptable" in str(rig.sent(MENTOR, "growth_reveal")[0].blocks)
+
+
+@pytest.mark.parametrize("action", [Lifecycle.PAUSE, Lifecycle.COMPLETE], ids=["paused", "done"])
+def test_the_side_by_side_still_goes_out_on_a_paused_or_completed_plan(
+    rig: Rig, rounds: GrowthRounds, action: Lifecycle
+) -> None:
+    """Both rated; the plan is paused or completed before the side-by-side goes out: it still
+    goes to both, since it reports what they did rather than asking anything new."""
+    rounds.submit(user_id=HIRE, outbox_id=row_id(rig, SELF), ratings=ratings(3))
+    rounds.submit(user_id=MANAGER, outbox_id=row_id(rig, BOSS), ratings=ratings(2))
+    rig.onboarding.change(actor=Actor.cli(), hire=HIRE, action=action)
+    rig.run("2027-02-02T14:31:00")
+    assert len(rig.keys(HIRE, "growth_reveal")) == 1
+    assert len(rig.keys(MANAGER, "growth_reveal")) == 1
+
+
+def test_two_submissions_that_missed_each_other_are_revealed_by_the_next_tick(
+    rig: Rig, rounds: GrowthRounds
+) -> None:
+    """If the manager's ratings land without the submission queueing the reveal (two
+    transactions at once, each blind to the other), the next tick queues it to both."""
+    rounds.submit(user_id=HIRE, outbox_id=row_id(rig, SELF), ratings=ratings(3))
+    [mine] = [r for r in rig.rows() if r.key == BOSS]
+    with rig.db.transaction() as session:  # what the manager's racing transaction committed
+        growth_repo.add_assessments(
+            session=session,
+            rows=[
+                Assessment(
+                    enrollment_id=1,
+                    round="90d",
+                    rater_id=mine.recipient_id,
+                    role="manager",
+                    dimension_id=dimension,
+                    level=2,
+                    comment="Seen in review",
+                    evidence_ids=[],
+                    submitted_at=rig.clock.now(),
+                )
+                for dimension in DIMENSIONS
+            ],
+        )
+    assert rig.rows(kinds=["growth_reveal"]) == []
+    rig.run("2027-02-01T15:00:00")
+    assert len(rig.keys(HIRE, "growth_reveal")) == 1
+    assert len(rig.keys(MANAGER, "growth_reveal")) == 1

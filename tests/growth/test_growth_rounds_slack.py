@@ -131,6 +131,7 @@ def test_both_submit_and_both_get_the_side_by_side(app: RunningApp) -> None:
     assert "*Evaluation mindset* — self: 3 excellent · manager: 1 below bar" in shown
     assert "⚑ *2 levels apart: worth a conversation*" in shown
     assert "*Communication* — self: 3 excellent · manager: 2 acceptable" in shown
+    assert "_self:_ “Saw it in the harness work”" in shown  # each side's why, quoted
     assert "growth_reveal:1:90d:2" in [
         m.event_payload["key"] for m in messages_to(app.sandbox, MANAGER)
     ]
@@ -154,6 +155,20 @@ def test_someone_else_clicking_rate_now_is_told_and_gets_no_modal(app: RunningAp
     assert app.sandbox.views("modal") == []
     told = [r for r in app.sandbox.responses if "for someone else" in str(r)]
     assert told
+
+
+def test_rate_now_after_submitting_says_so_instead_of_opening_the_modal(app: RunningApp) -> None:
+    """A second "Rate now" (from a reminder, or a DM not yet redrawn) is answered privately
+    with why; no modal opens to be refused on save."""
+    message = dm(app, HIRE, "growth_self:1:90d")
+    assert submit(app, HIRE, open_modal(app, HIRE, "growth_self:1:90d"), values(2)).ok
+    opened = len(app.sandbox.views("modal"))
+    app.slack.block_action(
+        HIRE, gb.RATE_ACTION, str(message.event_payload["outbox_id"]), message=message
+    )
+    assert app.runtime.settle()
+    assert len(app.sandbox.views("modal")) == opened
+    assert [r for r in app.sandbox.responses if "already submitted your ratings" in str(r)]
 
 
 EVALUATION = "• *Evaluation mindset* `evaluation-mindset`"

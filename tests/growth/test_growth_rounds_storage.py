@@ -73,8 +73,10 @@ def test_reads_of_ratings_and_rated_rounds(onboarding: Onboarding, db: Database)
             1: "self",
             2: "manager",
         }
-        assert growth_repo.rated_rounds_since(session=session, since=AT) == {(1, "90d")}
+        assert growth_repo.rated_rounds_since(session=session, since=AT) == {
+            (1, "90d"): {"self", "manager"}
+        }
         assert (
             growth_repo.rated_rounds_since(session=session, since=datetime(2027, 3, 1, tzinfo=UTC))
-            == set()
+            == {}
         )

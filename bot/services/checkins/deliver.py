@@ -304,7 +304,10 @@ class Sender:
                 status = repo.enrollment_statuses(session=session, ids=[row.enrollment_id]).get(
                     row.enrollment_id
                 )
-                if status != "active":
+                # A side-by-side reports ratings already given: it goes out on a paused or
+                # completed plan too (a round still takes ratings then), never on a withdrawn one.
+                revealing = row.kind == Kind.GROWTH_REVEAL.value and status in _STILL_REVEALED
+                if status != "active" and not revealing:
                     return f"the plan is {status}; check-ins resume only on an active plan"
             stale = parse_time(row.payload.get("stale_at"))
             if stale is not None and now >= stale:
@@ -404,6 +407,10 @@ _OWN_WINDOW = (
     Kind.GROWTH_MENTOR.value,
     Kind.GROWTH_REVEAL.value,
 )
+
+
+#: Plan statuses on which a round's side-by-side still goes out (not withdrawn).
+_STILL_REVEALED = ("active", "paused", "completed")
 
 
 def _at_once(row: Outbox) -> bool:

@@ -32,7 +32,7 @@ from bot.domain.schedule import (
 from bot.services.catalog import PlanCatalog
 from bot.services.checkins import nudges
 from bot.services.checkins.queue import Queue
-from bot.services.growth_rounds import RATER_KINDS, reveal_row, round_of_key
+from bot.services.growth_rounds import RATER_KINDS, Role, reveal_row, round_of_key
 from storage import growth as growth_repo
 from storage import outbox as repo
 from storage import repositories as people_repo
@@ -249,11 +249,13 @@ class Derive:
         """Growth reminders, mentors' DMs and reveals: one reminder to each rater who has not
         submitted N working days (their calendar) after their DM, while the round is open; where
         the plan asks mentors to rate, each mentor's DM once the hire's is out; a side-by-side
-        to each rater of a round that closed with at least one submission."""
+        to each rater of a round that closed with at least one submission, or in which both the
+        hire and the manager have submitted (the submission queues it at once; this catches two
+        submissions so close together that neither saw the other's)."""
         rows: list[repo.NewRow] = []
         since = now - GROWTH_LOOKBACK
-        # Reveals at close: only rounds someone rated lately can owe one; their raters are the
-        # sent rater DMs of those enrollments.
+        # Reveals: only rounds someone rated lately can owe one; their raters are the sent rater
+        # DMs of those enrollments.
         rated = growth_repo.rated_rounds_since(session=session, since=since)
         if rated:
             enrollment_ids = {enrollment_id for enrollment_id, _ in rated}
@@ -264,14 +266,22 @@ class Derive:
                 closes = parse_time(rater.payload.get("stale_at"))
                 round_ref = round_of_key(rater.key)
                 enrollment_id = rater.enrollment_id or 0
+                roles = rated.get((enrollment_id, round_ref), set())
+                both = {Role.SELF.value, Role.MANAGER.value} <= roles
+                closed = closes is not None and closes <= now
                 if (
-                    (enrollment_id, round_ref) in rated
-                    and closes is not None
-                    and closes <= now
-                    and statuses.get(enrollment_id) == "active"
+                    roles
+                    and (closed or both)
+                    and statuses.get(enrollment_id) in ("active", "paused", "completed")
                 ):
                     rows.append(
-                        reveal_row(enrollment_id, round_ref, rater.recipient_id, now, "closed")
+                        reveal_row(
+                            enrollment_id,
+                            round_ref,
+                            rater.recipient_id,
+                            now,
+                            "closed" if closed else "submitted",
+                        )
                     )
         rows += self._mentor_rows(session, now, since)
         # Reminders: rater DMs sent, not answered (submitted), on active plans, round open.

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 
 from bot.services.checkins import Checkins
 from bot.services.checkins.queue import outbox_row
-from bot.services.growth_rounds import RatingsIncomplete
+from bot.services.growth_rounds import ALREADY, RatingsIncomplete
 from bot.slack import checkin_blocks as cb
 from bot.slack import growth_round_blocks as gb
 from bot.slack.context import SlackContext
@@ -41,6 +41,10 @@ class _Rounds:
         user_id = (args.body.get("user") or {}).get("id", "")
         try:
             form = self.checkins.growth_rounds.form(user_id=user_id, outbox_id=outbox_id)
+            if form.submitted_at is not None:
+                # From a reminder (or a DM not yet redrawn): say so; no modal to fill again.
+                args.respond(text=ALREADY, response_type="ephemeral", replace_original=False)
+                return
             args.client.views_open(trigger_id=args.body["trigger_id"], view=gb.rating_modal(form))
         except Exception as exc:
             tell_failure(args.respond, args.context, exc, log=log)
