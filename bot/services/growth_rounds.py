@@ -122,6 +122,8 @@ class RaterForm:
     evidence: tuple[EvidenceChoice, ...]
     closes_at: datetime | None
     submitted_at: datetime | None = None
+    #: The rater's time zone (from Slack), for showing when they submitted; ``None``: unknown.
+    rater_tz: str | None = None
 
 
 @dataclass(frozen=True)
@@ -352,6 +354,7 @@ class GrowthRounds:
             ),
             closes_at=_closes(row),
             submitted_at=mine[0].submitted_at if mine else None,
+            rater_tz=rater.tz,
         )
 
     # --- submitting ---------------------------------------------------------------------------

@@ -9,7 +9,9 @@ their 1-based rank.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.services.checkins import Message
 from bot.services.growth_rounds import (
@@ -57,7 +59,7 @@ MENTOR_BODY = (
 )
 CLOSES = " on {when:%a %d %b}"
 RATE_BUTTON = "Rate now"
-SUBMITTED = "✓ Ratings submitted · {at:%a %d %b %H:%M} UTC. You'll get the side-by-side here."
+SUBMITTED = "✓ Ratings submitted · {at:%a %d %b %H:%M %Z}. You'll get the side-by-side here."
 MODAL_TITLE = "Growth check-in"
 MODAL_SUBMIT = "Submit ratings"
 MODAL_INTRO_SELF = "Rate yourself on each dimension. Each rating needs a comment or evidence."
@@ -114,7 +116,7 @@ def render_round(message: Message) -> Reply:
     title, body = header_text.format(**values), body_text.format(**values)
     blocks: list[Block] = [header(title), section(body)]
     if form.submitted_at is not None:
-        blocks.append(context(SUBMITTED.format(at=form.submitted_at)))
+        blocks.append(context(SUBMITTED.format(at=_local(form.submitted_at, form.rater_tz))))
     else:
         blocks.append(
             {
@@ -132,6 +134,14 @@ def render_round(message: Message) -> Reply:
             }
         )
     return Reply(text=f"{title}: {body}", blocks=blocks)
+
+
+def _local(at: datetime, tz: str | None) -> datetime:
+    """``at`` on the rater's clock (UTC when Slack never told us their zone)."""
+    try:
+        return at.astimezone(ZoneInfo(tz)) if tz else at.astimezone(UTC)
+    except (ZoneInfoNotFoundError, ValueError):
+        return at.astimezone(UTC)
 
 
 def _side(side: Side | None) -> str:

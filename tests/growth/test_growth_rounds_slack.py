@@ -120,7 +120,10 @@ def test_both_submit_and_both_get_the_side_by_side(app: RunningApp) -> None:
     submitted = submit(app, HIRE, open_modal(app, HIRE, "growth_self:1:90d"), values(3))
     assert submitted.ok
     assert app.runtime.settle()
-    assert "Ratings submitted" in str(dm(app, HIRE, "growth_self:1:90d").blocks)
+    # On the hire's own clock: 08:30 UTC is 09:30 in Berlin.
+    assert "Ratings submitted · Mon 01 Feb 09:30 CET" in str(
+        dm(app, HIRE, "growth_self:1:90d").blocks
+    )
     app.tick(MANAGERS_0930)
     state = values(2)
     state[f"{gb.LEVEL_BLOCK}evaluation-mindset"][gb.LEVEL_INPUT]["selected_option"] = {"value": "1"}
