@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+import time_machine
 
 from bot.app import Container, SlackRuntime
 from bot.sandbox import Delivery, SlackDriver, SlackSandbox, View
@@ -198,7 +199,12 @@ def test_a_blind_round_shows_no_ratings_anywhere(app: RunningApp) -> None:
         text = _growth(app.slack, user, about)
         assert "No ratings yet" in text
         assert "self:" not in text
-    code, out, _ = invoke("growth", HIRE, env={"DATABASE_URL": app.container.settings.database_url})
+    # The CLI reads the system clock: run it at the app's instant, while the round is open
+    # (after it closes, its one side is revealed to everyone who may see readiness).
+    with time_machine.travel(app.clock.now(), tick=False):
+        code, out, _ = invoke(
+            "growth", HIRE, env={"DATABASE_URL": app.container.settings.database_url}
+        )
     assert code == 0
     assert "Ratings: none yet" in out
 
