@@ -64,6 +64,22 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def text_input(
+    action_id: str, *, placeholder: str, max_length: int, initial: str | None = None
+) -> Block:
+    """A multiline plain-text input element (a modal's free-text field)."""
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "multiline": True,
+        "max_length": max_length,
+        "placeholder": {"type": "plain_text", "text": placeholder},
+    }
+    if initial:
+        element["initial_value"] = initial
+    return element
+
+
 def header(text: str) -> Block:
     """A header block (plain text, clipped to Slack's 150 characters)."""
     return {

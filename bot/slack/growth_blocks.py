@@ -28,7 +28,18 @@ from bot.services.growth import (
 from bot.services.growth_rounds import Side, round_label
 from bot.services.growth_tags import Tag, TagKind
 from bot.slack import limits
-from bot.slack.blocks import Block, Reply, clip, context, esc, header, packed, section, text_reply
+from bot.slack.blocks import (
+    Block,
+    Reply,
+    clip,
+    context,
+    esc,
+    header,
+    packed,
+    section,
+    text_input,
+    text_reply,
+)
 from bot.slack.payloads import PayloadError
 
 WIN_USAGE = "{cmd} win <what happened> [tag=ID]… [link=URL] [visibility=private|manager|mentors]"
@@ -463,15 +474,9 @@ def evidence_modal(
     labels = MODAL_SEEN_MINE if own else MODAL_SEEN_THEIRS
     about = MODAL_ABOUT_ME if own else MODAL_ABOUT_HIRE.format(hire=form.hire)
     text = entered.text if entered is not None else text
-    text_element: Block = {
-        "type": "plain_text_input",
-        "action_id": TEXT_INPUT,
-        "multiline": True,
-        "max_length": 2000,
-        "placeholder": {"type": "plain_text", "text": MODAL_TEXT_PLACEHOLDER},
-    }
-    if text:
-        text_element["initial_value"] = text
+    text_element = text_input(
+        TEXT_INPUT, placeholder=MODAL_TEXT_PLACEHOLDER, max_length=2000, initial=text
+    )
     blocks: list[Block] = [context(about)]
     if entered is not None:
         blocks.append(context(MODAL_REVIEW_TAGS))

@@ -24,7 +24,18 @@ from bot.services.growth_rounds import (
     round_label,
 )
 from bot.slack import limits
-from bot.slack.blocks import Block, Reply, clip, context, divider, esc, header, packed, section
+from bot.slack.blocks import (
+    Block,
+    Reply,
+    clip,
+    context,
+    divider,
+    esc,
+    header,
+    packed,
+    section,
+    text_input,
+)
 from bot.slack.payloads import PayloadError
 
 RATE_ACTION = "growth_rate"
@@ -240,13 +251,9 @@ def rating_modal(form: RaterForm) -> dict[str, Any]:
                 "block_id": f"{COMMENT_BLOCK}{dimension.id}",
                 "optional": True,
                 "label": {"type": "plain_text", "text": COMMENT_LABEL},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": COMMENT_INPUT,
-                    "multiline": True,
-                    "max_length": 1000,
-                    "placeholder": {"type": "plain_text", "text": COMMENT_PLACEHOLDER},
-                },
+                "element": text_input(
+                    COMMENT_INPUT, placeholder=COMMENT_PLACEHOLDER, max_length=1000
+                ),
             }
         )
         if evidence:
