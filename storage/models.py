@@ -288,3 +288,115 @@ class Assessment(SQLModel, table=True):
     comment: str | None = Field(default=None, max_length=2000)
     evidence_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     submitted_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+
+
+class KpiSelection(SQLModel, table=True):
+    """A KPI of the plan a manager picked for one hire (3–6 of them); ``removed_at`` ends it.
+
+    Rows are never deleted: unpicking a KPI stamps ``removed_at``, picking it again writes a new
+    row, so what was tracked when stays readable.
+    """
+
+    __tablename__ = "kpi_selection"
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
+    kpi_id: str = Field(max_length=80, description="the plan KPI's id (slug of its name)")
+    selected_by_id: int | None = Field(default=None, foreign_key="person.id")
+    selected_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+
+
+class KpiReading(SQLModel, table=True):
+    """Append-only: one reading of a hire's KPI for a period (a number, with what it means)."""
+
+    __tablename__ = "kpi_reading"
+    __table_args__ = (Index("ix_kpi_reading_enrollment_kpi", "enrollment_id", "kpi_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id")
+    kpi_id: str = Field(max_length=80)
+    value: float
+    period: str = Field(max_length=32, description="e.g. 2027-03, 2027-W11 or 2027-Q1")
+    note: str | None = Field(default=None, max_length=2000)
+    link: str | None = Field(default=None, max_length=2000)
+    recorded_by_id: int | None = Field(default=None, foreign_key="person.id")
+    recorded_by_label: str = Field(max_length=80)
+    source: str = Field(default="cli", max_length=16, description="cli, csv, slack")
+    recorded_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+
+
+class Focus(SQLModel, table=True):
+    """One growth-plan item: a gap from a growth round the hire and manager chose to work on."""
+
+    __tablename__ = "focus"
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
+    round: str | None = Field(default=None, max_length=16, description="the round it came from")
+    dimension_id: str = Field(max_length=60)
+    title: str = Field(max_length=300)
+    actions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    due: date
+    status: str = Field(default="open", max_length=16, description="open, done or dropped")
+    created_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    updated_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    nudged_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime(), description="when the mentor was told it stalled"
+    )
+
+
+class FocusUpdate(SQLModel, table=True):
+    """Append-only: progress on a focus item (a note, and the status it left the item in)."""
+
+    __tablename__ = "focus_update"
+
+    id: int | None = Field(default=None, primary_key=True)
+    focus_id: int = Field(foreign_key="focus.id", index=True)
+    author_id: int | None = Field(default=None, foreign_key="person.id")
+    note: str = Field(default="", max_length=2000)
+    status: str = Field(max_length=16)
+    at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+
+
+class OneOnOne(SQLModel, table=True):
+    """A manager's recurring 1:1 with a hire, in the manager's zone; ``ended_at`` stops it."""
+
+    __tablename__ = "one_on_one"
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
+    manager_id: int = Field(foreign_key="person.id")
+    every: str = Field(max_length=16, description="weekly, biweekly or monthly")
+    weekday: int = Field(description="0 = Monday … 6 = Sunday")
+    at_time: str = Field(max_length=5, description="HH:MM on the manager's clock")
+    tz: str = Field(max_length=64, description="the manager's IANA zone when it was set")
+    starts_on: date = Field(description="the first meeting's date (anchors biweekly/monthly)")
+    created_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+
+
+class PrivateNote(SQLModel, table=True):
+    """A note only its author can ever read (no admin read; exported only to its author)."""
+
+    __tablename__ = "private_note"
+    __table_args__ = (Index("ix_private_note_author_subject", "author_id", "subject_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="person.id")
+    subject_id: int = Field(foreign_key="person.id")
+    text: str = Field(max_length=4000)
+    created_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+
+
+class PacketComment(SQLModel, table=True):
+    """The hire's comment on their review packet, shown in it once they have previewed it."""
+
+    __tablename__ = "packet_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
+    author_id: int = Field(foreign_key="person.id")
+    text: str = Field(max_length=4000)
+    created_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)

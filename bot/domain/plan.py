@@ -26,7 +26,7 @@ from pydantic import (
     field_validator,
 )
 
-from bot.domain.blueprint import Blueprint
+from bot.domain.blueprint import Blueprint, slugify
 from bot.domain.errors import PlanError
 from bot.domain.offsets import Offset
 
@@ -89,6 +89,17 @@ class Kpi(_Strict):
     frequency: str
     why: str | None = None
     source: str
+
+    @property
+    def id(self) -> str:
+        """The KPI's id: its name as a slug, parenthetical dropped ("PR throughput (LLM domain)"
+        is ``pr-throughput``); unique within a plan (checked)."""
+        return slugify(self.name)
+
+    @property
+    def team_level(self) -> bool:
+        """Whether the blueprint measures it for the team: a hire's reading is a contribution."""
+        return "team-level" in f"{self.measures} {self.target}".lower()
 
 
 class Cadence(_Strict):
@@ -445,8 +456,18 @@ def cross_check(plan: Plan, blueprint: Blueprint) -> list[tuple[Loc, str]]:
             phase_ids.add(milestone.id)
             if check_source((*m_loc, "source"), milestone.source) and milestone.detail:
                 check_quote((*m_loc, "detail"), milestone.source, milestone.detail)
+    seen_kpis: set[str] = set()
     for k_index, kpi in enumerate(plan.kpis):
         check_source(("kpis", k_index, "source"), kpi.source)
+        if kpi.id in seen_kpis:
+            problems.append(
+                (
+                    ("kpis", k_index, "name"),
+                    f"another KPI's name also gives the id {kpi.id!r}; name each KPI apart "
+                    "outside its parentheses",
+                )
+            )
+        seen_kpis.add(kpi.id)
     problems.extend(_check_growth(plan.growth, blueprint, check_source, set(seen_milestones)))
     return problems
 
