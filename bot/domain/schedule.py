@@ -80,6 +80,12 @@ class Kind(StrEnum):
     GROWTH_REMINDER = "growth_reminder"
     #: The side-by-side, to each rater, once every rater submitted or the round closed.
     GROWTH_REVEAL = "growth_reveal"
+    #: To the manager, when a KPI picked for a hire has no reading for its period yet.
+    KPI_REMINDER = "kpi_reminder"
+    #: To each mentor (or the manager, with none), once, when a growth-plan focus item stalled.
+    FOCUS_NUDGE = "focus_nudge"
+    #: The working day before a 1:1, to the manager and to the hire: what to talk about.
+    ONE_ON_ONE_PREP = "one_on_one_prep"
 
     @property
     def asks_hire(self) -> bool:
