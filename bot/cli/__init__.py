@@ -15,7 +15,17 @@ import typer
 
 def load() -> typer.Typer:
     """The Typer app with every command registered (importing a module registers its commands)."""
-    from bot.cli import answers, checkins, demo, evals, growth, people, plans, slack  # noqa: F401
+    from bot.cli import (  # noqa: F401
+        answers,
+        checkins,
+        demo,
+        evals,
+        growth,
+        packet,
+        people,
+        plans,
+        slack,
+    )
     from bot.cli.core import app
 
     return app
