@@ -81,6 +81,11 @@ class CheckinSettings(_Section):
     growth_round_closes_after_working_days: int = Field(default=10, ge=2, le=30)
     growth_reminder_after_working_days: int = Field(default=3, ge=1, le=15)
     growth_mentor: bool = Field(default=False, description="Ask mentors to rate as well.")
+    after_plan_pulse_every: str | None = Field(
+        default="1mo",
+        description="After pulse_until, while the enrollment is active, a pulse every this long "
+        "(null: none); growth rounds go on every growth_every_after.",
+    )
     holiday_country: str | None = Field(
         default=None,
         description="ISO country for public holidays (e.g. US, DE) when unset per person.",
@@ -92,7 +97,7 @@ class CheckinSettings(_Section):
         check_rounds([Offset.parse(v) for v in value])
         return value
 
-    @field_validator("growth_every_after")
+    @field_validator("growth_every_after", "after_plan_pulse_every")
     @classmethod
     def _every(cls, value: str | None) -> str | None:
         if value is not None:

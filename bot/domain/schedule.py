@@ -15,7 +15,11 @@ after which sending it would only add noise (the catch-up policy, see ``docs/che
 - digests: the first working day of each ISO week; stale the next working day;
 - growth rounds (``growth_self`` and ``growth_manager``): at each ``growth_rounds`` offset (then
   every ``growth_every_after``) on the date a phase due then falls on; stale when the round
-  closes, ``growth_round_closes_after_working_days`` working days on.
+  closes, ``growth_round_closes_after_working_days`` working days on;
+- after the plan (``pulse_until``), while the enrollment stays active: a pulse every
+  ``after_plan_pulse_every`` (ref ``13mo``, ``14mo``, …; none on a growth round's day: the round
+  asks instead), and the growth rounds go on every ``growth_every_after``. That calendar never
+  ends, so it is computed for a window around a given day only (:func:`after_plan_slots`).
 
 Offsets count from day 1; due dates falling on a weekend or a public holiday move to the next
 working day (``bot.domain.workdays``: the same two functions give every surface its dates).
@@ -46,9 +50,11 @@ from bot.domain.workdays import (
 
 _T = TypeVar("_T")
 
-#: Growth rounds are computed this far into a plan; the tick only reaches plans started within
-#: its span (about 400 days), so rounds after month 12 wait for life after the plan (issue 17).
+#: Growth rounds are computed this far into a plan with its calendar; later rounds (and the
+#: pulses after the plan) come from :func:`after_plan_slots`, in a window around a day.
 GROWTH_HORIZON = Offset.parse("24mo")
+#: After the plan, slots are computed for this many days either side of the day asked about.
+AFTER_PLAN_WINDOW = timedelta(days=120)
 #: How long the last review stays worth sending when nothing follows it.
 LAST_REVIEW_RELEVANT_WORKING_DAYS = 10
 #: How long after the local send time a late check-in may still go out that day (09:30 →
@@ -117,6 +123,8 @@ class Rules:
     growth_reminder_after_working_days: int = 3
     #: Mentors rate too (derived per mentor once the hire's DM is out; never required).
     growth_mentor: bool = False
+    #: After ``pulse_until``, a pulse every this long while the enrollment is active (None: none).
+    after_plan_pulse_every: Offset | None = None
 
     @classmethod
     def of(
@@ -135,6 +143,7 @@ class Rules:
         growth_round_closes_after_working_days: int = 10,
         growth_reminder_after_working_days: int = 3,
         growth_mentor: bool = False,
+        after_plan_pulse_every: str | Offset | None = None,
     ) -> Rules:
         """Build rules from settings values (offsets may be written as ``90d``, ``12mo``)."""
 
@@ -155,6 +164,9 @@ class Rules:
             growth_round_closes_after_working_days=growth_round_closes_after_working_days,
             growth_reminder_after_working_days=growth_reminder_after_working_days,
             growth_mentor=growth_mentor,
+            after_plan_pulse_every=(
+                None if after_plan_pulse_every is None else offset(after_plan_pulse_every)
+            ),
         )
 
     def with_cadence(self, cadence: Cadence) -> Rules:
@@ -194,6 +206,7 @@ class Rules:
                 self.growth_reminder_after_working_days,
             ),
             growth_mentor=pick(cadence.growth_mentor, self.growth_mentor),
+            after_plan_pulse_every=self.after_plan_pulse_every,
         )
 
 
@@ -360,12 +373,18 @@ def _pulse_offsets(rules: Rules, start: date) -> list[int]:
 
 
 def hire_calendar(
-    *, rules: Rules, phases: Sequence[Phase], start: date, calendar: LocalCalendar
+    *,
+    rules: Rules,
+    phases: Sequence[Phase],
+    start: date,
+    calendar: LocalCalendar,
+    around: date | None = None,
 ) -> tuple[Slot, ...]:
     """Every welcome, pulse, heads-up and review of one enrollment, in due order.
 
     Everything counts from the plan's day 1 (:func:`plan_day_one`), the day the welcome goes
-    out; reviews fall on :func:`effective_due`, the dates every progress view shows.
+    out; reviews fall on :func:`effective_due`, the dates every progress view shows. With
+    ``around``, the slots after the plan within :data:`AFTER_PLAN_WINDOW` of that day too.
     """
     welcome_day = plan_day_one(start, calendar.holidays)
     reviews: list[tuple[Phase, date]] = [
@@ -429,8 +448,84 @@ def hire_calendar(
             _phase_slot(Kind.REVIEW, phase, day, due, max(stale, due + timedelta(hours=1)))
         )
     slots += growth_slots(rules=rules, start=start, calendar=calendar)
+    if around is not None:
+        slots += after_plan_slots(rules=rules, start=start, calendar=calendar, around=around)
     slots.sort(key=lambda s: (s.due_at, s.kind.value))
     return tuple(slots)
+
+
+def after_plan_slots(
+    *, rules: Rules, start: date, calendar: LocalCalendar, around: date
+) -> list[Slot]:
+    """The pulses after the plan and the growth rounds after :data:`GROWTH_HORIZON` whose day
+    is within :data:`AFTER_PLAN_WINDOW` of ``around`` (the calendar after month 12 never ends).
+
+    A pulse falls every ``after_plan_pulse_every`` after ``pulse_until`` (``13mo``, ``14mo``, …)
+    on the working day on or after that anniversary; it is stale when the next one is due.
+    None is sent on the day of a growth round: the round asks instead.
+    """
+    lo, hi = around - AFTER_PLAN_WINDOW, around + AFTER_PLAN_WINDOW
+    day_one = plan_day_one(start, calendar.holidays)
+    rounds = _repeats(rules.growth_rounds[-1:], rules.growth_every_after, day_one, lo, hi)
+    later_rounds = [r for r in rounds if r > GROWTH_HORIZON]
+    round_days = {
+        effective_due(r, start, calendar.holidays) for r in [*growth_rounds(rules), *rounds]
+    }
+    slots = growth_slots(rules=rules, start=start, calendar=calendar, offsets=later_rounds)
+    every = rules.after_plan_pulse_every
+    pulses = _repeats((rules.pulse_until,), every, day_one, lo, hi)
+    for offset in pulses:
+        day = calendar.working_on_or_after(offset.after(day_one))
+        if day in round_days:
+            continue
+        following = _step(offset, every) if every is not None else None
+        due = calendar.send_at(day)
+        stale = (
+            calendar.send_at(calendar.working_on_or_after(following.after(day_one)))
+            if following is not None
+            else due + timedelta(days=30)
+        )
+        slots.append(
+            Slot(
+                kind=Kind.PULSE,
+                ref=str(offset),
+                day=day,
+                due_at=due,
+                stale_at=max(stale, due + timedelta(hours=1)),
+                number=(day - day_one).days // 7,
+            )
+        )
+    return slots
+
+
+def _step(offset: Offset, every: Offset) -> Offset | None:
+    """``offset`` + ``every`` when both count in the same base unit (months or days)."""
+    (amount, unit), (step, step_unit) = _in_base_unit(offset), _in_base_unit(every)
+    if unit != step_unit or step <= 0:
+        return None
+    return Offset.parse(f"{amount + step}{unit}")
+
+
+def _repeats(
+    after: Sequence[Offset], every: Offset | None, day_one: date, lo: date, hi: date
+) -> list[Offset]:
+    """The offsets ``after[0]`` + k × ``every`` (k ≥ 1) whose date from ``day_one`` is in
+    [``lo``, ``hi``]; the first k is estimated from ``lo``, so a plan started years ago costs
+    no more than one started last year."""
+    if not after or every is None or _step(after[0], every) is None:
+        return []
+    (base, unit), (step, _) = _in_base_unit(after[0]), _in_base_unit(every)
+    elapsed = (lo - day_one).days if unit == "d" else (lo - day_one).days * 12 // 366
+    k = max(1, (elapsed - base) // step - 1)
+    found: list[Offset] = []
+    while True:
+        offset = Offset.parse(f"{base + k * step}{unit}")
+        day = offset.after(day_one)
+        if day > hi:
+            return found
+        if day >= lo:
+            found.append(offset)
+        k += 1
 
 
 def growth_rounds(rules: Rules, *, horizon: Offset = GROWTH_HORIZON) -> list[Offset]:
@@ -461,7 +556,13 @@ def _in_base_unit(offset: Offset) -> tuple[int, str]:
     return offset.amount * per[0], per[1]
 
 
-def growth_slots(*, rules: Rules, start: date, calendar: LocalCalendar) -> list[Slot]:
+def growth_slots(
+    *,
+    rules: Rules,
+    start: date,
+    calendar: LocalCalendar,
+    offsets: Sequence[Offset] | None = None,
+) -> list[Slot]:
     """The hire's and the manager's slot of every growth round.
 
     A round is due on its anniversary (``offset`` after the plan's day 1) at the hire's send
@@ -471,10 +572,11 @@ def growth_slots(*, rules: Rules, start: date, calendar: LocalCalendar) -> list[
     90-day round comes with the day-90 review), which is the round's ``day``. It stays open
     ``growth_round_closes_after_working_days`` working days from then, and a slot found after
     that is stale. Both raters' slots share the round's ref, so the keys are
-    ``growth_self:{enrollment}:90d`` and ``growth_manager:{enrollment}:90d``.
+    ``growth_self:{enrollment}:90d`` and ``growth_manager:{enrollment}:90d``. ``offsets``: these
+    rounds instead of :func:`growth_rounds` (the ones after the plan, in a window).
     """
     slots: list[Slot] = []
-    for offset in growth_rounds(rules):
+    for offset in growth_rounds(rules) if offsets is None else offsets:
         day = effective_due(offset, start, calendar.holidays)
         due = calendar.send_at(offset.after(plan_day_one(start, calendar.holidays)))
         closes = calendar.send_at(

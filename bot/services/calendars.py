@@ -35,12 +35,14 @@ LATE_AFTER = timedelta(hours=1)
 #: How long after a missed welcome (or growth round) should have gone out it is still recorded
 #: (as skipped, with why).
 WELCOME_RECORD_WINDOW = timedelta(days=45)
-#: Plans run up to a year; anything started longer ago than this has nothing left to send.
-MAX_PLAN_SPAN = timedelta(days=400)
+#: Plans run up to a year, but an enrollment still active after it goes on (monthly pulses,
+#: quarterly growth rounds: docs/growth.md "After month 12"), so every active enrollment
+#: started by then is read; its slots after the plan come for a window around the moment.
+STARTED_FROM = date(1970, 1, 1)
 #: Groups remembered before the memory starts afresh.
 MEMO_LIMIT = 200_000
 
-SlotsOf = Callable[[str, date, str | None, str | None], Sequence[Slot]]
+SlotsOf = Callable[[str, date, str | None, str | None, datetime], Sequence[Slot]]
 CalendarOf = Callable[[str | None, str | None], LocalCalendar]
 
 
@@ -189,7 +191,7 @@ class CalendarWork:
         """Each calendar group's owed slots not yet written (``p.seen``: what to remember)."""
         groups = repo.calendar_groups(
             session=session,
-            started_from=(p.now - MAX_PLAN_SPAN).date(),
+            started_from=STARTED_FROM,
             started_to=(p.now + timedelta(days=2)).date(),
             checked_only=p.checked_only,
             apart=list(p.apart),
@@ -204,7 +206,7 @@ class CalendarWork:
             if before is not None and (before.until is None or p.now < before.until):
                 continue
             try:
-                slots = self.slots(group.plan_id, group.start_date, group.tz, group.country)
+                slots = self.slots(group.plan_id, group.start_date, group.tz, group.country, p.now)
             except NotFound:
                 log.warning("plan %s is gone; its %d hires are skipped", group.plan_id, group.size)
                 continue

@@ -46,6 +46,7 @@ def app_rules(**changes: Any) -> Rules:
         "reminder_after_working_days": 2,
         "mentor_nudge_after_silent_working_days": 5,
         "escalate_after_working_days": 7,
+        "after_plan_pulse_every": "1mo",
     }
     return Rules.of(**{**values, **changes})
 

@@ -20,6 +20,7 @@ from typing import Any
 from bot.domain.errors import InvalidInput
 from bot.domain.plan import Phase
 from bot.domain.schedule import (
+    AFTER_PLAN_WINDOW,
     Kind,
     LocalCalendar,
     Rules,
@@ -42,6 +43,9 @@ log = logging.getLogger("onramp.checkins")
 
 #: Calendars kept in memory, most recently used first out last (about 11 KB each).
 SLOT_CACHE = 512
+#: Days that share one after-plan window (well inside ``AFTER_PLAN_WINDOW``, so the window
+#: around a bucket's first day covers every day of the bucket with months to spare).
+AFTER_PLAN_BUCKET = 28
 #: How far back reminders, silence and escalations look in the outbox.
 EVENT_LOOKBACK = timedelta(days=60)
 #: How far back growth reminders and reveals look: a round is open 30 working days at most.
@@ -56,8 +60,8 @@ class Calendars:
     defaults: Rules
     default_tz: str
     holiday_country: str | None
-    _slots: OrderedDict[tuple[str, date, str | None, str | None], tuple[Slot, ...]] = field(
-        default_factory=OrderedDict, init=False
+    _slots: OrderedDict[tuple[str, date, str | None, str | None, date | None], tuple[Slot, ...]] = (
+        field(default_factory=OrderedDict, init=False)
     )
     _holidays: dict[str | None, Container[date]] = field(default_factory=dict, init=False)
 
@@ -85,16 +89,27 @@ class Calendars:
         )
 
     def slots(
-        self, *, plan_id: str, start: date, tz: str | None, country: str | None
+        self,
+        *,
+        plan_id: str,
+        start: date,
+        tz: str | None,
+        country: str | None,
+        now: datetime | None = None,
     ) -> tuple[Slot, ...]:
         """The calendar of one enrollment (many hires share plan, start and zone).
+
+        With ``now`` near or past the plan's end, the slots after the plan around ``now`` too
+        (:func:`~bot.domain.schedule.after_plan_slots`: a window, so they are cached per
+        :data:`AFTER_PLAN_BUCKET` of days and a plan started years ago costs what a new one does).
 
         The most recently used calendars are kept (:data:`SLOT_CACHE`): computing one takes
         about 0.2 ms and holds about 11 KB, and the tick only asks again for a calendar when
         its group has something newly due, so keeping every calendar (49 MB at 10,000 hires)
         bought nothing.
         """
-        cache_key = (plan_id, start, tz, country)
+        around = self._around(plan_id, start, now)
+        cache_key = (plan_id, start, tz, country, around)
         found = self._slots.get(cache_key)
         if found is not None:
             self._slots.move_to_end(cache_key)
@@ -107,9 +122,20 @@ class Calendars:
                 phases=phases,
                 start=start,
                 calendar=self.calendar(tz, country),
+                around=around,
             )
             self._slots[cache_key] = found
         return found
+
+    def _around(self, plan_id: str, start: date, now: datetime | None) -> date | None:
+        """The day the after-plan window is centred on at ``now``: the first day of ``now``'s
+        bucket, or ``None`` while the window would not reach past the plan's end."""
+        if now is None:
+            return None
+        today = now.date()
+        if today + AFTER_PLAN_WINDOW < self.rules_for(plan_id).pulse_until.after(start):
+            return None
+        return date.fromordinal(today.toordinal() // AFTER_PLAN_BUCKET * AFTER_PLAN_BUCKET)
 
 
 @dataclass(frozen=True)

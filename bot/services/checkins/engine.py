@@ -81,8 +81,8 @@ class Checkins:
         self.stopping = self.sender.stopping
         self.calendar_work = CalendarWork(
             db=db,
-            slots=lambda plan_id, start, tz, country: self.slots(
-                plan_id=plan_id, start=start, tz=tz, country=country
+            slots=lambda plan_id, start, tz, country, now: self.slots(
+                plan_id=plan_id, start=start, tz=tz, country=country, now=now
             ),
             calendar=self.calendar,
         )
@@ -117,10 +117,17 @@ class Checkins:
         return self.calendars.calendar(tz, country)
 
     def slots(
-        self, *, plan_id: str, start: date, tz: str | None, country: str | None
+        self,
+        *,
+        plan_id: str,
+        start: date,
+        tz: str | None,
+        country: str | None,
+        now: datetime | None = None,
     ) -> tuple[Slot, ...]:
-        """The calendar of one enrollment (cached; see :meth:`Calendars.slots`)."""
-        return self.calendars.slots(plan_id=plan_id, start=start, tz=tz, country=country)
+        """The calendar of one enrollment (cached; see :meth:`Calendars.slots`); with ``now``,
+        the slots after the plan around it too."""
+        return self.calendars.slots(plan_id=plan_id, start=start, tz=tz, country=country, now=now)
 
     # --- tick -----------------------------------------------------------------------------
 
