@@ -491,14 +491,20 @@ class GrowthService:
         return _Subject(person, enrollment, self.catalog.get(enrollment.plan_id), relation)
 
     def _find(self, session: Session, hire: str) -> Person | None:
-        ref = parse_user_ref(hire)
-        if ref.user_id:
-            return repo.get_person(session=session, user_id=ref.user_id)
-        assert ref.name is not None  # noqa: S101 - parse_user_ref gives one or the other
-        named = repo.find_people_by_name(session=session, name=ref.name)
-        if len(named) > 1:
-            raise InvalidInput(f"More than one person is called @{ref.name}; use their user id.")
-        return named[0] if named else repo.get_person(session=session, user_id=ref.name)
+        return find_person(session, hire)
+
+
+def find_person(session: Session, typed: str) -> Person | None:
+    """The person ``typed`` names (``<@U1|ana>``, ``U1`` or ``@ana``), if known; a name two
+    people share is refused with the fix (their user id)."""
+    ref = parse_user_ref(typed)
+    if ref.user_id:
+        return repo.get_person(session=session, user_id=ref.user_id)
+    assert ref.name is not None  # noqa: S101 - parse_user_ref gives one or the other
+    named = repo.find_people_by_name(session=session, name=ref.name)
+    if len(named) > 1:
+        raise InvalidInput(f"More than one person is called @{ref.name}; use their user id.")
+    return named[0] if named else repo.get_person(session=session, user_id=ref.name)
 
 
 # --- input --------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from bot.services.checkins.messages import Answer, HireLine, Message, MilestoneL
 from bot.services.checkins.queue import outbox_row, recipient_user_id
 from bot.services.growth_rounds import GrowthRounds
 from bot.services.onboarding import Actor, EnrollmentReport, Onboarding
+from bot.services.one_on_ones import compose_prep
 from storage import outbox as repo
 from storage import repositories as people_repo
 from storage.engine import Database
@@ -87,6 +88,9 @@ class Composer:
                 user_id=recipient_user_id(self.db, row.recipient_id), outbox_id=row.id
             )
             return replace(base, kind=kind, growth_form=form)
+        if kind is Kind.ONE_ON_ONE_PREP:
+            prep = compose_prep(db=self.db, catalog=self.calendars.catalog, row=row, report=report)
+            return replace(base, kind=kind, prep=prep)
         if kind is Kind.GROWTH_REVEAL:
             assert row.enrollment_id is not None  # noqa: S101 - _report_of checked it
             comparison = self.rounds.comparison(

@@ -406,6 +406,8 @@ _OWN_WINDOW = (
     Kind.GROWTH_MANAGER.value,
     Kind.GROWTH_MENTOR.value,
     Kind.GROWTH_REVEAL.value,
+    # Due at the manager's send time the working day before the 1:1; the hire's waits for theirs.
+    Kind.ONE_ON_ONE_PREP.value,
 )
 
 

@@ -30,6 +30,7 @@ from bot.domain.schedule import (
     public_holidays,
     zone,
 )
+from bot.services import one_on_ones
 from bot.services.catalog import PlanCatalog
 from bot.services.checkins import nudges
 from bot.services.checkins.queue import Queue
@@ -256,6 +257,7 @@ class Derive:
                 first_unanswered[row.enrollment_id] = row
 
         rows.extend(self._growth_rows(session, now, cal))
+        rows.extend(one_on_ones.prep_rows(session, now, self.calendars.calendar))
         rows.extend(
             nudges.silence_rows(
                 first_unanswered, now=now, rules=rules, cal=cal, mentors=mentors, managers=managers

@@ -15,6 +15,7 @@ from bot.domain.progress import MilestoneStatus
 from bot.domain.schedule import Kind
 from bot.services.growth_rounds import Comparison, RaterForm
 from bot.services.onboarding import LastCheckin
+from bot.services.one_on_ones import Prep
 
 
 class Mood(StrEnum):
@@ -99,6 +100,8 @@ class Message:
     growth_form: RaterForm | None = None
     #: A growth reveal: the round's side-by-side.
     comparison: Comparison | None = None
+    #: A 1:1 prep: what to talk about (kind ``one_on_one_prep``).
+    prep: Prep | None = None
 
     @property
     def answerable(self) -> bool:

@@ -15,6 +15,7 @@ from bot.slack.listeners import (
     growth,
     growth_rounds,
     home,
+    one_on_ones,
     qa,
 )
 
@@ -30,5 +31,6 @@ def register_all(app: App, ctx: SlackContext) -> None:
     qa.register(app, ctx)
     growth.register(app, ctx)
     growth_rounds.register(app, ctx)
+    one_on_ones.register(app, ctx)
     # Last: it answers every action no listener above took (Bolt runs the first match).
     fallback.register(app, ctx)

@@ -26,7 +26,7 @@ from bot.slack import growth_blocks as gb
 from bot.slack.blocks import Reply, text_reply
 from bot.slack.context import SlackContext, Subcommand, SubcommandCall
 from bot.slack.errors import error_text
-from bot.slack.listeners.replies import parsed, tell, tell_failure
+from bot.slack.listeners.replies import ack_reply, parsed, tell, tell_failure
 from bot.slack.middleware import lookup_deadline, request_id
 
 log = logging.getLogger("onramp.slack.growth")
@@ -44,11 +44,7 @@ class GrowthCommands:
         self.growth = growth
 
     def _reply(self, call: SubcommandCall, make: Callable[[], Reply]) -> None:
-        try:
-            reply = make()
-        except Exception as exc:
-            reply = text_reply(error_text(exc, request_id=call.request_id))
-        call.ack(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+        ack_reply(call, make)
 
     def on_win(self, call: SubcommandCall) -> None:
         """``/onramp win <text> [tag=ID]… [link=URL] [visibility=…] [for=@hire]``; once the

@@ -1,5 +1,5 @@
 """What the action listeners share: reading a click, and the private reply below the clicked
-message."""
+message; and a subcommand's private reply."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import TypeVar
 
 from slack_bolt import BoltContext, Respond
 
+from bot.slack.blocks import Reply, text_reply
+from bot.slack.context import SubcommandCall
 from bot.slack.errors import error_text
 from bot.slack.middleware import request_id
 from bot.slack.payloads import PayloadError
@@ -56,3 +58,13 @@ def settle(respond: Respond, text: str, *, log: logging.Logger) -> None:
         respond(text=text, response_type="ephemeral", replace_original=True)
     except Exception as exc:
         log.warning("could not replace the clicked message: %s", exc)
+
+
+def ack_reply(call: SubcommandCall, make: Callable[[], Reply]) -> None:
+    """Ack a subcommand with ``make()``'s reply, privately; an error becomes its friendly text
+    (never a stack trace)."""
+    try:
+        reply = make()
+    except Exception as exc:
+        reply = text_reply(error_text(exc, request_id=call.request_id))
+    call.ack(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
