@@ -21,6 +21,7 @@ def load() -> typer.Typer:
         demo,
         evals,
         growth,
+        kpis,
         packet,
         people,
         plans,

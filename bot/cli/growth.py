@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from bot.cli.core import ConfigOption, JsonFlag, app, command_group, container, emit_json
+from bot.cli.kpis import kpi_lines
 from bot.config import DEFAULT_CONFIG
 from bot.services.growth import (
     DEFAULT_VISIBILITY,
@@ -162,6 +163,11 @@ def _print_readiness(view: Readiness) -> None:
         typer.echo(f"      “{c.detail}”")
         for line in c.includes:
             typer.echo(f"        - {line}")
+    if view.kpis:
+        typer.echo("\nKPIs — signals with the blueprint's target, never a ranking of hires")
+    for kpi in view.kpis:
+        for line in kpi_lines(kpi):
+            typer.echo(f"  {line}")
     typer.echo(f"\nMilestones: {view.milestones_done} of {view.milestones_total} done")
     if view.next_steps:
         typer.echo("\nNext steps:")

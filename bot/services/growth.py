@@ -36,6 +36,7 @@ from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
 from bot.services.growth_rounds import DimensionRatings, Side, latest_ratings
 from bot.services.growth_tags import Tag, TagSuggester, plan_tags
+from bot.services.kpi_view import KpiView, kpi_views
 from bot.services.onboarding import Actor
 from storage import growth as evidence_repo
 from storage import repositories as repo
@@ -177,6 +178,7 @@ class Readiness:
     milestones_done: int
     milestones_total: int
     next_steps: list[NextStep]
+    kpis: list[KpiView] = field(default_factory=list)  # the KPIs picked for the hire
 
     def as_json(self) -> dict[str, Any]:
         """The stable ``onramp growth --json`` shape (docs/growth.md)."""
@@ -187,6 +189,7 @@ class Readiness:
             "promotion": [c.as_json(rated=False) for c in self.promotion],
             "milestones": {"done": self.milestones_done, "total": self.milestones_total},
             "next_steps": [asdict(s) for s in self.next_steps],
+            "kpis": [k.as_json() for k in self.kpis],
         }
 
 
@@ -390,6 +393,12 @@ class GrowthService:
                 rubric=subject.plan.plan.growth.rubric,
                 now=self.clock.now(),
             )
+            kpis = kpi_views(
+                session=session,
+                enrollment_id=_id(subject.enrollment),
+                loaded=subject.plan,
+                cite=_cite,
+            )
         loaded = subject.plan
         growth = loaded.plan.growth
 
@@ -421,6 +430,7 @@ class GrowthService:
             milestones_done=done,
             milestones_total=len(loaded.plan.milestone_ids),
             next_steps=_next_steps(dimensions, promotion),
+            kpis=kpis,
         )
 
     def paths(self, *, actor: Actor) -> tuple[LoadedPlan, list[CareerPath]]:

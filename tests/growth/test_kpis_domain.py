@@ -1,0 +1,114 @@
+"""KPIs, the pure parts: references, values, periods and trends."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.domain.errors import InvalidInput
+from bot.domain.kpis import (
+    PeriodKind,
+    Trend,
+    frequency_kind,
+    parse_period,
+    parse_value,
+    period_of,
+    resolve,
+    trend,
+)
+from bot.services.catalog import PlanCatalog
+
+PLAN = "junior-llm-engineer"
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("62%", 62.0), ("4.5", 4.5), ("1,200", 1200.0), ("3 days", 3.0), ("-2 points", -2.0)],
+)
+def test_a_value_is_the_one_number_typed(typed: str, value: float) -> None:
+    """A reading keeps the number people type, whatever unit or separator surrounds it."""
+    assert parse_value(typed) == value
+
+
+@pytest.mark.parametrize(("typed", "why"), [("soon", "no number"), ("4-10", "more than one")])
+def test_a_value_without_exactly_one_number_is_refused(typed: str, why: str) -> None:
+    """No number, or a range, is refused with the reason and an example."""
+    with pytest.raises(InvalidInput, match=why):
+        parse_value(typed)
+
+
+@pytest.mark.parametrize(
+    ("frequency", "label"),
+    [
+        ("Daily/Weekly", "2027-03-14"),
+        ("Weekly/Monthly", "2027-W10"),
+        ("Monthly", "2027-03"),
+        ("Monthly/Quarterly", "2027-03"),
+        ("Quarterly", "2027-Q1"),
+    ],
+)
+def test_the_default_period_is_the_first_frequency_on_that_day(frequency: str, label: str) -> None:
+    """A KPI's frequency's first word picks the period today falls in, written as people do."""
+    assert period_of(frequency_kind(frequency), date(2027, 3, 14)).label == label
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "start", "end"),
+    [
+        ("2027-03-14", PeriodKind.DAY, date(2027, 3, 14), date(2027, 3, 14)),
+        ("2027-w11", PeriodKind.WEEK, date(2027, 3, 15), date(2027, 3, 21)),
+        ("2027-02", PeriodKind.MONTH, date(2027, 2, 1), date(2027, 2, 28)),
+        ("2027-Q4", PeriodKind.QUARTER, date(2027, 10, 1), date(2027, 12, 31)),
+    ],
+)
+def test_a_period_parses_to_its_days(typed: str, kind: PeriodKind, start: date, end: date) -> None:
+    """Each written period covers the days it says (ISO weeks start on Monday)."""
+    period = parse_period(typed)
+    assert (period.kind, period.start, period.end) == (kind, start, end)
+    assert parse_period(period.label) == period
+
+
+@pytest.mark.parametrize("typed", ["2027-13", "2027-W54", "2027-Q5", "March", "2027-02-30"])
+def test_a_malformed_period_is_refused(typed: str) -> None:
+    """A period that is not one of the four formats (or no real date) names the formats."""
+    with pytest.raises(InvalidInput, match="2027-W11"):
+        parse_period(typed)
+
+
+@pytest.mark.parametrize(
+    ("ref", "kpi"),
+    [
+        ("pr-throughput", "pr-throughput"),
+        ("PR THROUGHPUT (LLM domain)", "pr-throughput"),
+        ("story", "story-cycle-time"),
+        ("Eval coverage", "eval-coverage"),
+    ],
+)
+def test_a_kpi_is_found_by_id_name_or_unique_start(
+    catalog: PlanCatalog, ref: str, kpi: str
+) -> None:
+    """An id, a name in any case or an unambiguous start names the plan's KPI."""
+    assert resolve(ref, catalog.get(PLAN).plan.kpis, plan=PLAN).id == kpi
+
+
+@pytest.mark.parametrize(
+    ("ref", "said"),
+    [("pr", "could be more than one KPI"), ("evl-coverage", "Did you mean eval-coverage")],
+)
+def test_a_wrong_kpi_reference_names_the_close_ones(
+    catalog: PlanCatalog, ref: str, said: str
+) -> None:
+    """An ambiguous or misspelt KPI is refused with the KPIs it could have meant."""
+    with pytest.raises(InvalidInput, match=said):
+        resolve(ref, catalog.get(PLAN).plan.kpis, plan=PLAN)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [([], Trend.NONE), ([3.0], Trend.NONE), ([1.0, 3.0], Trend.UP), ([5.0, 3.0, 2.0], Trend.DOWN)],
+)
+def test_the_trend_is_the_direction_of_the_last_two(values: list[float], expected: Trend) -> None:
+    """Up, down or flat from the second-to-last reading to the last; none with fewer than two."""
+    assert trend(values) == expected
+    assert trend([*values, *values[-1:]]) == (Trend.FLAT if values else Trend.NONE)
