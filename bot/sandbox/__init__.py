@@ -2,6 +2,7 @@
 
 :class:`SlackSandbox` is an HTTP server on 127.0.0.1 that implements the Web API methods Onramp
 calls (``auth.test``, ``users.info``, ``conversations.*``, ``chat.*``, ``views.*``,
+``files.getUploadURLExternal`` / ``files.completeUploadExternal`` (and the upload URL),
 ``assistant.threads.*``, ``apps.connections.open``), the response URLs it hands out, and a Socket
 Mode websocket endpoint. It records every call and can inject 429s, 5xx, slow answers, connection
 resets and rate limits. :class:`SlackDriver` plays Slack towards the app: signed slash commands,
@@ -11,7 +12,15 @@ The real ``slack_sdk.WebClient`` and Bolt ``App`` talk to it unchanged; see ``do
 """
 
 from bot.sandbox.driver import Delivery, SlackDriver
-from bot.sandbox.records import Call, Ephemeral, Message, ResponsePost, User, View
+from bot.sandbox.records import (
+    Call,
+    Ephemeral,
+    Message,
+    ResponsePost,
+    UploadedFile,
+    User,
+    View,
+)
 from bot.sandbox.server import SlackSandbox
 from bot.sandbox.signing import signature, signed_headers
 from bot.sandbox.socket_mode import DeliveryError
@@ -25,6 +34,7 @@ __all__ = [
     "ResponsePost",
     "SlackDriver",
     "SlackSandbox",
+    "UploadedFile",
     "User",
     "View",
     "signature",

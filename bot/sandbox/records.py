@@ -173,3 +173,23 @@ class ResponsePost:
         """The posted blocks."""
         blocks = self.body.get("blocks")
         return blocks if isinstance(blocks, list) else []
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file uploaded the way ``files_upload_v2`` does: ``files.getUploadURLExternal``, a POST
+    of the bytes to the loopback ``upload_url``, then ``files.completeUploadExternal`` sharing it
+    in ``channel`` (``None``: completed without sharing)."""
+
+    id: str
+    filename: str
+    title: str
+    content: bytes
+    channel: str | None
+    initial_comment: str = ""
+    at: datetime | None = None
+
+    @property
+    def text(self) -> str:
+        """The bytes as UTF-8 text (for reading an uploaded HTML or Markdown file back)."""
+        return self.content.decode("utf-8")

@@ -22,7 +22,16 @@ from typing import Any, Literal, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.sandbox.faults import Decision, Faults
-from bot.sandbox.records import Call, Ephemeral, JsonDict, Message, ResponsePost, User, View
+from bot.sandbox.records import (
+    Call,
+    Ephemeral,
+    JsonDict,
+    Message,
+    ResponsePost,
+    UploadedFile,
+    User,
+    View,
+)
 from bot.sandbox.socket_mode import SocketModeServer
 from bot.sandbox.workspace import ApiError, ResponseTarget, Workspace, utc_now
 from bot.services.clock import Clock
@@ -30,6 +39,7 @@ from bot.services.clock import Clock
 log = logging.getLogger("onramp.sandbox")
 
 RESPONSE_URL = "response_url"  # the pseudo-method name for response_url posts (calls, faults)
+UPLOAD = "upload"  # the pseudo-method name for the POST of a file's bytes to its upload_url
 _HIDDEN_HEADERS = frozenset({"authorization", "cookie"})
 
 
@@ -312,6 +322,14 @@ class SlackSandbox:
                 [v for v in self._workspace.views.values() if type is None or v.type == type]
             )
 
+    def files(self, channel: str | None = None) -> list[UploadedFile]:
+        """Files uploaded and completed (``files_upload_v2``), oldest first; only those shared
+        in ``channel`` when given (a user id means the DM with them). Read one back with
+        ``.content`` or ``.text``."""
+        with self._lock:
+            wanted = None if channel is None else self._channel_id(channel)
+            return [f for f in self._workspace.files if wanted is None or f.channel == wanted]
+
     @property
     def responses(self) -> list[ResponsePost]:
         """Every response_url post (and slash command ack body), oldest first."""
@@ -335,6 +353,7 @@ class SlackSandbox:
             ws.views.clear()
             ws.home_views.clear()
             ws.responses.clear()
+            ws.files.clear()
 
     # ----------------------------------------------------------------- for the driver
 
@@ -516,6 +535,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         sandbox = self.server.sandbox
         url = urlsplit(self.path)
+        if url.path.startswith("/upload/"):
+            self._upload(url.path.rsplit("/", 1)[-1])
+            return
         params: JsonDict = dict(parse_qsl(url.query, keep_blank_values=True))
         headers = {k.lower(): v for k, v in self.headers.items()}
         try:
@@ -588,6 +610,33 @@ class _Handler(BaseHTTPRequestHandler):
             status = 404 if gone else 200
             return status, exc.body(), {}
         return 404, {"ok": False, "error": "not_found", "detail": f"no such path {path}"}, {}
+
+    def _upload(self, token: str) -> None:
+        """A file's bytes POSTed to the upload_url files.getUploadURLExternal gave: kept
+        as sent (whatever the Content-Type), answered as Slack does, ``OK - <length>``."""
+        sandbox = self.server.sandbox
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        with sandbox._lock:
+            known = sandbox._workspace.receive_upload(token, raw)
+        status = 200 if known else 404
+        sandbox._record(
+            Call(
+                method=UPLOAD,
+                params={"bytes": len(raw)},
+                headers={},
+                at=datetime.now(UTC),  # noqa: TID251 - the stand-in Slack's own log time
+                status=status,
+                response={"ok": known},
+                token_kind="none",  # noqa: S106 - a label: the upload URL is the secret
+            )
+        )
+        payload = f"OK - {len(raw)}".encode() if known else b"Not Found"
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
 
     def _body(self, content_type: str) -> JsonDict:
         length = int(self.headers.get("Content-Length") or 0)

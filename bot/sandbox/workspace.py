@@ -20,7 +20,15 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.sandbox.blocks import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, block_errors
-from bot.sandbox.records import Ephemeral, JsonDict, Message, ResponsePost, User, View
+from bot.sandbox.records import (
+    Ephemeral,
+    JsonDict,
+    Message,
+    ResponsePost,
+    UploadedFile,
+    User,
+    View,
+)
 
 MAX_TEXT = 40_000
 RESPONSE_URL_USES = 5  # Slack: a response_url works up to 5 times within 30 minutes
@@ -85,6 +93,9 @@ class Workspace:
     targets: dict[str, ResponseTarget] = field(default_factory=dict)
     triggers: dict[str, str] = field(default_factory=dict)
     used_triggers: set[str] = field(default_factory=set)
+    #: Uploads begun with files.getUploadURLExternal: upload token → (file id, filename, bytes).
+    pending_uploads: dict[str, tuple[str, str, bytes | None]] = field(default_factory=dict)
+    files: list[UploadedFile] = field(default_factory=list)
     _last_us: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -167,6 +178,8 @@ class Workspace:
             "views.open": self.views_open,
             "views.push": self.views_push,
             "views.update": self.views_update,
+            "files.getUploadURLExternal": self.files_get_upload_url,
+            "files.completeUploadExternal": self.files_complete_upload,
             "assistant.threads.setStatus": self.assistant_accept,
             "assistant.threads.setSuggestedPrompts": self.assistant_accept,
             "assistant.threads.setTitle": self.assistant_accept,
@@ -669,6 +682,59 @@ class Workspace:
             return
         history = self.history.get(target.channel, [])
         self.history[target.channel] = [m for m in history if m.ts != target.original_ts]
+
+    # ----------------------------------------------------------------- files
+
+    def files_get_upload_url(self, params: JsonDict) -> JsonDict:
+        """files.getUploadURLExternal: a file id and a loopback URL to POST the bytes to."""
+        filename = str(params.get("filename") or "")
+        try:
+            length = int(params.get("length") or 0)
+        except (TypeError, ValueError):
+            raise ApiError("invalid_arguments") from None
+        if not filename or length <= 0:
+            raise ApiError("invalid_arguments")
+        file_id = self.new_id("F")
+        token = secrets.token_urlsafe(18)
+        self.pending_uploads[token] = (file_id, filename, None)
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{token}"}
+
+    def receive_upload(self, token: str, content: bytes) -> bool:
+        """The POST to an upload URL: keep the bytes until the upload is completed."""
+        pending = self.pending_uploads.get(token)
+        if pending is None:
+            return False
+        self.pending_uploads[token] = (pending[0], pending[1], content)
+        return True
+
+    def files_complete_upload(self, params: JsonDict) -> JsonDict:
+        """files.completeUploadExternal: share the uploaded files in ``channel_id`` (a user id
+        means their DM, as chat.postMessage takes it)."""
+        listed = _json_param(params.get("files"), "invalid_arguments")
+        if not isinstance(listed, list) or not listed:
+            raise ApiError("invalid_arguments")
+        channel = params.get("channel_id") or None
+        channel_id = None if channel is None else self.resolve_channel(channel)
+        uploaded = {v[0]: (token, v) for token, v in self.pending_uploads.items()}
+        done = []
+        for item in listed:
+            file_id = item.get("id") if isinstance(item, dict) else None
+            if file_id not in uploaded or uploaded[file_id][1][2] is None:
+                raise ApiError("file_not_found")
+            token, (_, filename, content) = uploaded[file_id]
+            del self.pending_uploads[token]
+            record = UploadedFile(
+                id=file_id,
+                filename=filename,
+                title=str(item.get("title") or filename),
+                content=content or b"",
+                channel=channel_id,
+                initial_comment=str(params.get("initial_comment") or ""),
+                at=self.now(),
+            )
+            self.files.append(record)
+            done.append({"id": file_id, "name": filename, "title": record.title})
+        return {"ok": True, "files": done}
 
 
 def _flag(value: Any) -> bool:

@@ -29,6 +29,9 @@ WEB_API_SCOPES: dict[str, str | None] = {
     "chat.getPermalink": None,  # the "Log as evidence" shortcut keeps the message's link
     "conversations.open": "im:write",  # opening the DM for check-ins
     "conversations.history": "im:history",  # reconciling sent check-ins against the DM
+    # /onramp packet uploads the review packet to the requester's DM (files_upload_v2).
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
     "assistant.threads.setStatus": "assistant:write",
     "assistant.threads.setSuggestedPrompts": "assistant:write",
     "assistant.threads.setTitle": "assistant:write",

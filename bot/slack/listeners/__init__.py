@@ -16,6 +16,7 @@ from bot.slack.listeners import (
     growth_rounds,
     home,
     one_on_ones,
+    packet,
     qa,
 )
 
@@ -32,5 +33,6 @@ def register_all(app: App, ctx: SlackContext) -> None:
     growth.register(app, ctx)
     growth_rounds.register(app, ctx)
     one_on_ones.register(app, ctx)
+    packet.register(app, ctx)
     # Last: it answers every action no listener above took (Bolt runs the first match).
     fallback.register(app, ctx)
