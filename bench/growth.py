@@ -14,10 +14,15 @@ running server).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from bench.common import Latencies, Workspace
+
+if TYPE_CHECKING:
+    from bot.app import Container
 
 #: Each hire is read this many times (after a warm-up pass), for stable percentiles.
 ROUNDS = 5
@@ -30,6 +35,8 @@ class GrowthResult(Latencies):
 
     hires: int
     evidence: int
+    #: Wall times (ms) of one review packet, built and rendered as HTML (``onramp packet``).
+    packet_ms: Latencies | None = None
 
     @property
     def team_ms(self) -> float:
@@ -79,6 +86,95 @@ def run(
                 started = time.perf_counter()
                 container.growth.readiness(actor=viewer, hire=user)
                 latencies.append((time.perf_counter() - started) * 1000)
+        packet_ms = packets(container, team, manager)
     finally:
         container.close()
-    return GrowthResult(latencies_ms=latencies, hires=hires, evidence=hires * evidence_each)
+    return GrowthResult(
+        latencies_ms=latencies, hires=hires, evidence=hires * evidence_each, packet_ms=packet_ms
+    )
+
+
+def packets(container: Container, team: Sequence[str], manager: str) -> Latencies:
+    """Each hire's review packet, built for their manager and rendered as HTML, timed: after
+    two revealed growth rounds, six KPI readings and a year of weekly pulses are written for
+    every hire (as the services store them), over the evidence above."""
+    from bot.services.onboarding import Actor
+    from bot.services.packet import PacketService
+    from bot.services.packet_render import render_html
+
+    _seed_packet_rows(container, team)
+    service = PacketService(
+        db=container.db,
+        catalog=container.catalog,
+        clock=container.clock,
+        admins=frozenset(container.settings.admins),
+    )
+    viewer = Actor.slack(manager)
+    for user in team:  # warm-up
+        render_html(service.build(actor=viewer, hire=user))
+    latencies: list[float] = []
+    for _ in range(ROUNDS):
+        for user in team:
+            started = time.perf_counter()
+            render_html(service.build(actor=viewer, hire=user))
+            latencies.append((time.perf_counter() - started) * 1000)
+    return Latencies(latencies_ms=latencies)
+
+
+def _seed_packet_rows(container: Container, team: Sequence[str]) -> None:
+    """Ratings (90d and 6mo, self and manager, every dimension), KPI picks and readings, and
+    52 pulse answers for each hire, written in one transaction."""
+    from storage import repositories as repo
+    from storage.models import Assessment, KpiReading, KpiSelection, Outbox
+
+    now = container.clock.now()
+    with container.db.transaction() as session:
+        for user in team:
+            person = repo.get_person(session=session, user_id=user)
+            assert person is not None and person.id is not None  # noqa: PT018, S101
+            enrollment = repo.latest_enrollment(session=session, hire_id=person.id)
+            assert enrollment is not None and enrollment.id is not None  # noqa: PT018, S101
+            plan = container.catalog.get(enrollment.plan_id).plan
+            for n, ref in enumerate(("90d", "6mo")):
+                for role, rater in (("self", person.id), ("manager", enrollment.manager_id)):
+                    session.add_all(
+                        Assessment(
+                            enrollment_id=enrollment.id,
+                            round=ref,
+                            rater_id=rater,
+                            role=role,
+                            dimension_id=d.id,
+                            level=1 + (n + k) % len(d.levels),
+                            comment=f"{role} on {d.title}",
+                            submitted_at=now,
+                        )
+                        for k, d in enumerate(plan.growth.rubric)
+                    )
+            for kpi in plan.kpis[:4]:
+                session.add(
+                    KpiSelection(enrollment_id=enrollment.id, kpi_id=kpi.id, selected_at=now)
+                )
+                session.add_all(
+                    KpiReading(
+                        enrollment_id=enrollment.id,
+                        kpi_id=kpi.id,
+                        value=float(3 + m),
+                        period=f"2026-{m + 1:02d}",
+                        recorded_by_label="bench",
+                        recorded_at=now,
+                    )
+                    for m in range(6)
+                )
+            session.add_all(
+                Outbox(
+                    key=f"pulse:{enrollment.id}:bench{w}",
+                    kind="pulse",
+                    enrollment_id=enrollment.id,
+                    recipient_id=person.id,
+                    due_at=now,
+                    state="sent",
+                    answer={"mood": ("on_track", "at_risk", "blocked")[w % 3]},
+                    answered_at=now,
+                )
+                for w in range(52)
+            )

@@ -190,6 +190,9 @@ def measure(sizes: Sizes, only: set[str]) -> tuple[dict[str, Any], dict[str, Any
                 growth_hires=result_g.hires,
                 growth_evidence=result_g.evidence,
             )
+            if result_g.packet_ms is not None:
+                _log(f"growth: review packet (build + HTML), {result_g.packet_ms.summary()}")
+                figures.update(result_g.packet_ms.figures("growth_packet"))
     return figures, raw
 
 

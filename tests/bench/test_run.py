@@ -31,6 +31,7 @@ REQUIRED = {
     "recall_at_3",
     "rss_mb",
     "growth_readiness_p95_ms",
+    "growth_packet_p95_ms",
 }
 
 
