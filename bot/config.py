@@ -81,6 +81,13 @@ class CheckinSettings(_Section):
     growth_round_closes_after_working_days: int = Field(default=10, ge=2, le=30)
     growth_reminder_after_working_days: int = Field(default=3, ge=1, le=15)
     growth_mentor: bool = Field(default=False, description="Ask mentors to rate as well.")
+    focus_stalled_after_working_days: int = Field(
+        default=15,
+        ge=1,
+        le=60,
+        description="An open growth-plan focus item with no update for this many working days "
+        "(or past its due date) nudges the hire's mentors once.",
+    )
     after_plan_pulse_every: str | None = Field(
         default="1mo",
         description="After pulse_until, while the enrollment is active, a pulse every this long "

@@ -20,6 +20,7 @@ def load() -> typer.Typer:
         checkins,
         demo,
         evals,
+        focus,
         growth,
         kpis,
         packet,

@@ -168,6 +168,18 @@ def _print_readiness(view: Readiness) -> None:
     for kpi in view.kpis:
         for line in kpi_lines(kpi):
             typer.echo(f"  {line}")
+    if view.focus:
+        typer.echo("\nGrowth plan (open focus items):")
+    for f in view.focus:
+        last = f.last_update
+        progress = (
+            "no progress yet"
+            if last is None
+            else f"last progress {last.at:%Y-%m-%d}" + (f": {last.note}" if last.note else "")
+        )
+        overdue = ", overdue" if f.overdue else ""
+        typer.echo(f"  #{f.id} {f.title} [{f.dimension_id}] — due {f.due:%Y-%m-%d}{overdue}")
+        typer.echo(f"      {progress}")
     typer.echo(f"\nMilestones: {view.milestones_done} of {view.milestones_total} done")
     if view.next_steps:
         typer.echo("\nNext steps:")

@@ -123,6 +123,8 @@ class Rules:
     growth_reminder_after_working_days: int = 3
     #: Mentors rate too (derived per mentor once the hire's DM is out; never required).
     growth_mentor: bool = False
+    #: An open focus item with no update for this many working days is stalled (a mentor nudge).
+    focus_stalled_after_working_days: int = 15
     #: After ``pulse_until``, a pulse every this long while the enrollment is active (None: none).
     after_plan_pulse_every: Offset | None = None
 
@@ -143,6 +145,7 @@ class Rules:
         growth_round_closes_after_working_days: int = 10,
         growth_reminder_after_working_days: int = 3,
         growth_mentor: bool = False,
+        focus_stalled_after_working_days: int = 15,
         after_plan_pulse_every: str | Offset | None = None,
     ) -> Rules:
         """Build rules from settings values (offsets may be written as ``90d``, ``12mo``)."""
@@ -164,6 +167,7 @@ class Rules:
             growth_round_closes_after_working_days=growth_round_closes_after_working_days,
             growth_reminder_after_working_days=growth_reminder_after_working_days,
             growth_mentor=growth_mentor,
+            focus_stalled_after_working_days=focus_stalled_after_working_days,
             after_plan_pulse_every=(
                 None if after_plan_pulse_every is None else offset(after_plan_pulse_every)
             ),
@@ -206,6 +210,7 @@ class Rules:
                 self.growth_reminder_after_working_days,
             ),
             growth_mentor=pick(cadence.growth_mentor, self.growth_mentor),
+            focus_stalled_after_working_days=self.focus_stalled_after_working_days,
             after_plan_pulse_every=self.after_plan_pulse_every,
         )
 

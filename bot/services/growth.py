@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlmodel import Session
@@ -43,6 +43,9 @@ from storage import repositories as repo
 from storage.engine import Database
 from storage.growth import Seen, TagCount
 from storage.models import Enrollment, Evidence, Person
+
+if TYPE_CHECKING:
+    from bot.services.focus import FocusView
 
 #: The longest evidence text kept (a win in a few sentences; link the rest).
 TEXT_LIMIT = 2000
@@ -179,6 +182,8 @@ class Readiness:
     milestones_total: int
     next_steps: list[NextStep]
     kpis: list[KpiView] = field(default_factory=list)  # the KPIs picked for the hire
+    #: Open growth-plan focus items, with due date and latest progress (bot.services.focus).
+    focus: list[FocusView] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The stable ``onramp growth --json`` shape (docs/growth.md)."""
@@ -190,6 +195,7 @@ class Readiness:
             "milestones": {"done": self.milestones_done, "total": self.milestones_total},
             "next_steps": [asdict(s) for s in self.next_steps],
             "kpis": [k.as_json() for k in self.kpis],
+            "focus": [f.as_json() for f in self.focus],
         }
 
 
@@ -399,6 +405,7 @@ class GrowthService:
                 loaded=subject.plan,
                 cite=_cite,
             )
+            focus = _open_focus(session, subject, self.clock.now())
         loaded = subject.plan
         growth = loaded.plan.growth
 
@@ -431,6 +438,7 @@ class GrowthService:
             milestones_total=len(loaded.plan.milestone_ids),
             next_steps=_next_steps(dimensions, promotion),
             kpis=kpis,
+            focus=focus,
         )
 
     def paths(self, *, actor: Actor) -> tuple[LoadedPlan, list[CareerPath]]:
@@ -636,6 +644,20 @@ def _cite(loaded: LoadedPlan, section_id: str) -> Citation:
     if section is None:  # plans check refuses this; keep the id rather than fail a read
         return Citation(id=section_id, section=None, heading=section_id)
     return Citation(id=section.id, section=section.number, heading=section.path)
+
+
+def _open_focus(session: Session, subject: _Subject, now: datetime) -> list[FocusView]:
+    """The hire's open focus items (imported here: the focus service builds on this one)."""
+    from bot.services.focus import FocusStatus, focus_views, hire_calendar_of
+
+    return focus_views(
+        session,
+        enrollment=subject.enrollment,
+        loaded=subject.plan,
+        calendar=hire_calendar_of(subject.hire),
+        now=now,
+        statuses=[FocusStatus.OPEN.value],
+    )
 
 
 def _next_steps(dimensions: list[Item], promotion: list[Item]) -> list[NextStep]:

@@ -21,8 +21,7 @@ from bot.services.onboarding import Actor, Onboarding
 from storage import growth as growth_repo
 from storage.models import Assessment
 from tests.support.checkins import Rig
-from tests.support.enroll import enroll
-from tests.support.growth_rounds import DIMENSIONS, growth_rig, ratings
+from tests.support.growth_rounds import DIMENSIONS, ratings, round_sent
 from tests.support.people import HIRE, MANAGER, MENTOR
 
 #: Day 90 of a hire in New York who started Mon 2 Nov 2026: Mon 1 Feb 2027, 09:30 there.
@@ -32,10 +31,7 @@ DAY_90 = "2027-02-01T14:30:00"
 @pytest.fixture
 def rig(onboarding: Onboarding, sandbox: SlackSandbox, clock: ManualClock) -> Rig:
     """The engine with app.yaml's cadence; a New York hire and manager, the round sent."""
-    rig = growth_rig(onboarding, sandbox, clock)
-    enroll(onboarding, tz="America/New_York", profile_in=sandbox)
-    rig.run(DAY_90)
-    return rig
+    return round_sent(onboarding, sandbox, clock)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from bot.services.growth_rounds import Rating
 from bot.services.onboarding import Onboarding
 from tests.support.checkins import Rig, checkin_engine, paced_messenger
 from tests.support.cli import CONFIG
+from tests.support.enroll import enroll
 
 #: The seven dimensions of the shipped plan's rubric, in plan order.
 DIMENSIONS = (
@@ -39,6 +40,19 @@ def growth_rig(onboarding: Onboarding, sandbox: SlackSandbox, clock: ManualClock
     return Rig(
         checkins=engine, onboarding=onboarding, sandbox=sandbox, db=onboarding.db, clock=clock
     )
+
+
+#: Day 90 of a hire in New York who started Mon 2 Nov 2026: Mon 1 Feb 2027, 09:30 there.
+DAY_90 = "2027-02-01T14:30:00"
+
+
+def round_sent(onboarding: Onboarding, sandbox: SlackSandbox, clock: ManualClock) -> Rig:
+    """The engine with app.yaml's cadence; a New York hire (manager and mentor), the 90-day
+    round sent, nobody rated yet."""
+    rig = growth_rig(onboarding, sandbox, clock)
+    enroll(onboarding, tz="America/New_York", profile_in=sandbox)
+    rig.run(DAY_90)
+    return rig
 
 
 def ratings(
