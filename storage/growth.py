@@ -61,6 +61,9 @@ class Seen:
     hire_id: int
     visibilities: Collection[str]
     enrollment_id: int | None = None
+    #: With ``enrollment_id``: the plans the hire was moved from onto it, whose evidence the
+    #: same manager and mentors keep seeing (``onramp move``).
+    moved_from: tuple[int, ...] = ()
 
     def clause(self) -> ColumnElement[bool]:
         """The rows this selects, as a WHERE clause."""
@@ -69,7 +72,8 @@ class Seen:
             col(Evidence.visibility).in_(list(self.visibilities)),
         )
         if self.enrollment_id is not None:
-            clause = and_(clause, col(Evidence.enrollment_id) == self.enrollment_id)
+            plans = [self.enrollment_id, *self.moved_from]
+            clause = and_(clause, col(Evidence.enrollment_id).in_(plans))
         return clause
 
 

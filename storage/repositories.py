@@ -19,6 +19,9 @@ from storage.models import (
     ProgressEvent,
 )
 
+#: Moves followed back from one enrollment (a guard: a hire moved this often is unheard of).
+MOVE_CHAIN_LIMIT = 50
+
 # --- people ---------------------------------------------------------------------------------
 
 
@@ -142,6 +145,28 @@ def enrollments_where(
             EnrollmentMentor, col(EnrollmentMentor.enrollment_id) == col(Enrollment.id)
         ).where(EnrollmentMentor.person_id == mentor_id)
     return session.exec(query.order_by(col(Enrollment.start_date), col(Enrollment.id))).all()
+
+
+def moved_from(*, session: Session, enrollment_id: int) -> tuple[int, ...]:
+    """The enrollments the hire was moved from onto this one (``move`` audit rows), latest
+    first, back through every earlier move."""
+    found: list[int] = []
+    current: int | None = enrollment_id
+    while current is not None and len(found) < MOVE_CHAIN_LIMIT:
+        rows = session.exec(
+            select(AuditLog).where(AuditLog.action == "move", AuditLog.enrollment_id == current)
+        ).all()
+        current = next(
+            (
+                int(row.detail["from_enrollment"])
+                for row in rows
+                if row.detail.get("to_enrollment") == current and row.detail.get("from_enrollment")
+            ),
+            None,
+        )
+        if current is not None:
+            found.append(current)
+    return tuple(found)
 
 
 def all_enrollments(*, session: Session) -> Sequence[Enrollment]:

@@ -1,5 +1,5 @@
-"""`onramp enroll`, `progress`, `mark`, `export` and `people set`: enrollments and people from
-the shell."""
+"""`onramp enroll`, `progress`, `mark`, `move`, `export` and `people set`: enrollments and people
+from the shell."""
 
 from __future__ import annotations
 
@@ -206,6 +206,37 @@ def withdraw(
     ):
         raise fail("nothing changed (withdraw needs a yes; --yes skips the question)", 1)
     _lifecycle("withdraw", user, config, as_json)
+
+
+@app.command()
+def move(
+    user: HireArgument,
+    plan: Annotated[str, typer.Option("--plan", metavar="ID", help="The plan to move to.")],
+    start: Annotated[
+        str | None,
+        typer.Option("--start", metavar="YYYY-MM-DD", help="First day (default: today)."),
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", metavar="TEXT", help="Why (in the audit log).")
+    ] = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+    as_json: JsonFlag = False,
+) -> None:
+    """Move a hire to another plan: the open one is completed, a new one starts (same
+    manager and mentors); all history stays."""
+    start_date = parse_date(start, "--start") if start else None
+    with container(config) as c:
+        report = c.onboarding.move(
+            actor=Actor.cli(), hire=user, plan_id=plan, start=start_date, reason=reason
+        )
+        if as_json:
+            emit_json(report.as_json())
+        else:
+            typer.echo(
+                f"Moved {report.hire.user_id} to {report.plan.plan.id} "
+                f"v{report.plan_version} from {report.start:%Y-%m-%d}; the previous plan is "
+                "completed and stays on record."
+            )
 
 
 @app.command()

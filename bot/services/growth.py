@@ -205,12 +205,15 @@ class _Subject:
     enrollment: Enrollment
     plan: LoadedPlan
     relation: Relation
+    #: The plans the hire was moved from onto this one (their shared evidence stays in view).
+    moved_from: tuple[int, ...] = ()
 
     def visible(self, *, impersonated: bool = False) -> Seen:
         """The hire's evidence this viewer may see: the hire sees all of their own; others only
-        what was shared on the plan they are on with the hire (a new manager does not inherit
-        what was shown to the last one). An operator looking as someone (``--as``) never sees
-        more than an admin: private evidence is the hire's."""
+        what was shared on the plan they are on with the hire, or on a plan the hire was moved
+        from onto it (a new manager does not inherit what was shown to the last one). An
+        operator looking as someone (``--as``) never sees more than an admin: private evidence
+        is the hire's."""
         seen = permissions.visible_evidence(self.relation)
         if impersonated:
             seen &= permissions.visible_evidence(Relation.ADMIN)
@@ -219,6 +222,7 @@ class _Subject:
             hire_id=_id(self.hire),
             visibilities=seen,
             enrollment_id=None if own else _id(self.enrollment),
+            moved_from=self.moved_from,
         )
 
 
@@ -506,7 +510,8 @@ class GrowthService:
         )
         if not permissions.allowed(relation, permissions.Action.VIEW):
             raise refused
-        return _Subject(person, enrollment, self.catalog.get(enrollment.plan_id), relation)
+        moved = repo.moved_from(session=session, enrollment_id=_id(enrollment))
+        return _Subject(person, enrollment, self.catalog.get(enrollment.plan_id), relation, moved)
 
     def _find(self, session: Session, hire: str) -> Person | None:
         return find_person(session, hire)

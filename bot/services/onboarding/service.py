@@ -424,6 +424,80 @@ class Onboarding:
             hire_person, enrollment, _new = self._changeable(session, actor, hire, action, None)
             return self.reports.one(session, enrollment, hire_person)
 
+    def move(
+        self,
+        *,
+        actor: Actor,
+        hire: str,
+        plan_id: str,
+        start: date | None = None,
+        reason: str | None = None,
+    ) -> EnrollmentReport:
+        """Move the hire to another plan (manager of record or admin): their open plan is
+        closed as completed, the move and its reason written to the audit log, and a plan on
+        ``plan_id`` starts (``start``, else today in the hire's zone) with the same manager and
+        mentors. Nothing of the old plan is deleted: evidence belongs to the hire, and the old
+        enrollment keeps its milestones, check-ins and ratings (docs/growth.md "After month 12").
+        """
+        plans = ", ".join(self.catalog.ids())
+        with self.db.transaction() as session:
+            refused = _stranger(permissions.Action.MANAGE, verb="move")
+            hire_person, old, relation = self._open_for(session, actor, hire, refused)
+            permissions.require(relation, permissions.Action.MANAGE, verb="move")
+            if plan_id not in self.catalog.ids():
+                raise InvalidInput(f"There is no plan {plan_id!r}; the plans are: {plans}.")
+            if plan_id == old.plan_id:
+                others = ", ".join(i for i in self.catalog.ids() if i != plan_id) or "none"
+                raise Conflict(
+                    f"<@{hire_person.user_id}> is already on {plan_id}; nothing changed. "
+                    f"Move them to another plan: {others}."
+                )
+            loaded = self.catalog.get(plan_id)
+            today = self.reports.today(hire_person)
+            start = start or today
+            check_start(start, today=today, backfill=actor.operator)
+            now = self.clock.now()
+            previous = old.status
+            old.status = EnrollmentStatus.COMPLETED.value
+            old.updated_at = now
+            old.ended_at = now
+            session.add(old)
+            session.flush()  # the old plan is closed before the new one holds the hire
+            mentor_ids = repo.mentor_ids(session=session, enrollment_id=row_id(old))
+            moved = Enrollment(
+                hire_id=row_id(hire_person),
+                manager_id=old.manager_id,
+                plan_id=loaded.plan.id,
+                plan_version=loaded.plan.version,
+                plan_hash=loaded.content_hash,
+                start_date=start,
+                status=EnrollmentStatus.ACTIVE.value,
+            )
+            repo.add_enrollment(session=session, enrollment=moved, mentor_ids=mentor_ids)
+            detail = {
+                "from": previous,
+                "to": EnrollmentStatus.COMPLETED.value,
+                "from_plan": old.plan_id,
+                "to_plan": loaded.plan.id,
+                "from_enrollment": old.id,
+                "to_enrollment": moved.id,
+                "start": start.isoformat(),
+                "reason": _clean_note(reason) or f"moved to {loaded.plan.id}",
+            }
+            for enrollment in (old, moved):
+                self._audit(
+                    session,
+                    actor,
+                    "move",
+                    subject=hire_person,
+                    enrollment=enrollment,
+                    detail=detail,
+                    at=now,
+                )
+            if self.greet_hires:
+                self._queue_enrolled_dm(session, moved)
+            return self.reports.one(session, moved, hire_person)
+
     def _changeable(
         self,
         session: Session,
