@@ -165,11 +165,18 @@ def evidence_since(
     return session.exec(query.order_by(col(Evidence.created_at), col(Evidence.id))).all()
 
 
-def last_evidence_at(*, session: Session, hire_id: int) -> datetime | None:
-    """When the hire's latest evidence was recorded (any visibility: only a date is used)."""
+def last_evidence_at(
+    *, session: Session, hire_id: int, visibilities: Collection[str], enrollment_id: int
+) -> datetime | None:
+    """When the hire's latest evidence at one of ``visibilities`` on ``enrollment_id`` was
+    recorded."""
     return session.exec(
         select(Evidence.created_at)
-        .where(Evidence.hire_id == hire_id)
+        .where(
+            Evidence.hire_id == hire_id,
+            Evidence.enrollment_id == enrollment_id,
+            col(Evidence.visibility).in_(list(visibilities)),
+        )
         .order_by(col(Evidence.created_at).desc())
     ).first()
 

@@ -312,9 +312,8 @@ def prep_rows(
     managers = people_repo.people_by_ids(session=session, ids={o.manager_id for o, _ in running})
     for one, enrollment in running:
         person = managers.get(one.manager_id)
-        manager_cal = calendar(
-            person.tz if person else one.tz, person.holiday_country if person else None
-        )
+        # The 1:1's own zone (the manager's when it was set), the manager's holidays.
+        manager_cal = calendar(one.tz, person.holiday_country if person else None)
         where = zone(one.tz)
         at = time.fromisoformat(one.at_time)
         today = now.astimezone(where).date()
@@ -338,6 +337,7 @@ def prep_rows(
             "meeting": meeting.isoformat(),
             "since": since.isoformat(),
             "first": previous is None,
+            "tz": one.tz,
             "stale_at": meeting.isoformat(),
         }
         for recipient in (one.manager_id, enrollment.hire_id):
@@ -401,6 +401,8 @@ def compose_prep(*, db: Database, catalog: PlanCatalog, row: Any, report: Enroll
         if hire_row is None or row.recipient_id not in recipient:
             raise NotFound("the hire is gone")
         for_manager = recipient[row.recipient_id].user_id == report.manager.user_id
+        # Times as the recipient reads them: their own zone (the 1:1's, when theirs is unknown).
+        local = zone(recipient[row.recipient_id].tz, str(row.payload.get("tz") or "UTC"))
         relation = Relation.MANAGER if for_manager else Relation.HIRE
         enrollment_id = report.enrollment_id
         pulses = repo.pulses(session=session, enrollment_id=enrollment_id, since=since)
@@ -427,7 +429,13 @@ def compose_prep(*, db: Database, catalog: PlanCatalog, row: Any, report: Enroll
             recent = repo.pulses(
                 session=session, enrollment_id=enrollment_id, since=meeting - timedelta(weeks=6)
             )
-            last_evidence = repo.last_evidence_at(session=session, hire_id=_id(hire_row))
+            # Only evidence the manager may see: the question must rest on what they can check.
+            last_evidence = repo.last_evidence_at(
+                session=session,
+                hire_id=_id(hire_row),
+                visibilities=[v.value for v in permissions.visible_evidence(relation)],
+                enrollment_id=enrollment_id,
+            )
             warnings = _warnings(
                 report, recent, last_evidence, meeting, catalog.get(report.plan.plan.id)
             )
@@ -435,7 +443,7 @@ def compose_prep(*, db: Database, catalog: PlanCatalog, row: Any, report: Enroll
         PrepLine(
             text=f"{_MOOD_WORDS.get(p.mood or '', 'no answer')}"
             + (f" — “{p.note}”" if p.note else ""),
-            when=p.answered_at.date(),
+            when=p.answered_at.astimezone(local).date(),
         )
         for p in pulses
     )
@@ -457,22 +465,26 @@ def compose_prep(*, db: Database, catalog: PlanCatalog, row: Any, report: Enroll
             PrepLine(
                 text=f"{kpi.name}: {reading.value:g} ({reading.period}) — target “{kpi.target}”"
                 f"{verdict}",
-                when=reading.recorded_at.date(),
+                when=reading.recorded_at.astimezone(local).date(),
             )
         )
     return Prep(
         hire=report.hire.user_id,
         manager=report.manager.user_id,
         for_manager=for_manager,
-        meeting=meeting,
-        since=since,
+        meeting=meeting.astimezone(local),
+        since=since.astimezone(local),
         first=bool(row.payload.get("first")),
         moods=moods,
         blockers=blocked,
-        evidence=tuple(PrepLine(text=e.text, when=e.created_at.date()) for e in evidence),
+        evidence=tuple(
+            PrepLine(text=e.text, when=e.created_at.astimezone(local).date()) for e in evidence
+        ),
         focus=tuple(PrepLine(text=f.title, when=f.due) for f in focus),
         kpis=tuple(kpi_lines),
-        notes=tuple(PrepLine(text=n.text, when=n.created_at.date()) for n in notes),
+        notes=tuple(
+            PrepLine(text=n.text, when=n.created_at.astimezone(local).date()) for n in notes
+        ),
         warnings=warnings,
     )
 

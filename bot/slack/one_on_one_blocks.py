@@ -45,15 +45,14 @@ NOTE_LINE = "• {when:%a %d %b %Y} — {text}"
 PREP_HEADER_MANAGER = "1:1 prep · {name} · {when:%a %d %b}"
 PREP_HEADER_HIRE = "1:1 prep · with your manager · {when:%a %d %b}"
 PREP_INTRO_MANAGER = (
-    "Your 1:1 with <@{hire}> is *{when:%a %d %b at %H:%M}*. Since {since}, here's what to "
-    "talk about:"
+    "Your 1:1 with <@{hire}> is *{when:%a %d %b at %H:%M}*. {since}, here's what to talk about:"
 )
 PREP_INTRO_HIRE = (
-    "Your 1:1 with <@{manager}> is *{when:%a %d %b at %H:%M}*. Since {since}, here's what "
-    "you might bring:"
+    "Your 1:1 with <@{manager}> is *{when:%a %d %b at %H:%M}*. {since}, here's what you might "
+    "bring:"
 )
-PREP_SINCE_LAST = "the last 1:1 ({at:%a %d %b})"
-PREP_SINCE_FIRST = "the last two weeks"
+PREP_SINCE_LAST = "Since the last one ({at:%a %d %b})"
+PREP_SINCE_FIRST = "Over the last two weeks"
 PREP_MOODS = "*Check-ins*"
 PREP_BLOCKERS = "*Blocked now*"
 PREP_EVIDENCE = "*New evidence*"

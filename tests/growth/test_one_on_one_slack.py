@@ -1,0 +1,56 @@
+"""`/onramp one-on-one` in Slack: set by the manager of record in their own zone, shown back
+with the next meeting, stopped with `off`, refused to anyone else, with clear usage errors.
+
+The test clock stands at Mon 2 Nov 2026 14:00 UTC; the manager's Slack zone is New York.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sandbox import SlackDriver
+from tests.slack.conftest import ADMIN, HIRE, MANAGER, MENTOR, shown
+
+HANA = f"<@{HIRE}|hana>"
+
+
+def test_the_manager_sets_shows_and_stops_a_1_1(enrolled: SlackDriver) -> None:
+    """The reply names the rhythm, the manager's zone and the next meeting on their clock;
+    with no schedule it shows the current one; `off` stops it."""
+    text = shown(enrolled.command(f"one-on-one {HANA} weekly thu 3pm", MANAGER))
+    assert "*weekly* on *Thursdays at 15:00* (America/New_York)" in text
+    assert "Next: *Thu 05 Nov 15:00*" in text
+    assert "Next: *Thu 05 Nov 15:00*" in shown(enrolled.command(f"one-on-one {HANA}", MENTOR))
+    assert "is off" in shown(enrolled.command(f"one-on-one {HANA} off", MANAGER))
+    assert "No 1:1 is set" in shown(enrolled.command(f"one-on-one {HANA}", MANAGER))
+
+
+def test_an_admin_may_set_it_in_their_own_zone(enrolled: SlackDriver) -> None:
+    """An admin (not the manager) may set it; biweekly Mondays at 09:00 start next Monday."""
+    text = shown(enrolled.command(f"one-on-one {HANA} biweekly Monday 9:00", ADMIN))
+    assert "*biweekly* on *Mondays at 09:00*" in text
+    assert "Next: *Mon 09 Nov 09:00*" in text
+
+
+@pytest.mark.parametrize("who", [HIRE, MENTOR], ids=["hire", "mentor"])
+def test_only_the_manager_or_an_admin_sets_it(enrolled: SlackDriver, who: str) -> None:
+    """The hire and the mentor are refused with who may."""
+    text = shown(enrolled.command(f"one-on-one {HANA} weekly thu 15:00", who))
+    assert "Only the hire's manager of record (or an admin) can set their 1:1." in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("", "Name the person first"),
+        (f"{HANA} daily thu 15:00", "isn't weekly, biweekly or monthly"),
+        (f"{HANA} weekly th 15:00", "isn't a day"),
+        (f"{HANA} weekly thu 25:00", "isn't a time"),
+        (f"{HANA} weekly thu", "Say when"),
+    ],
+    ids=["no-person", "rhythm", "day", "time", "missing"],
+)
+def test_usage_errors_say_what_to_type(enrolled: SlackDriver, typed: str, said: str) -> None:
+    """Each mistake gets one sentence naming it and the form to use; nothing is set."""
+    assert said in shown(enrolled.command(f"one-on-one {typed}".strip(), MANAGER))
+    assert "No 1:1 is set" in shown(enrolled.command(f"one-on-one {HANA}", MANAGER))
