@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -51,6 +52,15 @@ NOTE_LIMIT = 2000
 CSV_COLUMNS = ("user", "kpi", "value", "period", "note", "link")
 CSV_REQUIRED = CSV_COLUMNS[:3]
 WRITERS = "Only the hire's manager of record (or an admin) picks their KPIs and records readings."
+
+
+class KpiInputError(InvalidInput):
+    """A reading's input that was refused, naming the ``field`` it is about (``kpi``,
+    ``value``, ``period``, ``note``, ``link``), so a form can show it beside that field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -310,30 +320,38 @@ class KpiService:
     ) -> KpiReading:
         """A reading, checked, not yet stored."""
         plan = subject.plan.plan
-        found = resolve(kpi, plan.kpis, plan=plan.id)
+        with _field("kpi"):
+            found = resolve(kpi, plan.kpis, plan=plan.id)
         chosen = {
             r.kpi_id for r in kpi_repo.selected(session=session, enrollment_ids=[_id(subject)])
         }
         if found.id not in chosen:
-            raise InvalidInput(
+            raise KpiInputError(
+                "kpi",
                 f"{found.id} is not one of {subject.hire.user_id}'s KPIs; readings are kept for "
                 f"the 3–{MAX_KPIS} picked. Pick it first: onramp kpis select "
-                f"{subject.hire.user_id} {' '.join([*sorted(chosen), found.id])}"
+                f"{subject.hire.user_id} {' '.join([*sorted(chosen), found.id])}",
             )
-        number = value if isinstance(value, float | int) else parse_value(value)
-        label = (
-            self._default_period(subject, found)
-            if period is None or not period.strip()
-            else parse_period(period).label
-        )
+        with _field("value"):
+            number = value if isinstance(value, float | int) else parse_value(value)
+        with _field("period"):
+            label = (
+                self._default_period(subject, found)
+                if period is None or not period.strip()
+                else parse_period(period).label
+            )
+        with _field("note"):
+            clean_note = _note(note)
+        with _field("link"):
+            url = _link(link)
         me = self.growth._me(session, actor)
         return KpiReading(
             enrollment_id=_id(subject),
             kpi_id=found.id,
             value=float(number),
             period=label,
-            note=_note(note),
-            link=_link(link),
+            note=clean_note,
+            link=url,
             recorded_by_id=None if me is None else me.id,
             recorded_by_label=actor.label,
             source=source,
@@ -365,6 +383,17 @@ class KpiService:
         )
 
 
+@contextmanager
+def _field(name: str) -> Iterator[None]:
+    """Refusals raised inside name the reading's field ``name`` (for the modal)."""
+    try:
+        yield
+    except KpiInputError:
+        raise
+    except InvalidInput as exc:
+        raise KpiInputError(name, str(exc)) from None
+
+
 def _id(subject: _Subject) -> int:
     assert subject.enrollment.id is not None  # noqa: S101 - read from the database
     return subject.enrollment.id
@@ -381,4 +410,12 @@ def _note(note: str | None) -> str | None:
     return clean or None
 
 
-__all__ = ["PERIOD_FORMATS", "KpiForm", "KpiList", "KpiService", "Recorded", "Selection"]
+__all__ = [
+    "PERIOD_FORMATS",
+    "KpiForm",
+    "KpiInputError",
+    "KpiList",
+    "KpiService",
+    "Recorded",
+    "Selection",
+]

@@ -36,6 +36,7 @@ class SubcommandCall:
     ack: Callable[..., Any]
     respond: Callable[..., Any]
     request_id: str
+    trigger_id: str | None = None  # the slash command's, for a subcommand that opens a modal
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from bot.slack.blocks import (
     text_input,
     text_reply,
 )
+from bot.slack.kpi_blocks import readiness_kpi_lines
 from bot.slack.payloads import PayloadError
 
 WIN_USAGE = "{cmd} win <what happened> [tag=ID]… [link=URL] [visibility=private|manager|mentors]"
@@ -115,6 +116,7 @@ def growth_reply(view: Readiness, *, plan_title: str) -> Reply:
     ]
     lines += _items(GROWTH_RUBRIC, view.dimensions)
     lines += _items(GROWTH_PROMOTION, view.promotion)
+    lines += readiness_kpi_lines(view.kpis)
     lines += ["", GROWTH_MILESTONES.format(done=view.milestones_done, total=view.milestones_total)]
     if view.next_steps:
         lines += [
@@ -132,6 +134,7 @@ def home_growth_blocks(view: Readiness, *, cmd: str) -> list[Block]:
         HOME_GROWTH_ITEM.format(title=esc(d.title), rated=_home_rated(d), count=d.evidence.count)
         for d in view.dimensions
     ]
+    lines += readiness_kpi_lines(view.kpis)
     lines.append(GROWTH_MILESTONES.format(done=view.milestones_done, total=view.milestones_total))
     return [header(HOME_GROWTH), *packed(lines), context(HOME_GROWTH_HINT.format(cmd=cmd))]
 

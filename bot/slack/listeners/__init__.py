@@ -15,6 +15,7 @@ from bot.slack.listeners import (
     growth,
     growth_rounds,
     home,
+    kpis,
     move,
     one_on_ones,
     packet,
@@ -33,6 +34,7 @@ def register_all(app: App, ctx: SlackContext) -> None:
     qa.register(app, ctx)
     growth.register(app, ctx)
     growth_rounds.register(app, ctx)
+    kpis.register(app, ctx)
     one_on_ones.register(app, ctx)
     packet.register(app, ctx)
     move.register(app, ctx)

@@ -71,6 +71,7 @@ def register(app: App, ctx: SlackContext) -> None:
                     ack=ack,
                     respond=respond,
                     request_id=rid,
+                    trigger_id=command.trigger_id,
                 )
             )
             return
