@@ -13,43 +13,20 @@ import pytest
 from sqlmodel import col, select
 
 from bot.domain.errors import Conflict, NotFound, PermissionDenied
-from bot.sandbox import SlackSandbox
-from bot.services.clock import ManualClock
 from bot.services.focus import MAX_OPEN, FocusInputError, FocusService, NewFocus
 from bot.services.growth import GrowthService
-from bot.services.onboarding import Actor, Onboarding
+from bot.services.onboarding import Actor
 from storage import focus as focus_repo
 from storage.engine import Database
 from storage.models import FocusUpdate
+from tests.growth.conftest import submit_ratings
 from tests.support.checkins import Rig
-from tests.support.growth_rounds import ratings, round_sent
+from tests.support.growth_rounds import ratings
 from tests.support.people import HIRE, MANAGER, MENTOR
 
 #: The due date every item here gets unless a test says otherwise: six weeks after day 90.
 DUE = date(2027, 3, 15)
 STRANGER, ADMIN = "U0STRANGER", "U0ADMIN"
-
-
-def submit(rig: Rig, user: str, key: str, given: dict) -> None:
-    """``user`` submits ``given`` ratings on the rater DM with ``key``."""
-    [row] = [r for r in rig.rows() if r.key == key]
-    assert row.id is not None
-    rig.checkins.growth_rounds.submit(user_id=user, outbox_id=row.id, ratings=given)
-
-
-@pytest.fixture
-def rig(onboarding: Onboarding, sandbox: SlackSandbox, clock: ManualClock) -> Rig:
-    """A New York hire with a manager and a mentor, the 90-day round sent, nobody rated."""
-    return round_sent(onboarding, sandbox, clock)
-
-
-@pytest.fixture
-def revealed(rig: Rig) -> Rig:
-    """The 90-day round revealed: evaluation mindset 3 (self) vs 1 (manager), communication
-    1 and 1, every other dimension 2 and 2."""
-    submit(rig, HIRE, "growth_self:1:90d", ratings(2, evaluation_mindset=3, communication=1))
-    submit(rig, MANAGER, "growth_manager:1:90d", ratings(2, evaluation_mindset=1, communication=1))
-    return rig
 
 
 def service(rig: Rig, *, stalled_after: int = 15) -> FocusService:
@@ -87,13 +64,16 @@ def test_gaps_are_below_middle_or_flagged_with_the_next_levels_anchor(revealed: 
     assert by_id["communication"].source.id.startswith("s19")
 
 
-def test_without_low_or_flagged_ratings_the_lowest_rated_are_offered(rig: Rig) -> None:
+def test_without_low_or_flagged_ratings_the_lowest_rated_are_offered(round_open: Rig) -> None:
     """When every rating is at or above the middle level and none is flagged, the gaps are the
     lowest-rated dimensions; before any reveal there are none."""
+    rig = round_open
     focus = service(rig)
     assert focus.gaps(actor=Actor.slack(MANAGER), hire=HIRE).round is None
-    submit(rig, HIRE, "growth_self:1:90d", ratings(3, safety_privacy=2))
-    submit(rig, MANAGER, "growth_manager:1:90d", ratings(3, safety_privacy=2, communication=2))
+    submit_ratings(rig, HIRE, "growth_self:1:90d", ratings(3, safety_privacy=2))
+    submit_ratings(
+        rig, MANAGER, "growth_manager:1:90d", ratings(3, safety_privacy=2, communication=2)
+    )
     gaps = focus.gaps(actor=Actor.slack(MENTOR), hire=HIRE)
     assert [(g.dimension_id, g.reason) for g in gaps.items][:2] == [
         ("safety-privacy", "lowest"),
