@@ -23,6 +23,7 @@ def load() -> typer.Typer:
         focus,
         growth,
         kpis,
+        one_on_ones,
         packet,
         people,
         plans,

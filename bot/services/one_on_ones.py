@@ -190,15 +190,19 @@ class OneOnOnes:
     # --- 1:1s ---------------------------------------------------------------------------------
 
     def set(self, *, actor: Actor, hire: str, words: Sequence[str], tz: str | None) -> OneOnOneView:
-        """Set (or replace) ``hire``'s recurring 1:1, in ``tz`` (the manager's Slack zone; the
-        stored one, else the workspace default, when ``None``)."""
+        """Set (or replace) ``hire``'s recurring 1:1 in the manager's zone: ``tz`` (the caller's
+        Slack zone) when the caller is the manager, else the manager's stored zone, else the
+        workspace default."""
         rec = parse_recurrence(list(words))
         with self.db.transaction() as session:
-            me, subject, enrollment, _ = self._manage(session, actor, hire)
+            me, subject, enrollment, relation = self._manage(session, actor, hire)
             manager = people_repo.people_by_ids(session=session, ids=[enrollment.manager_id])[
                 enrollment.manager_id
             ]
-            where = tz or manager.tz or self.default_tz
+            # The manager's zone: the caller's Slack zone when they are the manager, else the
+            # manager's as last read (an admin setting it keeps the manager's clock).
+            mine = tz if relation is Relation.MANAGER else None
+            where = mine or manager.tz or self.default_tz
             now = self.clock.now()
             starts_on = first_meeting(rec, now=now, zone=zone(where, self.default_tz))
             repo.end_one_on_ones(session=session, enrollment_id=_id(enrollment), at=now)
@@ -436,7 +440,7 @@ def compose_prep(*, db: Database, catalog: PlanCatalog, row: Any, report: Enroll
                 visibilities=[v.value for v in permissions.visible_evidence(relation)],
                 enrollment_id=enrollment_id,
             )
-            warnings = _warnings(
+            warnings = early_warnings(
                 report, recent, last_evidence, meeting, catalog.get(report.plan.plan.id)
             )
     moods = tuple(
@@ -492,7 +496,7 @@ def compose_prep(*, db: Database, catalog: PlanCatalog, row: Any, report: Enroll
 _MOOD_WORDS = {"on_track": "on track", "at_risk": "at risk", "blocked": "blocked"}
 
 
-def _warnings(
+def early_warnings(
     report: EnrollmentReport,
     pulses: Sequence[repo.PulseAnswer],
     last_evidence: datetime | None,

@@ -7,7 +7,7 @@ The engine is the real one, posting to the sandbox on the test clock. The manage
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -16,8 +16,9 @@ from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
 from bot.services.growth import GrowthService
 from bot.services.onboarding import Actor, Onboarding
-from bot.services.one_on_ones import OneOnOnes
+from bot.services.one_on_ones import OneOnOnes, early_warnings
 from storage.models import KpiReading
+from storage.one_on_ones import PulseAnswer
 from tests.slack.conftest import view_text
 from tests.support.checkins import Rig
 from tests.support.enroll import enroll
@@ -125,3 +126,45 @@ def test_each_recipient_reads_only_what_they_may(rig: Rig, catalog: PlanCatalog)
     assert "privwin" in own
     for secret in ("notezq", "Worth asking", "§16"):
         assert secret not in own
+
+
+MEETING = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
+
+
+def _pulses(*moods: str | None) -> list[PulseAnswer]:
+    """Weekly pulses up to the meeting, oldest first (``None``: not answered)."""
+    return [
+        PulseAnswer(answered_at=MEETING - timedelta(weeks=len(moods) - i), mood=m, note=None)
+        for i, m in enumerate(moods)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("moods", "asked"),
+    [
+        (("blocked", "blocked", "blocked"), "answered *blocked* three pulses running"),
+        (("on_track", "at_risk", "blocked"), "mood fell over the last three pulses"),
+        (("on_track", None, None, None), "hasn't answered a pulse in three weeks"),
+        (("on_track", "at_risk", "on_track"), None),
+    ],
+    ids=["blocked-thrice", "falling", "silent", "nothing"],
+)
+def test_early_warnings_ask_only_what_the_data_shows(
+    onboarding: Onboarding, catalog: PlanCatalog, moods: tuple[str | None, ...], asked: str | None
+) -> None:
+    """Each signal asks its question, quoting the §16 bullet it maps to; a steady hire (plan
+    younger than six weeks, nothing overdue) gets none."""
+    enroll(onboarding, start=date(2026, 11, 2))
+    report = onboarding.progress(actor=Actor.cli(), hire=HIRE)
+    found = early_warnings(
+        report, _pulses(*moods), None, MEETING, catalog.get("junior-llm-engineer")
+    )
+    assert [asked in w.question for w in found] == ([True] if asked else [])
+    for warning in found:
+        assert warning.section.startswith("§16 ")
+        assert (
+            warning.quote
+            in catalog.get("junior-llm-engineer")
+            .blueprint.get("s16.common-reasons-for-underperformance")
+            .text
+        )

@@ -6,8 +6,13 @@ The test clock stands at Mon 2 Nov 2026 14:00 UTC; the manager's Slack zone is N
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import load
+from bot.config import Settings
 from bot.sandbox import SlackDriver
 from tests.slack.conftest import ADMIN, HIRE, MANAGER, MENTOR, shown
 
@@ -25,10 +30,11 @@ def test_the_manager_sets_shows_and_stops_a_1_1(enrolled: SlackDriver) -> None:
     assert "No 1:1 is set" in shown(enrolled.command(f"one-on-one {HANA}", MANAGER))
 
 
-def test_an_admin_may_set_it_in_their_own_zone(enrolled: SlackDriver) -> None:
-    """An admin (not the manager) may set it; biweekly Mondays at 09:00 start next Monday."""
+def test_an_admin_may_set_it_on_the_managers_clock(enrolled: SlackDriver) -> None:
+    """An admin (not the manager) may set it, in the manager's zone; biweekly Mondays at 09:00
+    start next Monday."""
     text = shown(enrolled.command(f"one-on-one {HANA} biweekly Monday 9:00", ADMIN))
-    assert "*biweekly* on *Mondays at 09:00*" in text
+    assert "*biweekly* on *Mondays at 09:00* (America/New_York)" in text
     assert "Next: *Mon 09 Nov 09:00*" in text
 
 
@@ -54,3 +60,23 @@ def test_usage_errors_say_what_to_type(enrolled: SlackDriver, typed: str, said: 
     """Each mistake gets one sentence naming it and the form to use; nothing is set."""
     assert said in shown(enrolled.command(f"one-on-one {typed}".strip(), MANAGER))
     assert "No 1:1 is set" in shown(enrolled.command(f"one-on-one {HANA}", MANAGER))
+
+
+def test_the_cli_sets_and_shows_it_as_slack_does(enrolled: SlackDriver, settings: Settings) -> None:
+    """`onramp one-on-one USER weekly thu 15:00 --as MANAGER` sets it on the manager's clock, and
+    Slack shows the same 1:1 (the CLI reads the system clock, so no date is asserted)."""
+    env = {"DATABASE_URL": settings.database_url}
+    args = ["one-on-one", HIRE, "weekly", "thu", "15:00", "--as", MANAGER, "--json"]
+    result = CliRunner().invoke(load(), args, env=env)
+    assert result.exit_code == 0, result.output
+    shown_json = json.loads(result.stdout)
+    assert (shown_json["day"], shown_json["at"], shown_json["tz"]) == (
+        "thursday",
+        "15:00",
+        "America/New_York",
+    )
+    assert "*weekly* on *Thursdays at 15:00*" in shown(
+        enrolled.command(f"one-on-one {HANA}", MANAGER)
+    )
+    refused = CliRunner().invoke(load(), [*args[:5], "--as", MENTOR], env=env)
+    assert refused.exit_code == 1
