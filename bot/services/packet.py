@@ -251,11 +251,6 @@ class PacketService:
         """The packet of ``hire`` for ``actor`` over ``[since, until]`` (both days included);
         refused to strangers (in the stranger's words) and mentors; a window that ends before
         it starts is refused as bad input."""
-        if since is not None and until is not None and since > until:
-            raise InvalidInput(
-                f"--from {since.isoformat()} is after --to {until.isoformat()}; "
-                "the window must start on or before the day it ends."
-            )
         now = self.clock.now()
         with self.db.read() as session:
             subject = self.growth._subject(session, actor, hire, permissions.Action.VIEW)
@@ -267,8 +262,8 @@ class PacketService:
             last = until or self.reports.today(person)
             if first > last:
                 raise InvalidInput(
-                    f"The window starts on {first.isoformat()}, after it ends on "
-                    f"{last.isoformat()}; pick --from and --to in order."
+                    f"The packet's window would start on {first.isoformat()}, after it ends on "
+                    f"{last.isoformat()}: give a first day on or before the last."
                 )
             tz = zone(person.tz, self.reports.default_tz)
             start_at = datetime.combine(first, time(), tzinfo=tz)

@@ -191,7 +191,8 @@ def _html_kpis(p: Packet) -> list[str]:
         out.append('<p class="muted">No KPIs picked for this hire and no readings.</p>')
     for k in p.kpis:
         team = " · team-level: the hire's reading is a contribution" if k.team_level else ""
-        out.append(f"<h3>{_h(k.name)}</h3>")
+        dropped = "" if k.selected else ' <span class="muted">(no longer tracked)</span>'
+        out.append(f"<h3>{_h(k.name)}{dropped}</h3>")
         out.append(
             f"<p>Target (blueprint): <q>{_h(k.target)}</q>"
             f'<br><span class="muted">{_h(k.measures)} · {_h(k.frequency)}{team}</span></p>'
@@ -457,7 +458,13 @@ def _md_kpis(p: Packet) -> list[str]:
         out += ["No KPIs picked for this hire and no readings.", ""]
     for k in p.kpis:
         team = " Team-level: the hire's reading is a contribution." if k.team_level else ""
-        out += [f"### {_m(k.name)}", "", f"Target (blueprint): “{_m(k.target)}”.{team}", ""]
+        dropped = "" if k.selected else " (no longer tracked)"
+        out += [
+            f"### {_m(k.name)}{dropped}",
+            "",
+            f"Target (blueprint): “{_m(k.target)}”.{team}",
+            "",
+        ]
         if not k.readings:
             out += ["No readings in this window.", ""]
             continue

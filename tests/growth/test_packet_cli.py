@@ -104,3 +104,25 @@ def test_an_unknown_user_exits_1(url: str) -> None:
     code, _, err = run(url, "packet", "UNOBODY")
     assert code == 1
     assert err == "error: UNOBODY has no Onramp plan; enroll them first (onramp enroll).\n"
+
+
+def test_a_kpi_reading_recorded_from_the_cli_is_in_the_packet_with_its_target(
+    database_url: str, tmp_path: Path
+) -> None:
+    """`onramp kpis select` then `onramp kpis record`: the reading is in the packet, beside the
+    blueprint's target quoted."""
+    run(database_url, "enroll", HIRE, "--plan", "junior-llm-engineer", "--start", "2027-03-01",
+        "--manager", BOSS)  # fmt: skip
+    code, _, err = run(
+        database_url, "kpis", "select", HIRE, "pr-throughput", "story-cycle-time", "eval-coverage"
+    )
+    assert code == 0, err
+    code, _, err = run(database_url, "kpis", "record", HIRE, "pr-throughput", "7", "--note", "ok")
+    assert code == 0, err
+    out = tmp_path / "p.html"
+    code, _, err = run(database_url, "packet", HIRE, "-o", str(out))
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert f"<q>{KPI_TARGET}</q>" in text
+    assert "<td>7</td><td>ok</td>" in text
+    assert "Eval coverage (critical intents)" in text
