@@ -81,6 +81,8 @@ class MilestoneLine:
     status: str
     due: date
     done_on: date | None
+    #: The lead-in milestone this one details (shown indented under it).
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -423,7 +425,12 @@ def _phases(
             source=growth.cite(loaded, sources.get(view.id, view.id)),
             milestones=tuple(
                 MilestoneLine(
-                    id=m.id, title=m.title, status=m.status.value, due=m.due, done_on=done_on(m.id)
+                    id=m.id,
+                    title=m.title,
+                    status=m.status.value,
+                    due=m.due,
+                    done_on=done_on(m.id),
+                    parent=m.parent,
                 )
                 for m in view.milestones
             ),

@@ -117,8 +117,9 @@ def _html_milestones(p: Packet) -> list[str]:
         for m in phase.milestones:
             done = m.done_on.isoformat() if m.done_on else "—"
             status = m.status.replace("_", " ")
+            title = f"↳ {_h(m.title)}" if m.parent else _h(m.title)
             out.append(
-                f"<tr><td>{_h(m.title)}</td><td>{_h(status)}</td>"
+                f"<tr><td>{title}</td><td>{_h(status)}</td>"
                 f"<td>{m.due.isoformat()}</td><td>{done}</td></tr>"
             )
         out.append("</table>")
@@ -260,7 +261,8 @@ def _html_citations(p: Packet) -> list[str]:
 
 # --- charts (inline SVG) ------------------------------------------------------------------
 
-_W, _H, _PAD = 520, 160, 40
+#: Chart size and the left margin that holds the axis labels ("acceptable", "at risk").
+_W, _H, _PAD = 560, 160, 80
 
 
 def _xs(n: int) -> list[float]:
@@ -294,7 +296,7 @@ def _ratings_svg(d: DimensionSection) -> str:
         y = _y(level, top)
         body.append(
             f'<line x1="{_PAD}" y1="{y:.1f}" x2="{_W - 10}" y2="{y:.1f}" stroke="#edf2f7"/>'
-            f'<text x="4" y="{y + 4:.1f}" font-size="10" fill="#4a5568">{_h(label[:9])}</text>'
+            f'<text x="4" y="{y + 4:.1f}" font-size="10" fill="#4a5568">{_h(label[:14])}</text>'
         )
     for x, point in zip(xs, d.ratings, strict=True):
         body.append(
@@ -417,7 +419,8 @@ def _md_milestones(p: Packet) -> list[str]:
             "|---|---|---|---|",
         ]
         out += [
-            f"| {_m(m.title)} | {m.status.replace('_', ' ')} | {m.due.isoformat()} | "
+            f"| {'↳ ' if m.parent else ''}{_m(m.title)} | {m.status.replace('_', ' ')} | "
+            f"{m.due.isoformat()} | "
             f"{m.done_on.isoformat() if m.done_on else '—'} |"
             for m in phase.milestones
         ]
