@@ -64,6 +64,12 @@ STORY_GROWTH = (
     "until both have submitted."
 )
 STORY_READINESS = "Marco looks at Ana's growth: ratings, evidence and the blueprint's words."
+STORY_PACKET = (
+    "For the 90-day conversation Marco pulls Ana's review packet: one HTML file in his DM, with "
+    "inline charts and nothing it fetches (onramp packet writes the same file)."
+)
+#: An uploaded file, as the transcript shows it (the file itself stays in the sandbox).
+FILE_SHARED = "📎 {title} ({filename}, {size:,} bytes)\n{comment}"
 
 SUMMARY = "Summary"
 SUMMARY_SPAN = "Simulated {first} → {last} ({days} days) in {ticks} ticks of the check-in engine"

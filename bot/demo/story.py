@@ -136,6 +136,8 @@ def play_growth(world: World, out: Transcript) -> None:
     show(world.advance_to(world.at(GROWTH_DAY, "13:10")))
     show([world.narrate(say.STORY_READINESS)])
     show(world.command(marco, "/onramp growth @ana"))
+    show([world.narrate(say.STORY_PACKET)])
+    show(world.command(marco, "/onramp packet @ana"))
 
 
 def run(write: Callable[[str], None], *, color: bool, key_set: bool) -> None:

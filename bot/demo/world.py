@@ -587,7 +587,27 @@ class World:
             return [Entry("modal", self.now, who, view=view)]
         if method == "views.publish":
             self.stats.homes += 1
+        if method == "files.completeUploadExternal":
+            return self._shared_files(params, response)
         return []
+
+    def _shared_files(self, params: Mapping[str, Any], response: Mapping[str, Any]) -> list[Entry]:
+        """Each file shared in a DM (the review packet), named with its size: the bytes stay in
+        the sandbox, so the demo leaves no file behind."""
+        channel = str(params.get("channel_id") or "")
+        ids = {str(f.get("id")) for f in response.get("files") or [] if isinstance(f, dict)}
+        entries = []
+        for shared in self.sandbox.files(channel):
+            if shared.id in ids:
+                self.stats.posts += 1
+                text = say.FILE_SHARED.format(
+                    title=shared.title,
+                    filename=shared.filename,
+                    size=len(shared.content),
+                    comment=shared.initial_comment,
+                )
+                entries.append(Entry("dm", self.now, self._by_channel.get(channel), text=text))
+        return entries
 
     def _from_response(self, kind: str, user: str, body: Mapping[str, Any]) -> list[Entry]:
         who = self._by_user.get(user)

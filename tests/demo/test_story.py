@@ -155,6 +155,14 @@ def test_the_growth_check_in_closes_the_story_blind_then_side_by_side(story: Run
     assert "self: below bar (90-day) · manager: excellent (90-day)" in growth
 
 
+def test_the_manager_pulls_the_review_packet_as_one_file_in_his_dm(story: Run) -> None:
+    """Marco's /onramp packet @ana acks at once; the HTML file arrives in his DM."""
+    packet = section_after(story.out, "▸ /onramp packet @ana", 6)
+    assert "Building the review packet of @Ana" in packet
+    assert "💬 Onramp → Marco · DM" in packet
+    assert re.search(r"📎 Review packet: Ana \(review-packet-U0ANA-\d{4}-\d\d-\d\d\.html", packet)
+
+
 def test_the_summary_counts_what_the_transcript_shows(story: Run) -> None:
     """The summary's message count equals the bot messages in the transcript; answers are cited."""
     summary = story.out.split("── Summary", 1)[1]
