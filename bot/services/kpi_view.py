@@ -133,3 +133,13 @@ def _view(kpi: Kpi, selected_at: datetime, rows: list[KpiReading], source: Citat
             for _, r in ordered
         ],
     )
+
+
+@dataclass(frozen=True)
+class MissingKpi:
+    """A picked KPI without a reading for a period that has ended (a ``kpi_reminder`` line)."""
+
+    id: str
+    name: str
+    target: str
+    period: str

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.domain import permissions
-from bot.domain.errors import Conflict, InvalidInput, OnrampError, PermissionDenied
+from bot.domain.errors import Conflict, InvalidInput, NotFound, OnrampError, PermissionDenied
 from bot.domain.guardrails import strip_broadcasts, strip_controls
 from bot.domain.kpis import (
     MAX_KPIS,
@@ -37,15 +37,17 @@ from bot.domain.kpis import (
 from bot.domain.permissions import Relation
 from bot.domain.plan import Kpi
 from bot.domain.progress import EnrollmentStatus
+from bot.domain.schedule import Kind, LocalCalendar
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
 from bot.services.growth import GrowthService, _cite, _link, _Subject
-from bot.services.kpi_view import KpiView, ReadingView, kpi_views
+from bot.services.kpi_view import KpiView, MissingKpi, ReadingView, kpi_views
 from bot.services.onboarding import Actor
 from storage import kpis as kpi_repo
+from storage import outbox as outbox_repo
 from storage import repositories as repo
 from storage.engine import Database
-from storage.models import KpiReading
+from storage.models import KpiReading, Outbox
 
 NOTE_LIMIT = 2000
 #: The columns of an import file; the first three are required.
@@ -381,6 +383,95 @@ class KpiService:
         self._audit(
             session, actor, subject, "kpi_reading", {"readings": readings, "source": rows[0].source}
         )
+
+
+# --- reminders: a picked KPI with no reading for the period just ended ---------------------
+
+
+def reminder_rows(
+    session: Session,
+    now: datetime,
+    calendar: Callable[[str | None, str | None], LocalCalendar],
+    catalog: PlanCatalog,
+) -> list[outbox_repo.NewRow]:
+    """The ``kpi_reminder`` DMs owed at ``now``: for each active enrollment, one to the
+    manager per day a period of its picked KPIs ended without a reading, at the manager's send
+    time on the first working day after that period (their calendar), stale a working day
+    later. Only the period just ended is asked for, and only of a KPI picked before it ended."""
+    enrollments = kpi_repo.tracked_enrollments(
+        session=session, statuses=[EnrollmentStatus.ACTIVE.value]
+    )
+    ids = [e.id for e in enrollments if e.id is not None]
+    picked = kpi_repo.selected(session=session, enrollment_ids=ids)
+    read = kpi_repo.periods_read(session=session, enrollment_ids=ids)
+    managers = repo.people_by_ids(session=session, ids={e.manager_id for e in enrollments})
+    by_id = {e.id: e for e in enrollments}
+    owed: dict[tuple[int, date], list[dict[str, str]]] = {}
+    for selection in picked:
+        enrollment = by_id[selection.enrollment_id]
+        kpi = next(
+            (k for k in catalog.get(enrollment.plan_id).plan.kpis if k.id == selection.kpi_id),
+            None,
+        )
+        manager = managers.get(enrollment.manager_id)
+        if kpi is None or manager is None:
+            continue
+        cal = calendar(manager.tz, manager.holiday_country)
+        ended = period_of(frequency_kind(kpi.frequency), cal.today(now)).previous()
+        day = cal.working_on_or_after(ended.end + timedelta(days=1))
+        if (
+            cal.send_at(day) > now
+            or cal.today(selection.selected_at) > ended.end
+            or (selection.enrollment_id, kpi.id, ended.label) in read
+        ):
+            continue
+        owed.setdefault((selection.enrollment_id, day), []).append(
+            {"kpi": kpi.id, "period": ended.label}
+        )
+    rows: list[outbox_repo.NewRow] = []
+    for (enrollment_id, day), missing in sorted(owed.items()):
+        enrollment = by_id[enrollment_id]
+        manager = managers[enrollment.manager_id]
+        cal = calendar(manager.tz, manager.holiday_country)
+        rows.append(
+            outbox_repo.NewRow(
+                key=f"{Kind.KPI_REMINDER.value}:{enrollment_id}:{day.isoformat()}",
+                kind=Kind.KPI_REMINDER.value,
+                recipient_id=enrollment.manager_id,
+                due_at=cal.send_at(day),
+                enrollment_id=enrollment_id,
+                payload={
+                    "missing": missing,
+                    "stale_at": cal.send_at(cal.add_working_days(day, 1)).isoformat(),
+                },
+            )
+        )
+    return rows
+
+
+def still_missing(*, db: Database, catalog: PlanCatalog, row: Outbox) -> tuple[MissingKpi, ...]:
+    """What a ``kpi_reminder`` row asks for that is still missing now, in the blueprint's
+    words; :class:`NotFound` when nothing is (it was recorded, or the KPI was dropped)."""
+    asked = [m for m in row.payload.get("missing") or [] if isinstance(m, dict)]
+    with db.read() as session:
+        enrollment = repo.get_enrollment(session=session, enrollment_id=row.enrollment_id or 0)
+        if enrollment is None or enrollment.id is None:
+            raise NotFound("the plan this KPI reminder is about no longer exists")
+        chosen = {
+            r.kpi_id for r in kpi_repo.selected(session=session, enrollment_ids=[enrollment.id])
+        }
+        read = kpi_repo.periods_read(session=session, enrollment_ids=[enrollment.id])
+    kpis = {k.id: k for k in catalog.get(enrollment.plan_id).plan.kpis}
+    missing = tuple(
+        MissingKpi(id=kpi.id, name=kpi.name, target=kpi.target, period=str(m.get("period")))
+        for m in asked
+        if (kpi := kpis.get(str(m.get("kpi")))) is not None
+        and kpi.id in chosen
+        and (enrollment.id, kpi.id, m.get("period")) not in read
+    )
+    if not missing:
+        raise NotFound("every KPI reading this reminder asked for has been recorded")
+    return missing
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from typing import Any
 from bot.domain.progress import MilestoneStatus, short_date
 from bot.domain.schedule import Kind
 from bot.services.checkins import HireLine, Message, MilestoneLine, Mood
-from bot.slack import growth_round_blocks, limits, one_on_one_blocks
+from bot.slack import growth_round_blocks, kpi_blocks, limits, one_on_one_blocks
 from bot.slack.blocks import (
     Block,
     Reply,
@@ -455,6 +455,7 @@ _RENDERERS = {
     Kind.GROWTH_MENTOR: growth_round_blocks.render_round,
     Kind.GROWTH_REVEAL: growth_round_blocks.render_reveal,
     Kind.ONE_ON_ONE_PREP: one_on_one_blocks.render_prep,
+    Kind.KPI_REMINDER: kpi_blocks.render_reminder,
 }
 
 

@@ -13,10 +13,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.kpis import MAX_KPIS, MIN_KPIS
+from bot.services.checkins.messages import Message
 from bot.services.kpi_view import TEAM_LEVEL, KpiView
 from bot.services.kpis import KpiForm, KpiList, Recorded, Selection
 from bot.slack import limits
-from bot.slack.blocks import Block, Reply, clip, context, esc, packed, section, text_input
+from bot.slack.blocks import (
+    Block,
+    Reply,
+    clip,
+    context,
+    esc,
+    header,
+    packed,
+    section,
+    text_input,
+)
 from bot.slack.payloads import PayloadError
 
 KPIS_USAGE = "{cmd} kpis [@user]"
@@ -319,3 +330,33 @@ def parse_reading(values: Mapping[str, Any]) -> ReadingInput:
         note=text(NOTE_BLOCK, NOTE_INPUT),
         link=text(LINK_BLOCK, LINK_INPUT),
     )
+
+
+REMINDER_HEADER = "KPI readings to record"
+REMINDER_BODY = "No reading yet of these KPIs of <@{hire}> for the period that just ended:"
+REMINDER_LINE = "• *{name}* for {period} — target: “{target}”"
+REMINDER_FOOTER = (
+    "Readings are signals for your 1:1s, never a ranking. Record one with the button, "
+    "`{cmd} kpi @{hire}` or `onramp kpis record`; a KPI that no longer fits can be dropped "
+    "with `{cmd} kpis @{hire}`."
+)
+
+
+def render_reminder(message: Message) -> Reply:
+    """The ``kpi_reminder`` DM to the manager: what is missing, with a "Record a reading"
+    button."""
+    assert message.hire is not None  # noqa: S101 - composed with its hire
+    hire = message.hire.user_id
+    body = REMINDER_BODY.format(hire=hire)
+    lines = [
+        REMINDER_LINE.format(name=esc(m.name), period=m.period, target=esc(m.target))
+        for m in message.kpis_missing
+    ]
+    blocks: list[Block] = [
+        header(REMINDER_HEADER),
+        section(body),
+        *packed(lines),
+        {"type": "actions", "elements": [record_button(hire)]},
+        context(REMINDER_FOOTER.format(cmd="/onramp", hire=hire)),
+    ]
+    return Reply(text=f"{body} " + ", ".join(m.name for m in message.kpis_missing), blocks=blocks)

@@ -21,6 +21,7 @@ from bot.services.checkins.derive import Calendars, parse_time
 from bot.services.checkins.messages import Answer, HireLine, Message, MilestoneLine, Mood
 from bot.services.checkins.queue import outbox_row, recipient_user_id
 from bot.services.growth_rounds import GrowthRounds
+from bot.services.kpis import still_missing
 from bot.services.onboarding import Actor, EnrollmentReport, Onboarding
 from bot.services.one_on_ones import compose_prep
 from storage import outbox as repo
@@ -88,6 +89,9 @@ class Composer:
                 user_id=recipient_user_id(self.db, row.recipient_id), outbox_id=row.id
             )
             return replace(base, kind=kind, growth_form=form)
+        if kind is Kind.KPI_REMINDER:
+            missing = still_missing(db=self.db, catalog=self.calendars.catalog, row=row)
+            return replace(base, kind=kind, kpis_missing=missing)
         if kind is Kind.ONE_ON_ONE_PREP:
             prep = compose_prep(db=self.db, catalog=self.calendars.catalog, row=row, report=report)
             return replace(base, kind=kind, prep=prep)

@@ -30,7 +30,7 @@ from bot.domain.schedule import (
     public_holidays,
     zone,
 )
-from bot.services import one_on_ones
+from bot.services import kpis, one_on_ones
 from bot.services.catalog import PlanCatalog
 from bot.services.checkins import nudges
 from bot.services.checkins.queue import Queue
@@ -258,6 +258,9 @@ class Derive:
 
         rows.extend(self._growth_rows(session, now, cal))
         rows.extend(one_on_ones.prep_rows(session, now, self.calendars.calendar))
+        rows.extend(
+            kpis.reminder_rows(session, now, self.calendars.calendar, self.calendars.catalog)
+        )
         rows.extend(
             nudges.silence_rows(
                 first_unanswered, now=now, rules=rules, cal=cal, mentors=mentors, managers=managers

@@ -14,6 +14,7 @@ from enum import StrEnum
 from bot.domain.progress import MilestoneStatus
 from bot.domain.schedule import Kind
 from bot.services.growth_rounds import Comparison, RaterForm
+from bot.services.kpi_view import MissingKpi
 from bot.services.onboarding import LastCheckin
 from bot.services.one_on_ones import Prep
 
@@ -102,6 +103,8 @@ class Message:
     comparison: Comparison | None = None
     #: A 1:1 prep: what to talk about (kind ``one_on_one_prep``).
     prep: Prep | None = None
+    #: A KPI reminder: the picked KPIs still without a reading for a period that ended.
+    kpis_missing: tuple[MissingKpi, ...] = ()
 
     @property
     def answerable(self) -> bool:
