@@ -27,6 +27,12 @@ from bot.text import STATUS_ICONS, phase_line
 
 people_app = command_group("people", "Settings of one person that shape their check-ins.")
 
+#: Above the later phases (``growth.later``) once a hire is past the plan.
+LATER_HEADER = (
+    "After the plan (from the blueprint; no reviews, the quarterly growth check-in is the "
+    "conversation):"
+)
+
 HireArgument = Annotated[str, typer.Argument(metavar="USER", help="The hire's Slack user id.")]
 
 # --- enrollments ----------------------------------------------------------------------------
@@ -63,6 +69,12 @@ def _print_report(report: EnrollmentReport) -> None:
                 indent = "      " if m.parent else "    "
                 note = f" — {m.note}" if m.note else ""
                 typer.echo(f"{indent}{STATUS_ICONS[m.status]} {m.title} [{m.id}]{note}")
+    if report.later:
+        typer.echo(LATER_HEADER)
+        for later in report.later:
+            typer.echo(f"  {later.title} [{later.id}] — due {later.due:%Y-%m-%d}")
+            for goal in later.milestones:
+                typer.echo(f"    · {goal.title} [{goal.id}]")
     if report.unknown_zone:
         typer.echo(_zone_note(report))
     if s.overdue:

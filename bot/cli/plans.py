@@ -82,6 +82,7 @@ def _growth_summary(growth: Growth) -> str:
     return (
         f"growth: {len(growth.rubric)} rubric dimensions, {len(growth.skills)} skills, "
         f"{len(growth.promotion)} promotion criteria, {len(growth.paths)} career paths"
+        + (f", {len(growth.later)} later phases" if growth.later else "")
     )
 
 

@@ -221,6 +221,12 @@ class Growth(_Strict):
     skills: list[Skill] = Field(default_factory=list)
     promotion: list[PromotionCriterion] = Field(default_factory=list)
     paths: list[CareerPath] = Field(default_factory=list)
+    later: list[Phase] = Field(
+        default_factory=list,
+        description="Phases after the plan's last one (e.g. 18mo, 24mo), drawn from the "
+        "blueprint's long-term goals and how the role evolves: shown once the hire is past the "
+        "plan, never reviewed (the growth rounds go on instead).",
+    )
 
     def dimension(self, dimension_id: str) -> RubricDimension | None:
         """The rubric dimension with this id as typed (:func:`milestone_key`), or ``None``."""
@@ -421,14 +427,9 @@ def cross_check(plan: Plan, blueprint: Blueprint) -> list[tuple[Loc, str]]:
                 ((*p_loc, "id"), f"duplicate phase id {phase.id!r}; ids must be unique")
             )
         seen_phases.add(phase.id)
-        if previous is not None and phase.due <= previous:
-            problems.append(
-                (
-                    (*p_loc, "due"),
-                    f"due {phase.due} is not after the previous phase's {previous}; "
-                    "list phases in order of their due offsets",
-                )
-            )
+        problems += _out_of_order(
+            p_loc, phase.due, previous, "the previous phase's", "in order of their due offsets"
+        )
         previous = phase.due
         check_source((*p_loc, "source"), phase.source)
         phase_ids: set[str] = set()
@@ -469,6 +470,51 @@ def cross_check(plan: Plan, blueprint: Blueprint) -> list[tuple[Loc, str]]:
             )
         seen_kpis.add(kpi.id)
     problems.extend(_check_growth(plan.growth, blueprint, check_source, set(seen_milestones)))
+    problems.extend(_check_later(plan, check_source, check_quote, seen_milestones))
+    return problems
+
+
+def _out_of_order(
+    loc: Loc, due: Offset, previous: Offset | None, whose: str, where: str
+) -> list[tuple[Loc, str]]:
+    """The problem of a phase due no later than the one before it (none when it is later)."""
+    if previous is None or due > previous:
+        return []
+    after = f"{whose} {previous}".strip()
+    return [((*loc, "due"), f"due {due} is not after {after}; list phases {where}")]
+
+
+def _check_later(
+    plan: Plan,
+    check_source: Callable[[Loc, str], bool],
+    check_quote: Callable[[Loc, str, str], None],
+    seen_milestones: dict[str, Loc],
+) -> list[tuple[Loc, str]]:
+    """The later phases (``growth.later``) come after the plan's last phase and each other,
+    their ids are their own, and each milestone quotes the section it cites."""
+    problems: list[tuple[Loc, str]] = []
+    previous = plan.phases[-1].due if plan.phases else None
+    taken = {p.id for p in plan.phases}
+    growth_ids = set(plan.growth.tag_ids) | {p.id for p in plan.growth.paths}
+    for p_index, phase in enumerate(plan.growth.later):
+        p_loc: Loc = ("growth", "later", p_index)
+        if phase.id in taken:
+            problems.append(((*p_loc, "id"), f"phase id {phase.id!r} is already used"))
+        taken.add(phase.id)
+        problems += _out_of_order(
+            p_loc, phase.due, previous, "", "after the plan's last phase, in order"
+        )
+        previous = phase.due
+        check_source((*p_loc, "source"), phase.source)
+        for m_index, milestone in enumerate(phase.milestones):
+            m_loc: Loc = (*p_loc, "milestones", m_index)
+            if milestone.id in seen_milestones or milestone.id in growth_ids:
+                problems.append(
+                    ((*m_loc, "id"), f"id {milestone.id!r} is already used; ids must be unique")
+                )
+            seen_milestones.setdefault(milestone.id, m_loc)
+            if check_source((*m_loc, "source"), milestone.source) and milestone.detail:
+                check_quote((*m_loc, "detail"), milestone.source, milestone.detail)
     return problems
 
 

@@ -4,7 +4,9 @@ rounds until a manager completes it or moves the hire; the tick computes them in
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -21,6 +23,7 @@ from bot.domain.schedule import (
 from bot.sandbox import SlackSandbox
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
+from tests.conftest import PLANS_DIR
 from tests.support.checkins import Rig, app_rules
 from tests.support.cli import invoke
 from tests.support.people import HIRE, MANAGER, MENTOR, PLAN
@@ -128,3 +131,67 @@ def test_must_show_a_hire_enrolled_13_months_ago_still_gets_check_ins(
         code, out, err = invoke("tick", "--json", env=env)
     assert code == 0, err
     assert [r for r in json.loads(out)["sent"] if r["recipient"] == HIRE] == []
+
+
+@pytest.mark.parametrize(
+    ("today", "later"),
+    [
+        (
+            datetime(2027, 12, 2, 16, tzinfo=UTC),
+            {"month-18": "2028-05-02", "month-24": "2028-11-02"},
+        ),
+        (datetime(2027, 6, 2, 16, tzinfo=UTC), None),
+    ],
+)
+def test_progress_shows_the_later_phases_once_past_the_plan(
+    database_url: str, today: datetime, later: dict[str, str] | None
+) -> None:
+    """`onramp progress --json` lists the plan's later phases (18mo, 24mo, dated from day 1)
+    once the hire is past month 12, and has no `later` key during the plan; the text says no
+    review comes with them."""
+    env = {"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": ""}
+    with time_machine.travel(today, tick=False):
+        code, _, err = invoke(
+            *("enroll", HIRE, "--plan", PLAN, "--start", START.isoformat()),
+            *("--manager", MANAGER),
+            env=env,
+        )
+        assert code == 0, err
+        code, out, err = invoke("progress", HIRE, "--json", env=env)
+        assert code == 0, err
+        text = invoke("progress", HIRE, env=env)[1]
+    report = json.loads(out)
+    assert len(report["phases"]) == 5
+    if later is None:
+        assert "later" not in report
+        assert "After the plan" not in text
+        return
+    assert {p["id"]: p["due"] for p in report["later"]} == later
+    assert report["later"][1]["milestones"][0]["source"] == "s6.long-term-impact-goals"
+    assert "no reviews, the quarterly growth check-in is the conversation" in text
+    assert "m24-platformization" in text
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        ("      due: 18mo\n", "      due: 6mo\n", "due 6mo is not after 12mo"),
+        ("- id: m24-platformization", "- id: d30-product-surface", "is already used"),
+        ("standard observability patterns.", "standard dashboards.", "not in blueprint section"),
+    ],
+)
+def test_plans_check_checks_the_later_phases(tmp_path: Path, old: str, new: str, says: str) -> None:
+    """`onramp plans check` refuses a later phase due within the plan, an id already used, and
+    a milestone that does not quote its section, naming the line."""
+    folder = tmp_path / PLAN
+    shutil.copytree(PLANS_DIR / PLAN, folder)
+    plan = folder / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    assert old in text
+    plan.write_text(text.replace(old, new, 1), encoding="utf-8")
+    database_url = f"sqlite:///{tmp_path / 'onramp.db'}"  # plans check reads no database
+    code, _, err = invoke("plans", "check", str(folder), env={"DATABASE_URL": database_url})
+    assert code == 2
+    assert "plan.yaml:" in err
+    assert "growth.later" in err
+    assert says in err

@@ -140,10 +140,10 @@ def test_curly_and_straight_quotes_count_as_the_same_words() -> None:
 
 
 def test_the_schema_describes_growth() -> None:
-    """`onramp plans schema` documents the growth section and its four lists."""
+    """`onramp plans schema` documents the growth section, its four lists and the later phases."""
     schema = plan_json_schema()
     growth = schema["$defs"]["Growth"]["properties"]
-    assert set(growth) == {"rubric", "skills", "promotion", "paths"}
+    assert set(growth) == {"rubric", "skills", "promotion", "paths", "later"}
 
 
 def test_the_shipped_plan_carries_the_blueprints_growth_sections() -> None:

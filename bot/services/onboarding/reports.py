@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.domain.errors import InvalidInput
+from bot.domain.later import later_phases
 from bot.domain.plan import LoadedPlan
 from bot.domain.progress import EnrollmentStatus, MilestoneStatus, summarize
 from bot.domain.schedule import Kind, known_zone, public_holidays, zone
@@ -102,6 +103,12 @@ class Reports:
                         states=current,
                     ),
                     last_mood=enrollment.last_mood,
+                    later=later_phases(
+                        loaded.plan,
+                        start=enrollment.start_date,
+                        today=as_of or self.today(hire),
+                        holidays=self.holidays(hire),
+                    ),
                     unknown_zone=hire.tz if hire.tz and not known_zone(hire.tz) else None,
                     zone=hire.tz if hire.tz and known_zone(hire.tz) else self.default_tz,
                 )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from bot.domain.later import LaterPhase
 from bot.domain.plan import LoadedPlan, milestone_key
 from bot.domain.progress import (
     EnrollmentStatus,
@@ -92,6 +93,8 @@ class EnrollmentReport:
     zone: str = "UTC"
     #: Only on :meth:`Onboarding.progress` (one hire at a time), for the people who may see it.
     last_checkin: LastCheckin | None = None
+    #: The plan's later phases (``growth.later``), once the hire is past its last phase.
+    later: tuple[LaterPhase, ...] = ()
 
     def milestone(self, typed: str) -> MilestoneView | None:
         """The milestone ``typed`` names, matched as :meth:`Onboarding.mark` matches it."""
@@ -124,6 +127,8 @@ class EnrollmentReport:
                 }
                 for phase in self.summary.phases
             ],
+            # Past the plan only, so the shape during the plan stays as it always was.
+            **({"later": [p.as_json() for p in self.later]} if self.later else {}),
         }
 
 
