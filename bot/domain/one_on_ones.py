@@ -111,11 +111,10 @@ def _dates(every: Every, starts_on: date) -> Iterator[date]:
         while True:
             yield day
             day += step
+    yield starts_on
     week = min((starts_on.day - 1) // 7, 3)
     year, month = starts_on.year, starts_on.month
     while True:
-        first = date(year, month, 1)
-        day = first + timedelta(days=(starts_on.weekday() - first.weekday()) % 7 + 7 * week)
-        if day >= starts_on:
-            yield day
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        first = date(year, month, 1)
+        yield first + timedelta(days=(starts_on.weekday() - first.weekday()) % 7 + 7 * week)

@@ -11,6 +11,8 @@ from bot.domain.errors import InvalidInput
 from bot.domain.kpi_targets import Bound, parse_target
 from bot.domain.one_on_ones import Every, meetings, parse_time, parse_weekday
 
+NOV_12 = date(2026, 11, 12)
+
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
@@ -42,21 +44,31 @@ def test_days_are_three_letters_or_more_of_their_name(typed: str, day: int) -> N
 
 
 @pytest.mark.parametrize(
-    ("every", "after", "expected"),
+    ("every", "after", "expected", "first"),
     [
-        (Every.WEEKLY, date(2026, 11, 20), (date(2026, 11, 19), date(2026, 11, 26))),
-        (Every.BIWEEKLY, date(2026, 11, 20), (date(2026, 11, 12), date(2026, 11, 26))),
+        (Every.WEEKLY, date(2026, 11, 20), (date(2026, 11, 19), date(2026, 11, 26)), NOV_12),
+        (Every.BIWEEKLY, date(2026, 11, 20), (date(2026, 11, 12), date(2026, 11, 26)), NOV_12),
         # The 2nd Thursday of each month: 12 Nov, 10 Dec.
-        (Every.MONTHLY, date(2026, 11, 13), (date(2026, 11, 12), date(2026, 12, 10))),
-        (Every.WEEKLY, date(2026, 11, 1), (None, date(2026, 11, 12))),
+        (Every.MONTHLY, date(2026, 11, 13), (date(2026, 11, 12), date(2026, 12, 10)), NOV_12),
+        (Every.WEEKLY, date(2026, 11, 1), (None, date(2026, 11, 12)), NOV_12),
+        # A first meeting in a month's 5th week (Thu 26 Nov is the 4th; 29 Oct the 5th) is
+        # kept, then the 4th Thursday follows: 26 Nov.
+        (Every.MONTHLY, date(2026, 10, 29), (None, date(2026, 10, 29)), date(2026, 10, 29)),
+        (
+            Every.MONTHLY,
+            date(2026, 10, 30),
+            (date(2026, 10, 29), date(2026, 11, 26)),
+            date(2026, 10, 29),
+        ),
     ],
-    ids=["weekly", "biweekly", "monthly", "before-first"],
+    ids=["weekly", "biweekly", "monthly", "before-first", "fifth-week", "then-fourth"],
 )
 def test_meetings_follow_the_first(
-    every: Every, after: date, expected: tuple[date | None, date]
+    every: Every, after: date, expected: tuple[date | None, date], first: date
 ) -> None:
-    """From a first meeting on Thu 12 Nov: the last meeting before a day and the next one."""
-    assert meetings(every, date(2026, 11, 12), after=after) == expected
+    """From a first meeting (Thu 12 Nov unless said): the last meeting before a day and the
+    next one."""
+    assert meetings(every, first, after=after) == expected
 
 
 @pytest.mark.parametrize(

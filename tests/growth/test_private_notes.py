@@ -10,6 +10,7 @@ reads it. Writing a note is audited without its text.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -77,8 +78,16 @@ def test_no_cli_surface_reads_the_note(noted: SlackDriver, settings: Settings) -
         assert "zq7" not in out
 
 
-def test_the_note_is_audited_without_its_text(noted: SlackDriver, container: Container) -> None:
-    """One `note.add` audit row names the note, never its words; the note is the manager's."""
+def test_the_note_is_audited_and_logged_without_its_text(
+    enrolled: SlackDriver, container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One `note.add` audit row names the note, never its words, and no log line (at any level)
+    carries them; the note is the manager's."""
+    caplog.set_level(logging.DEBUG)
+    assert "Only you can ever read it" in shown(
+        enrolled.command(f"note <@{HIRE}|hana> {SECRET}", MANAGER)
+    )
+    assert "zq7" not in caplog.text
     with container.db.read() as session:
         audits = session.exec(select(AuditLog).where(AuditLog.action == "note.add")).all()
         notes = session.exec(select(PrivateNote)).all()
