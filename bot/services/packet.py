@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.domain import permissions
 from bot.domain.errors import InvalidInput, PermissionDenied
@@ -67,6 +67,8 @@ MENTOR_REFUSED = (
 ONLY_THE_HIRE = "Only the hire adds a comment to their own review packet."
 EMPTY_COMMENT = "Write the comment first: what your manager should read beside the packet."
 LONG_COMMENT = f"Keep the comment under {COMMENT_LIMIT} characters."
+#: The lower bound of a window without ``--from``: everything on the plan.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Pulse answers from best to worst, as the mood chart stacks them (3 on top).
 MOOD_LEVEL = {"on_track": 3, "at_risk": 2, "blocked": 1}
 MOOD_WORDS = {"on_track": "on track", "at_risk": "at risk", "blocked": "blocked"}
@@ -260,15 +262,18 @@ class PacketService:
                 raise PermissionDenied(MENTOR_REFUSED)
             person, enrollment, loaded = subject.hire, subject.enrollment, subject.plan
             enrollment_id = _id(enrollment)
-            first = since or enrollment.start_date
-            last = until or self.reports.today(person)
+            today = self.reports.today(person)
+            # Without --from: from the plan's start (or today, for a plan not begun yet), and
+            # nothing recorded between enrolling and day 1 is left out.
+            first = since or min(enrollment.start_date, today)
+            last = until or today
             if first > last:
                 raise InvalidInput(
                     f"The packet's window would start on {first.isoformat()}, after it ends on "
                     f"{last.isoformat()}: give a first day on or before the last."
                 )
             tz = zone(person.tz, self.reports.default_tz)
-            start_at = datetime.combine(first, time(), tzinfo=tz)
+            start_at = datetime.combine(first, time(), tzinfo=tz) if since else _EPOCH
             end_at = datetime.combine(last + timedelta(days=1), time(), tzinfo=tz)
             report = self.reports.one(session, enrollment, person, as_of=last)
             states = repo.milestone_states(session=session, enrollment_id=enrollment_id)

@@ -4,6 +4,8 @@ The hire logs three wins, one per visibility, each on its own rubric dimension, 
 counts say exactly which they may see. Rules (docs/growth.md, "Who sees what"): the hire sees
 all of their own; the manager of record and admins everything but private; mentors only what
 is shared with mentors; anyone else nothing. The operator's `--as` is capped at an admin's view.
+A review packet holds the manager of record's view for everyone who may pull one (the hire's
+preview included); mentors and strangers get none.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from bot.app import SlackRuntime
 from bot.cli import load
 from bot.config import Settings
-from bot.sandbox import SlackDriver
+from bot.sandbox import SlackDriver, SlackSandbox
 from tests.slack.conftest import ADMIN, HIRE, MANAGER, MENTOR, STRANGER, shown
 
 #: (visibility, the dimension its win is tagged with)
@@ -31,6 +34,14 @@ SLACK_SEES = {
 #: (Admins are named in the app.yaml the CLI loads; the operator's own view is an admin's, below.)
 CLI_SEES = {HIRE: (0, 1, 1), MANAGER: SLACK_SEES[MANAGER], MENTOR: SLACK_SEES[MENTOR]}
 REFUSAL = "You can only see plans of people you manage or mentor, or your own."
+#: The wins in the packet each viewer's `/onramp packet @hire` uploads (None: refused, no file).
+PACKET_HOLDS: dict[str, set[str] | None] = {
+    HIRE: {"manager", "mentors"},
+    MANAGER: {"manager", "mentors"},
+    ADMIN: {"manager", "mentors"},
+    MENTOR: None,
+    STRANGER: None,
+}
 
 
 @pytest.fixture
@@ -100,3 +111,22 @@ def test_the_operator_never_sees_private_evidence(logged: SlackDriver, settings:
     code, out = _cli(settings, "evidence", "list", HIRE)
     assert "Win seen by private" not in out
     assert "Win seen by manager" in out
+
+
+@pytest.mark.parametrize(
+    "viewer", list(PACKET_HOLDS), ids=["hire", "manager", "admin", "mentor", "stranger"]
+)
+def test_the_review_packet_holds_the_managers_view_or_nothing(
+    logged: SlackDriver, sandbox: SlackSandbox, runtime: SlackRuntime, viewer: str
+) -> None:
+    """`/onramp packet @hire` uploads the manager's view (never the private win, not even to the
+    hire) to the hire, the manager and an admin; a mentor or a stranger gets no file."""
+    said = shown(logged.command(f"packet <@{HIRE}|hana>", viewer))
+    assert runtime.settle()
+    holds = PACKET_HOLDS[viewer]
+    if holds is None:
+        assert sandbox.files() == []
+        assert "Win seen by" not in said
+        return
+    [packet] = sandbox.files(viewer)
+    assert {v for v, _ in WINS if f"Win seen by {v}" in packet.text} == holds
