@@ -356,6 +356,8 @@ class Slot:
     stale_at: datetime
     phase_id: str | None = None
     number: int | None = None
+    #: A pulse after the plan: its month (13, 14, …) instead of a week ``number``.
+    month: int | None = None
 
     def is_live(self, now: datetime) -> bool:
         """Due and not yet stale at ``now``."""
@@ -497,7 +499,7 @@ def after_plan_slots(
                 day=day,
                 due_at=due,
                 stale_at=max(stale, due + timedelta(hours=1)),
-                number=(day - day_one).days // 7,
+                month=_in_base_unit(offset)[0] if offset.unit in ("mo", "y") else None,
             )
         )
     return slots

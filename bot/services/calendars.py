@@ -340,6 +340,7 @@ def _owed(
         "day": slot.day.isoformat(),
         **({"phase_id": slot.phase_id} if slot.phase_id else {}),
         **({"week": slot.number} if slot.number is not None else {}),
+        **({"month": slot.month} if slot.month is not None else {}),
     }
     return repo.Owed(
         kind=slot.kind.value,

@@ -78,6 +78,9 @@ ENROLLED_FOOTER = (
 PULSE_HEADER = "Weekly check-in · week {week}"
 PULSE_BODY = "How's it going, {name}? It's {day}; *{phase}* is {done}/{total} done."
 PULSE_QUESTION = "How do you feel about this week?"
+#: The monthly pulse after the plan (docs/growth.md "After month 12").
+MONTHLY_PULSE_HEADER = "Monthly check-in · month {month}"
+MONTHLY_PULSE_QUESTION = "How do you feel about this month?"
 HEADS_UP_HEADER = "Heads-up: {phase} review coming up"
 HEADS_UP_BODY = "Your *{phase}* review is on *{due:%A %d %B}*{left}. Still open:"
 HEADS_UP_ALL_DONE = "Everything in this phase is already closed — nice work."
@@ -296,10 +299,14 @@ def _pulse(message: Message) -> Reply:
         done=_done(message.milestones),
         total=len(message.milestones),
     )
-    title = PULSE_HEADER.format(week=message.week or "")
-    blocks = [header(title), section(f"{body}\n{PULSE_QUESTION}"), _mood_buttons(message)]
+    if message.month is not None:
+        title = MONTHLY_PULSE_HEADER.format(month=message.month)
+        question = MONTHLY_PULSE_QUESTION
+    else:
+        title, question = PULSE_HEADER.format(week=message.week or ""), PULSE_QUESTION
+    blocks = [header(title), section(f"{body}\n{question}"), _mood_buttons(message)]
     blocks.extend(_recorded(message))
-    return Reply(text=f"{title}: {PULSE_QUESTION}", blocks=blocks)
+    return Reply(text=f"{title}: {question}", blocks=blocks)
 
 
 def _heads_up(message: Message) -> Reply:

@@ -90,12 +90,16 @@ def test_no_after_plan_pulse_when_switched_off() -> None:
 
 
 def test_a_hire_three_years_in_gets_the_monthly_pulse(rig: Rig) -> None:
-    """The tick reaches an enrollment started three years ago: its 36mo and 37mo pulses."""
+    """The tick reaches an enrollment started three years ago: its 36mo and 37mo pulses, each
+    a monthly check-in asking about the month."""
     enrollment = rig.enroll(start=date(2023, 11, 1), tz="America/New_York").enrollment_id
     rig.run("2026-11-02T16:00:00")  # 36mo after day one fell on a Sunday: Monday 09:30
     rig.run("2026-12-01T16:00:00")  # 37mo
     keys = rig.keys(HIRE, prefix="pulse:")
     assert keys == [f"pulse:{enrollment}:36mo", f"pulse:{enrollment}:37mo"]
+    assert rig.sent(HIRE, "pulse:")[-1].text.startswith(
+        "Monthly check-in · month 37: How do you feel about this month?"
+    )
 
 
 @pytest.mark.parametrize(

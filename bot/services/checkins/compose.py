@@ -119,7 +119,7 @@ class Composer:
             answer=answer_of(row, self._calendar_of_user(report.hire.user_id)),
         )
         if kind is Kind.PULSE:
-            return replace(common, week=row.payload.get("week"))
+            return replace(common, week=row.payload.get("week"), month=row.payload.get("month"))
         if kind is Kind.HEADS_UP:
             hire_cal = self._calendar_of_user(report.hire.user_id)
             return replace(

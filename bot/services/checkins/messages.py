@@ -85,6 +85,8 @@ class Message:
     phase_due: date | None = None
     milestones: tuple[MilestoneLine, ...] = ()
     week: int | None = None
+    #: A pulse after the plan: its month (13, 14, …), asked about the month, not the week.
+    month: int | None = None
     reminder_of: Kind | None = None
     reason: str | None = None
     since: date | None = None
