@@ -30,6 +30,7 @@ from bot.slack.blocks import (
     section,
     status_options,
 )
+from bot.slack.focus_blocks import render_nudge as render_focus_nudge
 from bot.slack.growth_blocks import add_win_button
 from bot.slack.payloads import PayloadError
 from bot.text import STATUS_ICONS
@@ -461,6 +462,7 @@ _RENDERERS = {
     Kind.GROWTH_MANAGER: growth_round_blocks.render_round,
     Kind.GROWTH_MENTOR: growth_round_blocks.render_round,
     Kind.GROWTH_REVEAL: growth_round_blocks.render_reveal,
+    Kind.FOCUS_NUDGE: render_focus_nudge,
     Kind.ONE_ON_ONE_PREP: one_on_one_blocks.render_prep,
     Kind.KPI_REMINDER: kpi_blocks.render_reminder,
 }

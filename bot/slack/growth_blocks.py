@@ -40,6 +40,7 @@ from bot.slack.blocks import (
     text_input,
     text_reply,
 )
+from bot.slack.focus_blocks import readiness_lines
 from bot.slack.kpi_blocks import readiness_kpi_lines
 from bot.slack.payloads import PayloadError
 
@@ -118,6 +119,7 @@ def growth_reply(view: Readiness, *, plan_title: str) -> Reply:
     lines += _items(GROWTH_PROMOTION, view.promotion)
     lines += readiness_kpi_lines(view.kpis)
     lines += ["", GROWTH_MILESTONES.format(done=view.milestones_done, total=view.milestones_total)]
+    lines += readiness_lines(view.focus)
     if view.next_steps:
         lines += [
             "",
@@ -136,6 +138,7 @@ def home_growth_blocks(view: Readiness, *, cmd: str) -> list[Block]:
     ]
     lines += readiness_kpi_lines(view.kpis)
     lines.append(GROWTH_MILESTONES.format(done=view.milestones_done, total=view.milestones_total))
+    lines += readiness_lines(view.focus)
     return [header(HOME_GROWTH), *packed(lines), context(HOME_GROWTH_HINT.format(cmd=cmd))]
 
 

@@ -36,6 +36,7 @@ from bot.slack.blocks import (
     section,
     text_input,
 )
+from bot.slack.focus_blocks import choose_button
 from bot.slack.payloads import PayloadError
 
 RATE_ACTION = "growth_rate"
@@ -211,6 +212,7 @@ def render_reveal(message: Message) -> Reply:
     if not comparison.complete:
         blocks.append(context(REVEAL_ONE_SIDE))
     blocks += [divider(), context(REVEAL_FOOTER)]
+    blocks.append(choose_button(message.hire.user_id))  # the growth plan, from these gaps
     flagged = sum(1 for line in comparison.lines if line.flagged)
     return Reply(text=f"{title}: {flagged} flagged for a conversation", blocks=blocks)
 

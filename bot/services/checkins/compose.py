@@ -20,6 +20,7 @@ from bot.domain.schedule import Kind, LocalCalendar
 from bot.services.checkins.derive import Calendars, parse_time
 from bot.services.checkins.messages import Answer, HireLine, Message, MilestoneLine, Mood
 from bot.services.checkins.queue import outbox_row, recipient_user_id
+from bot.services.focus import nudge_item
 from bot.services.growth_rounds import GrowthRounds
 from bot.services.kpis import still_missing
 from bot.services.onboarding import Actor, EnrollmentReport, Onboarding
@@ -95,6 +96,11 @@ class Composer:
         if kind is Kind.ONE_ON_ONE_PREP:
             prep = compose_prep(db=self.db, catalog=self.calendars.catalog, row=row, report=report)
             return replace(base, kind=kind, prep=prep)
+        if kind is Kind.FOCUS_NUDGE:
+            item = nudge_item(
+                db=self.db, catalog=self.calendars.catalog, row=row, now=self.rounds.clock.now()
+            )
+            return replace(base, kind=kind, focus=item, reason=row.payload.get("reason"))
         if kind is Kind.GROWTH_REVEAL:
             assert row.enrollment_id is not None  # noqa: S101 - _report_of checked it
             comparison = self.rounds.comparison(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import bot.services.focus as growth_plan
 from bot.domain.errors import InvalidInput
 from bot.domain.plan import Phase
 from bot.domain.schedule import (
@@ -257,6 +258,14 @@ class Derive:
                 first_unanswered[row.enrollment_id] = row
 
         rows.extend(self._growth_rows(session, now, cal))
+        rows.extend(
+            growth_plan.stalled_nudges(
+                session,
+                now=now,
+                calendar=self.calendars.calendar,
+                after=lambda e: rules(e).focus_stalled_after_working_days,
+            )
+        )
         rows.extend(one_on_ones.prep_rows(session, now, self.calendars.calendar))
         rows.extend(
             kpis.reminder_rows(session, now, self.calendars.calendar, self.calendars.catalog)

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from bot.domain.progress import MilestoneStatus
 from bot.domain.schedule import Kind
+from bot.services.focus import FocusView
 from bot.services.growth_rounds import Comparison, RaterForm
 from bot.services.kpi_view import MissingKpi
 from bot.services.onboarding import LastCheckin
@@ -103,6 +104,8 @@ class Message:
     growth_form: RaterForm | None = None
     #: A growth reveal: the round's side-by-side.
     comparison: Comparison | None = None
+    #: A stalled growth-plan focus item (kind ``focus_nudge``).
+    focus: FocusView | None = None
     #: A 1:1 prep: what to talk about (kind ``one_on_one_prep``).
     prep: Prep | None = None
     #: A KPI reminder: the picked KPIs still without a reading for a period that ended.

@@ -12,6 +12,7 @@ from bot.slack.listeners import (
     confirm,
     events,
     fallback,
+    focus,
     growth,
     growth_rounds,
     home,
@@ -34,6 +35,7 @@ def register_all(app: App, ctx: SlackContext) -> None:
     qa.register(app, ctx)
     growth.register(app, ctx)
     growth_rounds.register(app, ctx)
+    focus.register(app, ctx)
     kpis.register(app, ctx)
     one_on_ones.register(app, ctx)
     packet.register(app, ctx)
