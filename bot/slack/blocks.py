@@ -219,6 +219,16 @@ def progress_blocks(report: EnrollmentReport) -> list[Block]:
         section(msg.CURRENT_PHASE.format(title=esc(current.title), due=f"{current.due:%Y-%m-%d}")),
         *packed(milestone_line(m) for m in current.milestones),
     ]
+    if report.later:
+        lines = [
+            msg.LATER_PHASE.format(
+                title=esc(p.title),
+                due=f"{p.due:%Y-%m-%d}",
+                goals="; ".join(esc(m.title) for m in p.milestones),
+            )
+            for p in report.later
+        ]
+        blocks.append(section("\n".join([msg.LATER_HEADER, *lines])))
     issues = _issues(report)
     if issues:
         blocks.append(context(*issues))

@@ -188,6 +188,12 @@ REPORT_CONTEXT = (
 REPORT_NOT_STARTED = "Starts {start} · manager {manager} · mentors {mentors} · {status}"
 NO_MENTORS = "none"
 CURRENT_PHASE = "*Now: {title}* (due {due})"
+#: Past the plan: its later phases (``growth.later``), never reviewed (docs/growth.md).
+LATER_HEADER = (
+    "*After the plan* — from the blueprint; no reviews, the quarterly growth check-in is the "
+    "conversation:"
+)
+LATER_PHASE = "• *{title}* · due {due}: {goals}"
 OVERDUE = ":warning: Overdue: {items}"
 BLOCKED = ":no_entry: Blocked: {items}"
 MILESTONE_LINE = "{icon} {title} `{id}`{note}"

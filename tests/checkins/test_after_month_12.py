@@ -23,8 +23,10 @@ from bot.domain.schedule import (
 from bot.sandbox import SlackSandbox
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
+from bot.services.onboarding import Actor
 from tests.conftest import PLANS_DIR
-from tests.support.checkins import Rig, app_rules
+from tests.slack.conftest import shown
+from tests.support.checkins import Rig, RunningApp, app_rules
 from tests.support.cli import invoke
 from tests.support.people import HIRE, MANAGER, MENTOR, PLAN
 
@@ -199,3 +201,15 @@ def test_plans_check_checks_the_later_phases(tmp_path: Path, old: str, new: str,
     assert "plan.yaml:" in err
     assert "growth.later" in err
     assert says in err
+
+
+def test_slack_progress_lists_the_later_phases_past_the_plan(app: RunningApp) -> None:
+    """`/onramp progress @hire` for a hire 13 months in shows "After the plan" with the 18- and
+    24-month phases and says no review comes with them."""
+    app.container.onboarding.enroll(
+        actor=Actor.cli(), hire=HIRE, plan_id=PLAN, start=date(2025, 10, 1), manager=MANAGER
+    )
+    text = shown(app.slack.command(f"progress <@{HIRE}>", MANAGER))
+    assert "*After the plan* — from the blueprint; no reviews" in text
+    assert "Owning subsystems and leading small projects* · due 2027-04-01" in text
+    assert "Contribute to platformization" in text
