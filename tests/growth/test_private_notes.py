@@ -43,10 +43,13 @@ def _cli(settings: Settings, *args: str) -> str:
     return result.stdout + result.stderr
 
 
-def test_the_author_reads_their_own_note(noted: SlackDriver) -> None:
-    """`/onramp notes @hire` lists the caller's own note, with the lock that says whose it is."""
+def test_the_author_reads_their_own_notes(noted: SlackDriver) -> None:
+    """`/onramp notes @hire` lists the caller's own notes, with the lock that says whose they
+    are; a mention in a note reads as @name and a broadcast is dropped."""
+    noted.command(f"note <@{HIRE}|hana> paired with <@{MENTOR}|milo> on R&D <!here>", MANAGER)
     text = shown(noted.command(f"notes <@{HIRE}|hana>", MANAGER))
     assert SECRET in text
+    assert "paired with @milo on R&amp;D\n" in text + "\n"
     assert "only you can see these" in text
 
 

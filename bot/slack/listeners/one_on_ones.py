@@ -19,7 +19,7 @@ from bot.services.one_on_ones import OneOnOnes
 from bot.slack import one_on_one_blocks as ob
 from bot.slack.blocks import Reply
 from bot.slack.context import SlackContext, Subcommand, SubcommandCall
-from bot.slack.growth_blocks import unescape
+from bot.slack.growth_blocks import excerpt
 from bot.slack.listeners.replies import ack_reply
 
 log = logging.getLogger("onramp.slack.one_on_ones")
@@ -58,7 +58,10 @@ class OneOnOneCommands:
 
     def _note(self, call: SubcommandCall) -> Reply:
         hire, _ = self._who(call, "note")
-        text = unescape(call.text.strip().split(maxsplit=1)[1] if " " in call.text.strip() else "")
+        typed = call.text.strip().split(maxsplit=1)
+        # As a person reads it: mentions as @name, links as label and URL, escapes undone (the
+        # service keeps the limit, so a long note is refused rather than cut).
+        text = excerpt(typed[1], limit=1_000_000) if len(typed) > 1 else ""
         note = self.service.add_note(actor=Actor.slack(call.user_id), about=hire, text=text)
         return ob.note_saved(note, who=_who(hire), cmd=self.ctx.command)
 
