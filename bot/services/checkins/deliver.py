@@ -408,6 +408,8 @@ _OWN_WINDOW = (
     Kind.GROWTH_REVEAL.value,
     # Due at the manager's send time the working day before the 1:1; the hire's waits for theirs.
     Kind.ONE_ON_ONE_PREP.value,
+    # Due at the tick that found a focus item stalled: nothing urgent, so in the mentor's window.
+    Kind.FOCUS_NUDGE.value,
 )
 
 
