@@ -9,6 +9,7 @@ the modal shows beside its field and nothing is stored until every item is right
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Args, BoltContext
@@ -77,12 +78,7 @@ class FocusListeners:
         args.ack()
         action = (args.body.get("actions") or [{}])[0]
         hire = str(action.get("value") or "")
-        user = (args.body.get("user") or {}).get("id", "")
-        try:
-            form = self.focus.form(actor=Actor.slack(user), hire=hire)
-            args.client.views_open(trigger_id=args.body["trigger_id"], view=fb.add_modal(form))
-        except Exception as exc:
-            tell_failure(args.respond, args.context, exc, log=log)
+        _open(args, lambda user: fb.add_modal(self.focus.form(actor=Actor.slack(user), hire=hire)))
 
     def on_add(
         self,
@@ -125,12 +121,12 @@ class FocusListeners:
         focus_id = parsed(fb.parse_focus_id, action.get("value"), what="focus button", log=log)
         if focus_id is None:
             return
-        user = (args.body.get("user") or {}).get("id", "")
-        try:
-            _, item = self.focus.item(actor=Actor.slack(user), focus_id=focus_id)
-            args.client.views_open(trigger_id=args.body["trigger_id"], view=fb.update_modal(item))
-        except Exception as exc:
-            tell_failure(args.respond, args.context, exc, log=log)
+        _open(
+            args,
+            lambda user: fb.update_modal(
+                self.focus.item(actor=Actor.slack(user), focus_id=focus_id)[1]
+            ),
+        )
 
     def on_update(
         self,
@@ -161,6 +157,15 @@ class FocusListeners:
             return
         ack()
         _dm(client, user, fb.updated_reply(item))
+
+
+def _open(args: Args, build: Callable[[str], dict[str, Any]]) -> None:
+    """Open the modal ``build`` makes for the clicker; a refusal is told to them alone."""
+    user = (args.body.get("user") or {}).get("id", "")
+    try:
+        args.client.views_open(trigger_id=args.body["trigger_id"], view=build(user))
+    except Exception as exc:
+        tell_failure(args.respond, args.context, exc, log=log)
 
 
 def _dm(client: WebClient, user: str, reply: Reply) -> None:
