@@ -80,6 +80,22 @@ def text_input(
     return element
 
 
+def input_block(
+    block_id: str, label: str, element: Block, *, optional: bool = False, hint: str | None = None
+) -> Block:
+    """A modal's input block: ``element`` under ``label``, with an optional ``hint`` below."""
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
+
+
 def header(text: str) -> Block:
     """A header block (plain text, clipped to Slack's 150 characters)."""
     return {

@@ -24,6 +24,7 @@ from bot.slack.blocks import (
     context,
     esc,
     header,
+    input_block,
     packed,
     section,
     text_input,
@@ -206,16 +207,6 @@ def _option(kpi_id: str, name: str, description: str | None = None) -> Block:
     return option
 
 
-def _input(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": {"type": "plain_text", "text": label},
-        "element": element,
-        "optional": optional,
-    }
-
-
 def _modal(callback: str, title: str, hire: str, blocks: list[Block]) -> dict[str, Any]:
     return {
         "type": "modal",
@@ -243,7 +234,7 @@ def pick_modal(form: KpiForm) -> dict[str, Any]:
         element["initial_options"] = initial
     blocks: list[Block] = [
         context(PICK_ABOUT.format(min=MIN_KPIS, max=MAX_KPIS, hire=form.hire)),
-        _input(PICK_BLOCK, PICK_LABEL_INPUT, element),
+        input_block(PICK_BLOCK, PICK_LABEL_INPUT, element),
     ]
     return _modal(PICK_CALLBACK, PICK_TITLE, form.hire, blocks)
 
@@ -269,8 +260,6 @@ def record_modal(form: KpiForm) -> dict[str, Any]:
             "text": form.periods.get(first, "2027-W11") if first else "2027-W11",
         },
     }
-    period_block = _input(PERIOD_BLOCK, PERIOD_LABEL, period, optional=True)
-    period_block["hint"] = {"type": "plain_text", "text": PERIOD_HINT}
     value: Block = {
         "type": "plain_text_input",
         "action_id": VALUE_INPUT,
@@ -279,16 +268,16 @@ def record_modal(form: KpiForm) -> dict[str, Any]:
     }
     blocks: list[Block] = [
         context(RECORD_ABOUT.format(hire=form.hire)),
-        _input(KPI_BLOCK, "KPI", which),
-        _input(VALUE_BLOCK, VALUE_LABEL, value),
-        period_block,
-        _input(
+        input_block(KPI_BLOCK, "KPI", which),
+        input_block(VALUE_BLOCK, VALUE_LABEL, value),
+        input_block(PERIOD_BLOCK, PERIOD_LABEL, period, optional=True, hint=PERIOD_HINT),
+        input_block(
             NOTE_BLOCK,
             NOTE_LABEL,
             text_input(NOTE_INPUT, placeholder=NOTE_PLACEHOLDER, max_length=2000),
             optional=True,
         ),
-        _input(
+        input_block(
             LINK_BLOCK,
             LINK_LABEL,
             {"type": "url_text_input", "action_id": LINK_INPUT},
