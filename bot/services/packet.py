@@ -18,12 +18,13 @@ Rendering is :mod:`bot.services.packet_render`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.domain import permissions
 from bot.domain.errors import InvalidInput, PermissionDenied
 from bot.domain.guardrails import strip_broadcasts, strip_controls
+from bot.domain.kpi_targets import Bound, parse_target
 from bot.domain.permissions import Relation
 from bot.domain.plan import LoadedPlan
 from bot.domain.progress import MilestoneStatus, PhaseView
@@ -150,6 +151,9 @@ class KpiReadingLine:
     note: str | None
     link: str | None
     recorded_on: date
+    #: Within the bound the blueprint's target states; ``None`` when the target states none
+    #: (the reading is then shown beside the quoted target, never judged).
+    on_target: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,8 @@ class KpiSection:
     selected: bool
     source: Citation
     readings: tuple[KpiReadingLine, ...]
+    #: The numeric bound read from the target (:func:`bot.domain.kpi_targets.parse_target`).
+    bound: Bound | None = None
 
 
 @dataclass(frozen=True)
@@ -220,7 +226,6 @@ class Packet:
     moods: tuple[MoodPoint, ...]
     citations: tuple[Citation, ...]
     comment: CommentLine | None = None
-    rating_scale: tuple[str, ...] = field(default_factory=tuple)
 
 
 class PacketService:
@@ -501,8 +506,10 @@ def _kpis(
     readings: Iterable[KpiReading],
     tz: tzinfo,
 ) -> tuple[KpiSection, ...]:
+    bounds = {k.id: parse_target(k.target) for k in loaded.plan.kpis}
     by_kpi: dict[str, list[KpiReadingLine]] = {}
     for r in readings:
+        bound = bounds.get(r.kpi_id)
         by_kpi.setdefault(r.kpi_id, []).append(
             KpiReadingLine(
                 period=r.period,
@@ -510,6 +517,7 @@ def _kpis(
                 note=r.note,
                 link=r.link,
                 recorded_on=r.recorded_at.astimezone(tz).date(),
+                on_target=None if bound is None else bound.holds(r.value),
             )
         )
     return tuple(
@@ -523,6 +531,7 @@ def _kpis(
             selected=k.id in picked,
             source=growth.cite(loaded, k.source),
             readings=tuple(by_kpi.get(k.id, [])),
+            bound=bounds[k.id],
         )
         for k in loaded.plan.kpis
         if k.id in picked or k.id in by_kpi

@@ -202,18 +202,29 @@ def _html_kpis(p: Packet) -> list[str]:
             out.append('<p class="muted">No readings in this window.</p>')
             continue
         out.append(_kpi_svg(k))
-        out.append("<table><tr><th>Period</th><th>Value</th><th>Note</th><th>Recorded</th></tr>")
+        out.append(
+            "<table><tr><th>Period</th><th>Value</th><th>Against the target</th><th>Note</th>"
+            "<th>Recorded</th></tr>"
+        )
         for r in k.readings:
             note = _h(r.note or "")
             if r.link:
                 note += f' <span class="tag">[{_h(r.link)}]</span>'
             out.append(
-                f"<tr><td>{_h(r.period)}</td><td>{_value(r.value)}</td><td>{note}</td>"
+                f"<tr><td>{_h(r.period)}</td><td>{_value(r.value)}</td>"
+                f"<td>{_against(r.on_target)}</td><td>{note}</td>"
                 f"<td>{r.recorded_on.isoformat()}</td></tr>"
             )
         out.append("</table>")
     out.append("</section>")
     return out
+
+
+def _against(on_target: bool | None) -> str:
+    """A reading against the target's bound: within it, outside it, or not judged."""
+    if on_target is None:
+        return "not judged (no number in the target)"
+    return "within" if on_target else "outside"
 
 
 def _html_focus(p: Packet) -> list[str]:
@@ -347,16 +358,27 @@ def _mood_svg(moods: Sequence[MoodPoint]) -> str:
 
 
 def _kpi_svg(k: KpiSection) -> str:
+    """The readings in order, with the target's bound (when it states one) as dashed lines."""
     values = [r.value for r in k.readings]
-    low, high = min(0.0, *values), max(values)
+    marks = [] if k.bound is None else [b for b in (k.bound.low, k.bound.high) if b is not None]
+    low, high = min(0.0, *values, *marks), max(*values, *marks)
     span = (high - low) or 1.0
-    xs = _xs(len(values))
+
+    def y_of(value: float) -> float:
+        return _H - 30 - (value - low) * (_H - 55) / span
+
     body = [
         f'<line x1="{_PAD}" y1="{_H - 30}" x2="{_W - 10}" y2="{_H - 30}" stroke="#cbd5e0"/>',
         f'<text x="4" y="20" font-size="10" fill="#4a5568">{_value(high)}</text>',
         f'<text x="4" y="{_H - 26}" font-size="10" fill="#4a5568">{_value(low)}</text>',
     ]
-    pts = [(x, _H - 30 - (v - low) * (_H - 55) / span) for x, v in zip(xs, values, strict=True)]
+    body += [
+        f'<line x1="{_PAD}" y1="{y_of(mark):.1f}" x2="{_W - 10}" y2="{y_of(mark):.1f}" '
+        f'stroke="#2f855a" stroke-dasharray="6 4"/><text x="{_W - 12}" y="{y_of(mark) - 4:.1f}" '
+        f'font-size="10" text-anchor="end" fill="#2f855a">target {_value(mark)}</text>'
+        for mark in marks
+    ]
+    pts = [(x, y_of(v)) for x, v in zip(_xs(len(values)), values, strict=True)]
     if len(pts) > 1:
         line = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
         body.append(f'<polyline points="{line}" fill="none" stroke="#2b6cb0" stroke-width="2"/>')
@@ -471,10 +493,13 @@ def _md_kpis(p: Packet) -> list[str]:
         if not k.readings:
             out += ["No readings in this window.", ""]
             continue
-        out += ["| Period | Value | Note | Recorded |", "|---|---|---|---|"]
         out += [
-            f"| {_m(r.period)} | {_value(r.value)} | {_m(r.note or '')}"
-            f"{' ' + _m(r.link) if r.link else ''} | {r.recorded_on.isoformat()} |"
+            "| Period | Value | Against the target | Note | Recorded |",
+            "|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {_m(r.period)} | {_value(r.value)} | {_against(r.on_target)} | {_m(r.note or '')}"
+            f"{_md_link(r.link)} | {r.recorded_on.isoformat()} |"
             for r in k.readings
         ]
         out.append("")
@@ -518,10 +543,17 @@ def _side_md(side: Side | None) -> str:
     return f"{text}: “{_m(side.comment)}”" if side.comment else text
 
 
+def _md_link(link: str | None) -> str:
+    """`` <https://…>``: a Markdown autolink, kept whole (empty without a link)."""
+    if not link:
+        return ""
+    return " <" + link.replace(">", "%3E").replace("|", "%7C") + ">"
+
+
 def _evidence_md(items: Iterable[EvidenceLine]) -> list[str]:
     lines = [
         f"- {e.created_on.isoformat()}{' (corroborated)' if e.corroborated else ''}: "
-        f"{_m(e.text)}{' <' + e.link.replace('>', '%3E') + '>' if e.link else ''}"
+        f"{_m(e.text)}{_md_link(e.link)}"
         f"{' (' + ', '.join(e.tags) + ')' if e.tags else ''}"
         for e in items
     ]

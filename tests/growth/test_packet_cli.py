@@ -124,5 +124,5 @@ def test_a_kpi_reading_recorded_from_the_cli_is_in_the_packet_with_its_target(
     assert code == 0, err
     text = out.read_text(encoding="utf-8")
     assert f"<q>{KPI_TARGET}</q>" in text
-    assert "<td>7</td><td>ok</td>" in text
+    assert "<td>7</td><td>within</td><td>ok</td>" in text
     assert "Eval coverage (critical intents)" in text

@@ -130,10 +130,13 @@ def test_a_dimension_without_evidence_says_not_yet_and_quotes_the_rating_comment
 def test_kpis_quote_the_target_and_mark_team_level_as_contribution(
     seeded: Seeded, packets: PacketService
 ) -> None:
-    """Readings stand against the blueprint's target; a team-level KPI is a contribution."""
+    """Readings stand against the blueprint's target (within or outside the range it states);
+    a team-level KPI is a contribution."""
     packet = _packet(packets, MANAGER)
     kpis = {k.id: k for k in packet.kpis}
     assert [r.value for r in kpis["pr-throughput"].readings] == [3.0, 6.0]
+    # "4–10 meaningful PRs/month": 3 is outside the target's range, 6 within it.
+    assert [r.on_target for r in kpis["pr-throughput"].readings] == [False, True]
     assert kpis["pr-throughput"].target == KPI_TARGET
     assert kpis["eval-coverage"].team_level
     html = render_html(packet)
@@ -165,6 +168,7 @@ def test_markdown_has_the_same_content_in_tables(seeded: Seeded, packets: Packet
     assert "&lt;script&gt;" in text
     assert "<https://example.slack.com/archives/C1/p1>" in text
     assert f"Target (blueprint): “{KPI_TARGET}”" in text
+    assert "| 2027-02 | 6 | within | merged PRs <https://github.com/org/repo/pulls> |" in text
     assert "| 2026-11-13 | blocked |" in text
     assert "<svg" not in text
 
