@@ -152,3 +152,22 @@ def test_others_see_the_list_without_a_modal(
     assert kb.RECORD_LABEL not in text
     if not sees:
         assert "You can only see plans of people you manage or mentor" in text
+
+
+@pytest.mark.parametrize(("clicker", "opens"), [(MANAGER, True), (MENTOR, False)])
+def test_the_record_button_opens_the_modal_for_the_manager_only(
+    tracked: SlackDriver,
+    sandbox: SlackSandbox,
+    runtime: SlackRuntime,
+    clicker: str,
+    opens: bool,
+) -> None:
+    """ "Record a reading" (the list's and the reminder's button) opens the record modal for
+    the hire's manager; a mentor is told privately that only the manager records readings."""
+    reply = tracked.command(f"kpis {HANA}", MANAGER).json()
+    tracked.block_action(clicker, kb.RECORD_ACTION, HIRE, message=reply)
+    assert runtime.settle()
+    modals = [v for v in sandbox.views("modal") if v.raw.get("callback_id") == kb.RECORD_CALLBACK]
+    assert bool(modals) is opens
+    if not opens:
+        assert any("Only the hire's manager" in e.text for e in sandbox.ephemerals(clicker))
