@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bench.common import Latencies, Workspace
@@ -37,6 +37,8 @@ class GrowthResult(Latencies):
     evidence: int
     #: Wall times (ms) of one review packet, built and rendered as HTML (``onramp packet``).
     packet_ms: Latencies | None = None
+    #: Wall times (ms) of one manager's 1:1 prep DM, composed and rendered (``one_on_one_prep``).
+    prep_ms: Latencies | None = None
 
     @property
     def team_ms(self) -> float:
@@ -87,10 +89,15 @@ def run(
                 container.growth.readiness(actor=viewer, hire=user)
                 latencies.append((time.perf_counter() - started) * 1000)
         packet_ms = packets(container, team, manager)
+        prep_ms = preps(container, team, manager)
     finally:
         container.close()
     return GrowthResult(
-        latencies_ms=latencies, hires=hires, evidence=hires * evidence_each, packet_ms=packet_ms
+        latencies_ms=latencies,
+        hires=hires,
+        evidence=hires * evidence_each,
+        packet_ms=packet_ms,
+        prep_ms=prep_ms,
     )
 
 
@@ -117,6 +124,61 @@ def packets(container: Container, team: Sequence[str], manager: str) -> Latencie
         for user in team:
             started = time.perf_counter()
             render_html(service.build(actor=viewer, hire=user))
+            latencies.append((time.perf_counter() - started) * 1000)
+    return Latencies(latencies_ms=latencies)
+
+
+def preps(container: Container, team: Sequence[str], manager: str) -> Latencies:
+    """The manager's 1:1 prep DM for each hire, timed as the tick's sender makes it: a weekly
+    1:1 is set for every hire, the tick's rows are derived once (all 100, manager's and hires'),
+    and each manager's prep is composed (``compose_prep``: pulses, evidence, focus, KPI
+    readings, notes and early warnings, over the rows above) and rendered as Block Kit."""
+    from bot.domain.schedule import Kind
+    from bot.services.checkins import Message
+    from bot.services.onboarding import Actor
+    from bot.services.one_on_ones import OneOnOnes, compose_prep, prep_rows
+    from bot.slack.one_on_one_blocks import render_prep
+    from storage import repositories as repo
+    from storage.outbox import NewRow
+
+    service = OneOnOnes(
+        db=container.db,
+        catalog=container.catalog,
+        clock=container.clock,
+        admins=frozenset(container.settings.admins),
+    )
+    boss = Actor.slack(manager)
+    meeting = None
+    for user in team:
+        view = service.set(actor=boss, hire=user, words=["weekly", "thu", "15:00"], tz="UTC")
+        service.add_note(actor=boss, about=user, text="Ask about the eval backlog")
+        meeting = view.next_meeting
+    assert meeting is not None  # noqa: S101 - a team has hires
+    week_on = meeting - timedelta(minutes=1)  # every prep of the first meeting is owed
+    with container.db.read() as session:
+        rows = prep_rows(session, week_on, container.checkins.calendars.calendar)
+        boss_row = repo.get_person(session=session, user_id=manager)
+    assert boss_row is not None  # noqa: S101 - the manager was enrolled above
+    own = [r for r in rows if r.recipient_id == boss_row.id]
+    progress = (container.onboarding.progress(actor=Actor.cli(), hire=u) for u in team)
+    reports = {report.enrollment_id: report for report in progress}
+
+    def one(row: NewRow) -> None:
+        assert row.enrollment_id is not None  # noqa: S101 - a prep is about a hire
+        report = reports[row.enrollment_id]
+        prep = compose_prep(db=container.db, catalog=container.catalog, row=row, report=report)
+        message = Message(
+            outbox_id=0, key=row.key, kind=Kind.ONE_ON_ONE_PREP, recipient=manager, prep=prep
+        )
+        render_prep(message)
+
+    for row in own:  # warm-up
+        one(row)
+    latencies: list[float] = []
+    for _ in range(ROUNDS):
+        for row in own:
+            started = time.perf_counter()
+            one(row)
             latencies.append((time.perf_counter() - started) * 1000)
     return Latencies(latencies_ms=latencies)
 

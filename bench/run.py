@@ -193,6 +193,9 @@ def measure(sizes: Sizes, only: set[str]) -> tuple[dict[str, Any], dict[str, Any
             if result_g.packet_ms is not None:
                 _log(f"growth: review packet (build + HTML), {result_g.packet_ms.summary()}")
                 figures.update(result_g.packet_ms.figures("growth_packet"))
+            if result_g.prep_ms is not None:
+                _log(f"growth: 1:1 prep DM (compose + blocks), {result_g.prep_ms.summary()}")
+                figures.update(result_g.prep_ms.figures("growth_prep"))
     return figures, raw
 
 
