@@ -44,6 +44,7 @@ from bot.services.growth_rounds import (
 )
 from bot.services.onboarding import Actor
 from bot.services.onboarding.reports import Reports
+from storage import focus as focus_repo
 from storage import growth as evidence_repo
 from storage import packet as packet_repo
 from storage import repositories as repo
@@ -53,6 +54,7 @@ from storage.models import (
     Assessment,
     Enrollment,
     Evidence,
+    FocusUpdate,
     KpiReading,
     MilestoneState,
     PacketComment,
@@ -183,6 +185,9 @@ class FocusLine:
     due: date
     status: str
     round: str | None
+    #: The latest progress note on it and its day (``None``: no update yet, or one without a note).
+    progress: str | None = None
+    progress_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -312,6 +317,9 @@ class PacketService:
             moods = packet_repo.pulse_moods(
                 session=session, enrollment_id=enrollment_id, since=start_at, until=end_at
             )
+            progress = focus_repo.latest_updates(
+                session=session, focus_ids=[f.id for f in focus if f.id is not None]
+            )
             comment = packet_repo.latest_comment(session=session, enrollment_id=enrollment_id)
             manager = repo.get_person_by_id(session=session, person_id=enrollment.manager_id)
         evidence = [
@@ -355,6 +363,8 @@ class PacketService:
                     due=f.due,
                     status=f.status,
                     round=None if f.round is None else round_label(f.round),
+                    progress=_note(progress.get(f.id or 0)),
+                    progress_on=_on(progress.get(f.id or 0), tz),
                 )
                 for f in focus
             ),
@@ -410,6 +420,14 @@ class PacketService:
 def _id(row: Person | Enrollment | Evidence) -> int:
     assert row.id is not None  # noqa: S101 - rows read from or flushed to the database
     return row.id
+
+
+def _note(update: FocusUpdate | None) -> str | None:
+    return None if update is None or not update.note.strip() else update.note
+
+
+def _on(update: FocusUpdate | None, tz: tzinfo) -> date | None:
+    return None if _note(update) is None or update is None else update.at.astimezone(tz).date()
 
 
 def _phases(

@@ -234,13 +234,14 @@ def _html_focus(p: Packet) -> list[str]:
         return out
     out.append(
         "<table><tr><th>Focus</th><th>Dimension</th><th>Actions</th><th>Due</th>"
-        "<th>Status</th></tr>"
+        "<th>Status</th><th>Latest progress</th></tr>"
     )
     for f in p.focus:
         actions = "<br>".join(_h(a) for a in f.actions) or "—"
+        progress = f"{f.progress_on}: {_h(f.progress)}" if f.progress else "—"
         out.append(
             f"<tr><td>{_h(f.title)}</td><td>{_h(f.dimension)}</td><td>{actions}</td>"
-            f"<td>{f.due.isoformat()}</td><td>{_h(f.status)}</td></tr>"
+            f"<td>{f.due.isoformat()}</td><td>{_h(f.status)}</td><td>{progress}</td></tr>"
         )
     out.append("</table></section>")
     return out
@@ -510,10 +511,14 @@ def _md_rest(p: Packet) -> list[str]:
     """Focus items, the mood trend and the citations."""
     out = ["## Focus items", ""]
     if p.focus:
-        out += ["| Focus | Dimension | Actions | Due | Status |", "|---|---|---|---|---|"]
+        out += [
+            "| Focus | Dimension | Actions | Due | Status | Latest progress |",
+            "|---|---|---|---|---|---|",
+        ]
         out += [
             f"| {_m(f.title)} | {_m(f.dimension)} | {_m('; '.join(f.actions)) or '—'} | "
-            f"{f.due.isoformat()} | {_m(f.status)} |"
+            f"{f.due.isoformat()} | {_m(f.status)} | "
+            f"{f'{f.progress_on}: {_m(f.progress)}' if f.progress else '—'} |"
             for f in p.focus
         ]
         out.append("")

@@ -19,6 +19,7 @@ from storage.models import AuditLog
 from tests.support.enroll import enroll
 from tests.support.packet import (
     BLIND_COMMENT,
+    FOCUS_PROGRESS,
     KPI_TARGET,
     MANAGER_COMMENT,
     PRIVATE_NOTE,
@@ -147,9 +148,12 @@ def test_kpis_quote_the_target_and_mark_team_level_as_contribution(
 
 
 def test_focus_moods_and_window(seeded: Seeded, packets: PacketService) -> None:
-    """Focus items with status, the pulse moods in order; a window keeps only what is in it."""
+    """Focus items with status and latest progress, the pulse moods in order; a window keeps
+    only what is in it."""
     packet = _packet(packets, MANAGER)
-    assert [(f.title, f.status) for f in packet.focus] == [("Own one retrieval experiment", "open")]
+    assert [(f.title, f.status, f.progress, f.progress_on) for f in packet.focus] == [
+        ("Own one retrieval experiment", "open", FOCUS_PROGRESS, date(2027, 3, 2))
+    ]
     assert [m.mood for m in packet.moods] == ["on_track", "blocked", "at_risk"]
     narrow = packets.build(
         actor=Actor.slack(MANAGER), hire=HIRE, since=date(2026, 11, 10), until=date(2027, 1, 31)

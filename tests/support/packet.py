@@ -18,6 +18,7 @@ from storage.models import (
     Assessment,
     Evidence,
     Focus,
+    FocusUpdate,
     KpiReading,
     KpiSelection,
     MilestoneState,
@@ -37,6 +38,7 @@ RAG_COMMENT = "Still learning retrieval trade-offs"
 KPI = "pr-throughput"
 KPI_TARGET = "4–10 meaningful PRs/month depending on scope"
 TEAM_KPI = "eval-coverage"
+FOCUS_PROGRESS = "Tried three chunk sizes on the eval set"
 
 
 @dataclass(frozen=True)
@@ -121,16 +123,22 @@ def seed_packet(db: Database, *, hire: str, manager: str) -> Seeded:
                     recorded_at=_at(f"{day}T09:00"),
                 )
             )
+        focus = Focus(
+            enrollment_id=eid,
+            round="90d",
+            dimension_id="llm-fundamentals",
+            title="Own one retrieval experiment",
+            actions=["Pick a chunking change", "Measure it on the eval set"],
+            due=date(2027, 4, 30),
+            created_at=_at("2027-02-05T10:00"),
+            updated_at=_at("2027-02-05T10:00"),
+        )
+        session.add(focus)
+        session.flush()
+        assert focus.id is not None
         session.add(
-            Focus(
-                enrollment_id=eid,
-                round="90d",
-                dimension_id="llm-fundamentals",
-                title="Own one retrieval experiment",
-                actions=["Pick a chunking change", "Measure it on the eval set"],
-                due=date(2027, 4, 30),
-                created_at=_at("2027-02-05T10:00"),
-                updated_at=_at("2027-02-05T10:00"),
+            FocusUpdate(
+                focus_id=focus.id, note=FOCUS_PROGRESS, status="open", at=_at("2027-03-02T10:00")
             )
         )
         for n, (day, mood) in enumerate(
