@@ -15,7 +15,8 @@ from bot.services.clock import ManualClock
 from bot.services.focus import FocusService
 from bot.services.onboarding import Actor
 from bot.slack import focus_blocks as fb
-from tests.slack.conftest import HIRE, MANAGER, MENTOR, STRANGER, shown
+from tests.growth.test_growth_home import _growth_section
+from tests.slack.conftest import HIRE, MANAGER, MENTOR, STRANGER, HomeTab, shown
 from tests.support.checkins import RunningApp, messages_to, paced_messenger
 from tests.support.enroll import enroll
 from tests.support.growth_rounds import ratings
@@ -87,10 +88,12 @@ def filled(modal: View, **changes: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
-def test_choose_focus_items_from_the_reveal_prefilled_from_the_gaps(app: RunningApp) -> None:
+def test_choose_focus_items_from_the_reveal_prefilled_from_the_gaps(
+    app: RunningApp, home: HomeTab
+) -> None:
     """The side-by-side offers "Choose focus items"; its modal is pre-filled from the gaps
     (dimension, a title naming the next level, its anchor as the first action, a due date);
-    saving stores them and `/onramp growth` shows them."""
+    saving stores them, and `/onramp growth` and the hire's Home show them."""
     assert fb.CHOOSE_LABEL in str(reveal(app).blocks)
     modal = choose(app)
     assert modal.callback_id == fb.ADD_CALLBACK
@@ -110,6 +113,9 @@ def test_choose_focus_items_from_the_reveal_prefilled_from_the_gaps(app: Running
     growth = shown(app.slack.command(f"growth <@{HIRE}|hana>", MANAGER))
     assert "*Growth plan*" in growth
     assert "Towards “acceptable” on Communication" in growth
+    section = _growth_section(home.open(HIRE))
+    assert section is not None
+    assert "Towards “acceptable” on Communication" in section
 
 
 def test_a_refused_item_is_shown_beside_its_field_and_nothing_is_stored(app: RunningApp) -> None:
