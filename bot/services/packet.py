@@ -299,14 +299,11 @@ class PacketService:
                 if start_at <= e.created_at < end_at
             ]
             tags = evidence_repo.tags_of(session=session, evidence_ids=[_id(e) for e in rows])
-            ratings = [
-                r
-                for r in evidence_repo.assessments_of(
-                    session=session, enrollment_ids=[enrollment_id]
-                )
-                if start_at <= r.submitted_at < end_at
-            ]
-            shown = revealed_rounds(ratings, closing_times(session, enrollment_id), now)
+            every = evidence_repo.assessments_of(session=session, enrollment_ids=[enrollment_id])
+            # Whether a round may be shown is decided now, over all of its ratings; the window
+            # then keeps the ratings submitted in it.
+            shown = revealed_rounds(every, closing_times(session, enrollment_id), now)
+            ratings = [r for r in every if start_at <= r.submitted_at < end_at]
             picked = packet_repo.kpi_selected(session=session, enrollment_id=enrollment_id)
             readings = packet_repo.kpi_readings(
                 session=session, enrollment_id=enrollment_id, since=start_at, until=end_at
