@@ -480,8 +480,6 @@ class FocusService:
                 "note", f"Keep the note under {NOTE_LIMIT} characters ({len(clean_note)} given)."
             )
         wanted = _status(status) if status else None
-        if not clean_note and wanted is None:
-            raise FocusInputError("note", "Say what moved: add a note, a new status, or both.")
         now = self.clock.now()
         with self.db.transaction() as session:
             row = focus_repo.focus_by_id(session=session, focus_id=focus_id)
@@ -496,6 +494,9 @@ class FocusService:
                 raise NotFound(NOT_FOUND.format(id=focus_id)) from None
             _require_change(subject.relation)
             new_status = wanted or FocusStatus(row.status)
+            if not clean_note and new_status.value == row.status:
+                # Nothing moved: an empty update would only re-arm the stalled nudge.
+                raise FocusInputError("note", "Say what moved: add a note, a new status, or both.")
             if new_status is FocusStatus.OPEN and row.status != FocusStatus.OPEN.value:
                 open_now = focus_repo.open_count(session=session, enrollment_id=row.enrollment_id)
                 if open_now >= MAX_OPEN:

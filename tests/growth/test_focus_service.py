@@ -186,7 +186,7 @@ def test_who_may_add_update_and_see(revealed: Rig, who: str, may_change: bool) -
 
 def test_updates_are_appended_and_the_latest_is_shown(revealed: Rig, db: Database) -> None:
     """Each update appends a row (note, status, author, time); the item keeps the latest
-    status and the list shows the latest update."""
+    status and the list shows the latest update; an update that changes nothing is refused."""
     focus = service(revealed)
     item = add(focus)
     focus.update(actor=Actor.slack(HIRE), focus_id=item, note="Drafted the baseline")
@@ -203,6 +203,8 @@ def test_updates_are_appended_and_the_latest_is_shown(revealed: Rig, db: Databas
     assert (shown.status, shown.last_update and shown.last_update.note) == ("done", "Reviewed")
     with pytest.raises(FocusInputError, match="open, done or dropped"):
         focus.update(actor=Actor.slack(HIRE), focus_id=item, status="finished")
+    with pytest.raises(FocusInputError, match="Say what moved"):
+        focus.update(actor=Actor.slack(HIRE), focus_id=item, status="done")  # no note, no change
 
 
 def test_an_item_stalls_after_quiet_working_days_and_an_update_clears_it(revealed: Rig) -> None:
