@@ -68,6 +68,10 @@ STORY_PACKET = (
     "For the 90-day conversation Marco pulls Ana's review packet: one HTML file in his DM, with "
     "inline charts and nothing it fetches (onramp packet writes the same file)."
 )
+STORY_ONE_ON_ONE = (
+    "Marco sets a weekly 1:1 with Ana on his own clock and keeps a private note for it. The "
+    "working day before, both get a prep DM: his carries the note, which nobody else can read."
+)
 #: An uploaded file, as the transcript shows it (the file itself stays in the sandbox).
 FILE_SHARED = "📎 {title} ({filename}, {size:,} bytes)\n{comment}"
 
@@ -101,6 +105,7 @@ KIND_NAMES = {
     "growth_mentor": "growth check-ins to mentors",
     "growth_reminder": "growth reminders",
     "growth_reveal": "side-by-sides",
+    "one_on_one_prep": "1:1 preps",
 }
 OTHER_POSTS = "answers and other replies"
 

@@ -19,6 +19,8 @@ from bot.demo.world import STORY_START, World
 #: The story opens on the Friday before Ana's first day, at 09:00 in San Francisco.
 #: Day 90 is a Saturday; the growth check-in comes with the 90-day review, on Monday (day 92).
 GROWTH_DAY = 92
+#: Marco's private note about Ana: it shows in his 1:1 prep and nowhere else.
+PRIVATE_NOTE = "Ask how the eval harness handoff went; she seemed unsure on Monday."
 OPENING = datetime(2026, 10, 30, 16, 0, tzinfo=UTC)
 
 QUESTIONS = (
@@ -113,7 +115,8 @@ def play(world: World, out: Transcript) -> None:
 
 
 def play_growth(world: World, out: Transcript) -> None:
-    """The growth act: a win, the day-90 growth check-in, the side-by-side, readiness."""
+    """The growth act: a win, the day-90 growth check-in, the side-by-side, readiness, the
+    packet and a 1:1 prep."""
     ana, marco = world.persona("ana"), world.persona("marco")
     show = out.show
 
@@ -138,6 +141,13 @@ def play_growth(world: World, out: Transcript) -> None:
     show(world.command(marco, "/onramp growth @ana"))
     show([world.narrate(say.STORY_PACKET)])
     show(world.command(marco, "/onramp packet @ana"))
+
+    # 1:1 prep: Marco sets a weekly 1:1 on his clock and keeps a private note; the working day
+    # before the meeting both get a prep DM, his with the note, hers without.
+    show([world.narrate(say.STORY_ONE_ON_ONE)])
+    show(world.command(marco, "/onramp one-on-one @ana weekly thu 15:00"))
+    show(world.command(marco, f"/onramp note @ana {PRIVATE_NOTE}"))
+    show(world.advance_to(world.at(GROWTH_DAY + 2, "13:00")))
 
 
 def run(write: Callable[[str], None], *, color: bool, key_set: bool) -> None:

@@ -180,3 +180,18 @@ def test_the_summary_counts_what_the_transcript_shows(story: Run) -> None:
 def test_no_colours_when_stdout_is_not_a_terminal(story: Run) -> None:
     """Piped output carries no ANSI escape codes."""
     assert "\x1b[" not in story.out
+
+
+def test_the_1_1_prep_reaches_both_with_the_note_for_the_manager_only(story: Run) -> None:
+    """Marco's weekly 1:1 names its next meeting on his clock; the working day before, his prep
+    carries his private note and Ana's does not."""
+    act = story.out.split("▸ /onramp one-on-one @ana", 1)[1]
+    assert "Next: Thu 04 Feb 15:00" in act
+    preps = act.split("1:1 prep")[1:]
+    assert len(preps) >= 2, act[-3000:]
+    marcos = [p for p in preps if "Your private notes" in p]
+    assert len(marcos) == 1
+    assert "eval harness handoff" in marcos[0]
+    anas = [p for p in preps if "with your manager" in p]
+    assert len(anas) == 1
+    assert "eval harness handoff" not in anas[0]
