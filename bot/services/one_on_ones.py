@@ -315,6 +315,8 @@ def prep_rows(
     running = repo.running_one_on_ones(session=session)
     managers = people_repo.people_by_ids(session=session, ids={o.manager_id for o, _ in running})
     for one, enrollment in running:
+        if one.manager_id != enrollment.manager_id:  # set by a manager the hire no longer has
+            continue
         person = managers.get(one.manager_id)
         # The 1:1's own zone (the manager's when it was set), the manager's holidays.
         manager_cal = calendar(one.tz, person.holiday_country if person else None)
@@ -404,7 +406,12 @@ def compose_prep(*, db: Database, catalog: PlanCatalog, row: Any, report: Enroll
         hire_row = people_repo.get_person(session=session, user_id=report.hire.user_id)
         if hire_row is None or row.recipient_id not in recipient:
             raise NotFound("the hire is gone")
-        for_manager = recipient[row.recipient_id].user_id == report.manager.user_id
+        reader = recipient[row.recipient_id].user_id
+        for_manager = reader == report.manager.user_id
+        if not for_manager and reader != report.hire.user_id:
+            # Only the manager of record and the hire read a prep: anyone else (a manager
+            # replaced since the row was owed) would be shown the hire's own view.
+            raise NotFound("the recipient is no longer the hire's manager")
         # Times as the recipient reads them: their own zone (the 1:1's, when theirs is unknown).
         local = zone(recipient[row.recipient_id].tz, str(row.payload.get("tz") or "UTC"))
         relation = Relation.MANAGER if for_manager else Relation.HIRE

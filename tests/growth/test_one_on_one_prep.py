@@ -11,19 +11,22 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.domain.errors import NotFound
 from bot.sandbox import SlackSandbox
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
 from bot.services.growth import GrowthService
 from bot.services.onboarding import Actor, Onboarding
-from bot.services.one_on_ones import OneOnOnes, early_warnings
+from bot.services.one_on_ones import OneOnOnes, compose_prep, early_warnings
+from storage import repositories as people_repo
 from storage.models import KpiReading
 from storage.one_on_ones import PulseAnswer
+from storage.outbox import NewRow
 from tests.slack.conftest import view_text
 from tests.support.checkins import Rig
 from tests.support.enroll import enroll
 from tests.support.growth_rounds import growth_rig
-from tests.support.people import HIRE, MANAGER
+from tests.support.people import HIRE, MANAGER, MENTOR
 
 NEW_YORK, BERLIN = "America/New_York", "Europe/Berlin"
 PREP = "one_on_one_prep"
@@ -168,3 +171,26 @@ def test_early_warnings_ask_only_what_the_data_shows(
             .blueprint.get("s16.common-reasons-for-underperformance")
             .text
         )
+
+
+def test_a_prep_for_anyone_but_the_manager_or_hire_is_never_composed(
+    onboarding: Onboarding, catalog: PlanCatalog
+) -> None:
+    """A prep row naming someone else (say, a manager replaced since it was owed) is refused
+    rather than composed, so nobody but the two of them reads a prep."""
+    report = enroll(onboarding, start=date(2026, 11, 2))
+    with onboarding.db.read() as session:
+        mentor = people_repo.get_person(session=session, user_id=MENTOR)
+    assert mentor is not None
+    assert mentor.id is not None
+    row = NewRow(
+        key="one_on_one_prep:1:2026-11-26:9",
+        kind=PREP,
+        recipient_id=mentor.id,
+        due_at=MEETING,
+        enrollment_id=report.enrollment_id,
+        payload={"meeting": MEETING.isoformat(), "since": MEETING.isoformat()},
+    )
+    progress = onboarding.progress(actor=Actor.cli(), hire=HIRE)
+    with pytest.raises(NotFound, match="no longer the hire's manager"):
+        compose_prep(db=onboarding.db, catalog=catalog, row=row, report=progress)
