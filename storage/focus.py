@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import Focus, FocusUpdate
+from storage.models import Enrollment, Focus, FocusUpdate, Person
 
 OPEN = "open"
 
@@ -89,3 +89,15 @@ def mark_nudged(*, session: Session, focus_ids: Collection[int], at: datetime) -
             row.nudged_at = at
             session.add(row)
     session.flush()
+
+
+def hires_of(*, session: Session, enrollment_ids: Collection[int]) -> dict[int, Person]:
+    """Enrollment id → its hire, in one query (the tick reads every open item's hire)."""
+    if not enrollment_ids:
+        return {}
+    rows = session.exec(
+        select(Enrollment.id, Person)
+        .join(Person, col(Person.id) == col(Enrollment.hire_id))
+        .where(col(Enrollment.id).in_(list(enrollment_ids)))
+    )
+    return {enrollment_id: person for enrollment_id, person in rows if enrollment_id is not None}

@@ -600,7 +600,7 @@ def stalled_nudges(
         return []
     mentors = outbox_repo.mentor_pairs(session=session, enrollment_ids=active)
     managers = outbox_repo.managers_of(session=session, enrollment_ids=active)
-    hires = _hires_of(session, active)
+    hires = focus_repo.hires_of(session=session, enrollment_ids=active)
     rows: list[outbox_repo.NewRow] = []
     for item in items:
         hire = hires.get(item.enrollment_id)
@@ -628,18 +628,6 @@ def stalled_nudges(
             for pid in recipients
         ]
     return rows
-
-
-def _hires_of(session: Session, enrollment_ids: Sequence[int]) -> dict[int, Person]:
-    enrollments = {e: repo.get_enrollment(session=session, enrollment_id=e) for e in enrollment_ids}
-    people = repo.people_by_ids(
-        session=session, ids={e.hire_id for e in enrollments.values() if e is not None}
-    )
-    return {
-        eid: people[e.hire_id]
-        for eid, e in enrollments.items()
-        if e is not None and e.hire_id in people
-    }
 
 
 # --- input and output ----------------------------------------------------------------------

@@ -13,7 +13,14 @@ import pytest
 from sqlmodel import col, select
 
 from bot.domain.errors import Conflict, NotFound, PermissionDenied
-from bot.services.focus import MAX_OPEN, FocusInputError, FocusService, NewFocus
+from bot.domain.progress import Lifecycle
+from bot.services.focus import (
+    MAX_OPEN,
+    FocusInputError,
+    FocusService,
+    NewFocus,
+    stalled_nudges,
+)
 from bot.services.growth import GrowthService
 from bot.services.onboarding import Actor
 from storage import focus as focus_repo
@@ -225,3 +232,31 @@ def test_an_item_stalls_after_quiet_working_days_and_an_update_clears_it(reveale
     revealed.clock.set(revealed.clock.now() + timedelta(days=16))  # Sat 20 Feb: past due 19 Feb
     view = focus.list(actor=Actor.slack(HIRE), hire=HIRE).items[0]
     assert (view.overdue, view.stalled) == (True, True)
+
+
+def test_the_tick_owes_one_nudge_per_quiet_spell_to_each_mentor(revealed: Rig) -> None:
+    """A stalled item owes the mentor one keyed nudge (the same key however often it is
+    derived); an update re-arms it under a new key; a paused plan owes none."""
+    focus = service(revealed, stalled_after=3)
+    item = add(focus)
+    calendars = revealed.checkins.calendars
+
+    def owed() -> list[tuple[str, int]]:
+        with revealed.db.read() as session:
+            rows = stalled_nudges(
+                session, now=revealed.clock.now(), calendar=calendars.calendar, after=lambda _: 3
+            )
+        return [(r.key, r.recipient_id) for r in rows]
+
+    assert owed() == []
+    revealed.clock.set(revealed.clock.now() + timedelta(days=3))  # Thursday: stalled
+    [(first, mentor)] = owed()
+    assert owed() == [(first, mentor)]
+    assert first.startswith(f"focus_nudge:1:{item}:")
+    focus.update(actor=Actor.slack(HIRE), focus_id=item, note="Moving again")
+    assert owed() == []
+    revealed.clock.set(revealed.clock.now() + timedelta(days=7))
+    [(second, _)] = owed()
+    assert second != first
+    revealed.onboarding.change(actor=Actor.cli(), hire=HIRE, action=Lifecycle.PAUSE)
+    assert owed() == []
