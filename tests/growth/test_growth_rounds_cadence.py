@@ -21,7 +21,8 @@ def rules(**changes: object) -> Rules:
 
 
 def test_rounds_after_the_listed_ones_come_every_three_months() -> None:
-    """90d, 6mo, 12mo, then 15mo, 18mo … up to 24 months (the tick reaches ~400 days)."""
+    """90d, 6mo, 12mo, then 15mo, 18mo … up to 24 months with the plan's calendar (later
+    rounds come from the window after the plan, tests/checkins/test_after_month_12.py)."""
     assert [str(r) for r in growth_rounds(rules())] == [
         "90d",
         "6mo",
