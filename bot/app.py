@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Settings
-from bot.domain.schedule import Rules
 from bot.services.answers import AnswerModel, AnswerPolicy, Answers, Prices
 from bot.services.catalog import PlanCatalog
 from bot.services.checkins import Checkins, NudgeObserver
@@ -69,7 +68,7 @@ def build(settings: Settings, *, clock: Clock | None = None, migrate: bool = Tru
         catalog=catalog,
         clock=clock,
         onboarding=onboarding,
-        defaults=Rules.of(**settings.checkins.model_dump(exclude={"holiday_country"})),
+        defaults=settings.checkins.rules(),
         default_tz=settings.default_timezone,
     )
     onboarding.observers.append(NudgeObserver(checkins))

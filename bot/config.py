@@ -22,12 +22,14 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.domain.errors import ConfigError
 from bot.domain.offsets import Offset
 from bot.domain.plan import check_rounds, format_loc
+from bot.domain.schedule import Rules, cadence_problems
 
 DEFAULT_CONFIG = Path("app.yaml")
 
@@ -110,6 +112,17 @@ class CheckinSettings(_Section):
         if value is not None:
             Offset.parse(value)
         return value
+
+    @model_validator(mode="after")
+    def _repeatable(self) -> CheckinSettings:
+        problems = cadence_problems(self.rules())
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def rules(self) -> Rules:
+        """These defaults as the check-in engine's rules (a plan's ``checkins:`` overrides them)."""
+        return Rules.of(**self.model_dump(exclude={"holiday_country"}))
 
 
 class PriceSettings(_Section):

@@ -253,6 +253,18 @@ def test_plans_check_refuses_a_dangling_source(tmp_path: Path, sqlite_url: str) 
     assert "no blueprint section 's6.60-days' (did you mean 's6.60-day-goals'?)" in err
 
 
+def test_plans_check_refuses_a_cadence_whose_after_plan_pulses_cannot_repeat(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """A plan's pulse_until in weeks under app.yaml's monthly pulse after the plan is refused."""
+    plan = _broken_copy(tmp_path, "  pulse_until: 12mo", "  pulse_until: 52w")
+    code, out, err = run(sqlite_url, "plans", "check", str(plan))
+    assert code == 2
+    assert "checkins: after_plan_pulse_every (1mo)" in err
+    assert "pulse_until (52w)" in err
+    assert "ok " not in out
+
+
 def test_db_upgrade_reports_what_it_did(sqlite_url: str) -> None:
     """db upgrade migrates an empty database once and then says it is up to date."""
     code, out, _ = run(sqlite_url, "db", "upgrade")

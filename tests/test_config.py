@@ -75,6 +75,11 @@ def test_a_named_folder_that_is_not_there_is_an_error(tmp_path: Path, name: str)
         ("checkins:\n  send_time: noon", "checkins.send_time"),
         ("admins: [", "not valid YAML"),
         ("- just\n- a list", "must be a mapping"),
+        (
+            "checkins:\n  pulse_until: 365d",
+            "after_plan_pulse_every (1mo) counts in months or years (mo, y) but pulse_until",
+        ),
+        ("checkins:\n  growth_every_after: 13w", "growth_every_after (13w) counts in days"),
     ],
 )
 def test_bad_settings_name_the_key_and_the_fix(tmp_path: Path, text: str, message: str) -> None:

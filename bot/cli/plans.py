@@ -193,11 +193,17 @@ def plans_check(
 ) -> None:
     """Validate plans against their schema and blueprint; exit 2 naming each problem."""
     with errors():
-        targets = paths or [load_settings(config).plans_dir]
-        loaded, problems = check_paths(targets)
+        settings = load_settings(config)
+        loaded, problems = check_paths(paths or [settings.plans_dir])
+        from bot.domain.schedule import cadence_problems
         from bot.services.semantic import check_plan_vectors, embeddings_path
 
         for p in loaded:
+            rules = settings.checkins.rules().with_cadence(p.plan.checkins)
+            cadence = [f"{p.path}: checkins: {c}" for c in cadence_problems(rules)]
+            if cadence:  # with app.yaml's defaults, the calendar after the plan would not repeat
+                problems += cadence
+                continue
             typer.echo(
                 f"ok  {p.path}: {len(p.plan.phases)} phases, {len(p.plan.milestone_ids)} "
                 f"milestones, {len(p.plan.kpis)} KPIs, {_growth_summary(p.plan.growth)}; "

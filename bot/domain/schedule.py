@@ -557,6 +557,33 @@ def growth_rounds(rules: Rules, *, horizon: Offset = GROWTH_HORIZON) -> list[Off
     return rounds
 
 
+def cadence_problems(rules: Rules) -> list[str]:
+    """What stops the calendar after the plan from repeating: a step that counts in other units
+    than what it repeats from (``pulse_until: 365d`` with ``after_plan_pulse_every: 1mo`` would
+    silently send no pulse after the plan, since a month is no fixed number of days)."""
+    pairs = (
+        ("pulse_until", rules.pulse_until, "after_plan_pulse_every", rules.after_plan_pulse_every),
+        (
+            "the last of growth_rounds",
+            rules.growth_rounds[-1] if rules.growth_rounds else None,
+            "growth_every_after",
+            rules.growth_every_after,
+        ),
+    )
+    problems = []
+    for base_name, base, step_name, step in pairs:
+        if base is None or step is None:
+            continue
+        base_unit, step_unit = _in_base_unit(base)[1], _in_base_unit(step)[1]
+        if base_unit != step_unit:
+            words = {"mo": "months or years (mo, y)", "d": "days or weeks (d, w)"}
+            problems.append(
+                f"{step_name} ({step}) counts in {words[step_unit]} but {base_name} ({base}) "
+                f"in {words[base_unit]}; write both in the same kind of unit, e.g. 12mo and 1mo"
+            )
+    return problems
+
+
 def _in_base_unit(offset: Offset) -> tuple[int, str]:
     """``1y`` → (12, "mo"), ``2w`` → (14, "d"): months or days."""
     per = {"d": (1, "d"), "w": (7, "d"), "mo": (1, "mo"), "y": (12, "mo")}[offset.unit]
