@@ -27,7 +27,11 @@ UserArgument = Annotated[
 def _service(c: Container) -> KpiService:
     growth = c.growth
     return KpiService(
-        db=growth.db, catalog=growth.catalog, clock=growth.clock, admins=growth.admins
+        db=growth.db,
+        catalog=growth.catalog,
+        clock=growth.clock,
+        admins=growth.admins,
+        default_tz=c.settings.default_timezone,
     )
 
 
@@ -75,12 +79,18 @@ def select(
         typer.echo(f"No longer tracked (readings kept): {', '.join(chosen.removed)}")
 
 
-@kpis_app.command("record")
+# A negative reading ("-3": a target that is a change, "+2–5 points QoQ") is the value, not an
+# option: unknown options are left as arguments (every option here is long, so "-3" names none).
+@kpis_app.command("record", context_settings={"ignore_unknown_options": True})
 def record(
     user: UserArgument,
     kpi: Annotated[str, typer.Argument(metavar="KPI", help="One of the hire's KPIs.")],
     value: Annotated[
-        str, typer.Argument(metavar="VALUE", help="One number: 62%, 4.5, 1,200, 3 days.")
+        str,
+        typer.Argument(
+            metavar="VALUE",
+            help="One number: 62%, 4.5, 1,200, 3 days; a negative one as is: -3.",
+        ),
     ],
     period: Annotated[
         str | None,
@@ -95,7 +105,8 @@ def record(
     config: ConfigOption = DEFAULT_CONFIG,
     as_json: JsonFlag = False,
 ) -> None:
-    """Record one reading of one of the hire's KPIs."""
+    """Record one reading of one of the hire's KPIs (a negative VALUE may be typed as is, e.g.
+    -3 for a drop in a KPI whose target is a change)."""
     with container(config) as c:
         done = _service(c).record(
             actor=Actor.cli(), hire=user, kpi=kpi, value=value, period=period, note=note, link=link

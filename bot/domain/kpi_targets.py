@@ -4,12 +4,19 @@
 "Median 3–7 business days" is 3..7; "≥4/5 average" is at least 4. A target with no number
 ("Increasing trend", "target set per product") or only an example ("p95 within product SLA
 (e.g., <5–8s)") has no bound: a reading is then shown beside the quoted target, never judged.
+
+:func:`judge` is the one rule for whether a reading is on target, wherever it is shown (the
+review packet, the 1:1 prep): a reading for a period other than the one the target counts per
+(a week's 2 PRs against "4–10 PRs/month") is not judged either.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from bot.domain.errors import InvalidInput
+from bot.domain.kpis import parse_period, target_unit
 
 _NUM = r"(\d+(?:\.\d+)?)"
 _DASH = r"\s*[–—-]\s*"
@@ -47,3 +54,34 @@ def parse_target(text: str) -> Bound | None:
         low, high = float(found.group(1)), float(found.group(2))
         return Bound(low=min(low, high), high=max(low, high))
     return None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A reading against its KPI's target: ``on_target`` is ``None`` when it is not judged, and
+    ``said`` how to show that ("on target", "⚑ off target", "not judged (…)"; empty when the
+    target states no bound, so there is nothing to judge against)."""
+
+    on_target: bool | None
+    said: str
+
+
+def judge(target: str, period: str, value: float) -> Judgement:
+    """Whether ``value``, read for ``period``, is within the bound ``target`` states: only when
+    it states one, and only when the period is as long as the one the target counts per (when
+    it names one)."""
+    bound = parse_target(target)
+    if bound is None:
+        return Judgement(None, "")
+    unit = target_unit(target)
+    if unit is not None:
+        try:
+            kind = parse_period(period).kind
+        except InvalidInput:
+            return Judgement(None, f"not judged: {period!r} is not a period")
+        if kind is not unit:
+            return Judgement(
+                None, f"not judged: a {kind.value}'s reading, the target is per {unit.value}"
+            )
+    held = bound.holds(value)
+    return Judgement(held, "on target" if held else "⚑ off target")

@@ -2,8 +2,10 @@
 period a reading is for, and the direction of the last two readings.
 
 A period is written the way people say it: a day ``2027-03-14``, an ISO week ``2027-W11``, a
-month ``2027-03`` or a quarter ``2027-Q1``. A KPI's frequency in the blueprint ("Weekly",
-"Monthly/Quarterly", …) picks the kind of its default period: the first word of it.
+month ``2027-03`` or a quarter ``2027-Q1``, in the years 2000–2100. How long a KPI's period is
+(:func:`period_kind`) follows its target when the target names a unit ("4–10 PRs/month" is read
+monthly), else the coarser word of its frequency ("Weekly/Monthly" is monthly): the default
+period, the reminder and the judging against the target all use it.
 """
 
 from __future__ import annotations
@@ -50,15 +52,43 @@ _PERIODS = (
     (PeriodKind.QUARTER, re.compile(r"^(\d{4})-Q([1-4])$")),
 )
 PERIOD_FORMATS = "2027-03-14 (a day), 2027-W11 (an ISO week), 2027-03 (a month) or 2027-Q1"
+#: The years a period may fall in: beyond them a date overflows, and no reading is for them.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+_ORDER = (PeriodKind.DAY, PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER)
+#: How a target names the period its number is per: "PRs/month", "per week", "each day", "QoQ".
+_UNIT_WORDS = {"day": PeriodKind.DAY, "week": PeriodKind.WEEK, "month": PeriodKind.MONTH}
+_UNIT_WORDS |= {"quarter": PeriodKind.QUARTER, "wow": PeriodKind.WEEK, "mom": PeriodKind.MONTH}
+_UNIT_WORDS |= {"qoq": PeriodKind.QUARTER}
+_TARGET_UNIT = re.compile(
+    r"(?:/\s*|\b(?:per|each|every)[\s-]+)(day|week|month|quarter)s?\b|\b(wow|mom|qoq)\b",
+    re.IGNORECASE,
+)
 
 
 def frequency_kind(frequency: str) -> PeriodKind:
-    """The period kind of a KPI's frequency: its first word ("Weekly/Monthly" is weekly); a
-    frequency the blueprint words otherwise is read as monthly."""
-    for word in re.findall(r"[a-z]+", frequency.lower()):
-        if word in _FREQUENCY_WORDS:
-            return _FREQUENCY_WORDS[word]
-    return PeriodKind.MONTH
+    """The period kind of a KPI's frequency: the coarsest word of it ("Daily/Weekly" is weekly,
+    "Weekly/Monthly" monthly, "Monthly/Quarterly" quarterly); a frequency the blueprint words
+    otherwise is read as monthly."""
+    words = re.findall(r"[a-z]+", frequency.lower())
+    named = [_FREQUENCY_WORDS[w] for w in words if w in _FREQUENCY_WORDS]
+    return max(named, key=_ORDER.index) if named else PeriodKind.MONTH
+
+
+def target_unit(target: str) -> PeriodKind | None:
+    """The period a KPI's target counts per, when it names one ("4–10 PRs/month" → month,
+    "+2–5 points QoQ" → quarter); ``None`` otherwise ("Median 3–7 business days")."""
+    found = _TARGET_UNIT.search(target)
+    if found is None:
+        return None
+    return _UNIT_WORDS[(found.group(1) or found.group(2)).lower()]
+
+
+def period_kind(frequency: str, target: str) -> PeriodKind:
+    """How long one reading's period is for a KPI: the unit its target names, so a reading is
+    for the period the target counts per; else :func:`frequency_kind`. The one rule behind the
+    default period, the reminder and judging a reading against the target."""
+    unit = target_unit(target)
+    return frequency_kind(frequency) if unit is None else unit
 
 
 @dataclass(frozen=True, order=True)
@@ -89,7 +119,9 @@ def period_of(kind: PeriodKind, day: date) -> Period:
         return Period(start, start + timedelta(days=6), kind, f"{year}-W{week:02d}")
     if kind is PeriodKind.MONTH:
         start = day.replace(day=1)
-        following = (start + timedelta(days=32)).replace(day=1)
+        following = (
+            date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+        )
         return Period(start, following - timedelta(days=1), kind, f"{day:%Y-%m}")
     quarter = (day.month - 1) // 3 + 1
     start = date(day.year, 3 * quarter - 2, 1)
@@ -105,6 +137,11 @@ def parse_period(text: str) -> Period:
         if match is None:
             continue
         numbers = [int(g) for g in match.groups()]
+        if not FIRST_YEAR <= numbers[0] <= LAST_YEAR:
+            shown = _SHOWN.sub("", text)[:40]
+            raise InvalidInput(
+                f"'{shown}' is outside the years a reading can be for ({FIRST_YEAR}–{LAST_YEAR})."
+            )
         try:
             if kind is PeriodKind.DAY:
                 return period_of(kind, date(*numbers))
@@ -113,7 +150,7 @@ def parse_period(text: str) -> Period:
             if kind is PeriodKind.MONTH:
                 return period_of(kind, date(numbers[0], numbers[1], 1))
             return period_of(kind, date(numbers[0], 3 * numbers[1] - 2, 1))
-        except ValueError:
+        except (ValueError, OverflowError):
             break
     shown = _SHOWN.sub("", text)[:40]
     raise InvalidInput(f"'{shown}' is not a period; write it as {PERIOD_FORMATS}.")

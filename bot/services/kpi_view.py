@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from bot.domain.kpis import Trend, frequency_kind, parse_period, trend
+from bot.domain.kpis import Trend, parse_period, period_kind, trend
 from bot.domain.plan import Kpi, LoadedPlan
 from storage import kpis as kpi_repo
 from storage.models import KpiReading
@@ -75,7 +75,7 @@ class KpiView:
             "measures": self.measures,
             "target": self.target,
             "frequency": self.frequency,
-            "period_kind": frequency_kind(self.frequency).value,
+            "period_kind": period_kind(self.frequency, self.target).value,
             "team_level": self.team_level,
             "label": TEAM_LEVEL if self.team_level else None,
             "source": self.source.as_json(),

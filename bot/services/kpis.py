@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -28,16 +27,16 @@ from bot.domain.kpis import (
     MAX_KPIS,
     PERIOD_FORMATS,
     count_problem,
-    frequency_kind,
     parse_period,
     parse_value,
+    period_kind,
     period_of,
     resolve,
 )
 from bot.domain.permissions import Relation
 from bot.domain.plan import Kpi
 from bot.domain.progress import EnrollmentStatus
-from bot.domain.schedule import Kind, LocalCalendar
+from bot.domain.schedule import Kind, LocalCalendar, zone
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
 from bot.services.growth import GrowthService, _cite, _link, _Subject
@@ -110,11 +109,19 @@ class KpiService:
     """Pick KPIs for hires, record readings, show them."""
 
     def __init__(
-        self, *, db: Database, catalog: PlanCatalog, clock: Clock, admins: frozenset[str]
+        self,
+        *,
+        db: Database,
+        catalog: PlanCatalog,
+        clock: Clock,
+        admins: frozenset[str],
+        default_tz: str = "UTC",
     ) -> None:
         self.db = db
         self.catalog = catalog
         self.clock = clock
+        #: The workspace's zone (settings ``default_timezone``): "today" of a hire without one.
+        self.default_tz = default_tz
         # Who is asking about whom, and the stranger's refusal, are the readiness view's.
         self.growth = GrowthService(db=db, catalog=catalog, clock=clock, admins=admins)
 
@@ -298,14 +305,13 @@ class KpiService:
         )
 
     def _default_period(self, subject: _Subject, kpi: Kpi) -> str:
-        return period_of(frequency_kind(kpi.frequency), self._today(subject)).label
+        return period_of(period_kind(kpi.frequency, kpi.target), self._today(subject)).label
 
     def _today(self, subject: _Subject) -> date:
-        zone = subject.enrollment.hire_tz or subject.hire.tz or "UTC"
-        try:
-            return self.clock.now().astimezone(ZoneInfo(zone)).date()
-        except (ValueError, KeyError):  # a zone Slack named that this system lacks
-            return self.clock.now().date()
+        """Today in the hire's zone; the workspace's when they have none (or one this system
+        lacks)."""
+        named = subject.enrollment.hire_tz or subject.hire.tz
+        return self.clock.now().astimezone(zone(named, self.default_tz)).date()
 
     def _reading(
         self,
@@ -417,7 +423,7 @@ def reminder_rows(
         if kpi is None or manager is None:
             continue
         cal = calendar(manager.tz, manager.holiday_country)
-        ended = period_of(frequency_kind(kpi.frequency), cal.today(now)).previous()
+        ended = period_of(period_kind(kpi.frequency, kpi.target), cal.today(now)).previous()
         day = cal.working_on_or_after(ended.end + timedelta(days=1))
         if (
             cal.send_at(day) > now

@@ -64,7 +64,7 @@ def test_a_cli_reading_shows_in_growth_json_with_its_target(url: str) -> None:
     assert pr["target"] == "4–10 meaningful PRs/month depending on scope"
     assert pr["latest"] | {"recorded_at": None} == {
         "value": 5.0,
-        "period": "2026-W46",
+        "period": "2026-11",
         "note": "two big ones",
         "link": None,
         "recorded_at": None,
@@ -97,6 +97,7 @@ def test_a_csv_with_a_bad_row_names_the_line_and_imports_nothing(url: str, tmp_p
         (("select", HIRE, "pr-throughput"), "at least 3"),
         (("record", HIRE, "velocity", "3"), "There is no KPI 'velocity'"),
         (("record", HIRE, "story", "3", "--period", "2026-11-31"), "is not a period"),
+        (("record", HIRE, "story", "3", "--period", "9999-12"), "outside the years"),
         (("import", "/nonexistent/readings.csv"), "cannot read"),
     ],
 )
@@ -106,3 +107,13 @@ def test_bad_input_exits_2_with_a_sentence(url: str, args: tuple[str, ...], said
     assert code == 2
     assert said in err
     assert "Traceback" not in err
+
+
+def test_a_negative_value_is_recorded_not_read_as_an_option(url: str) -> None:
+    """`onramp kpis record USER KPI -3` records -3 (a drop), options after it still apply."""
+    code, out, err = run(url, "kpis", "record", HIRE, "story", "-3", "--period", "2026-W45")
+    assert code == 0, err
+    assert "Recorded -3 for 2026-W45 on story-cycle-time" in out
+    code, out, err = run(url, "kpis", "record", HIRE, "story", "-1.5", "--perod", "2026-W45")
+    assert code == 2
+    assert "--perod" in err

@@ -7,12 +7,13 @@ from datetime import date
 import pytest
 
 from bot.domain.errors import InvalidInput
+from bot.domain.kpi_targets import judge
 from bot.domain.kpis import (
     PeriodKind,
     Trend,
-    frequency_kind,
     parse_period,
     parse_value,
+    period_kind,
     period_of,
     resolve,
     trend,
@@ -39,18 +40,42 @@ def test_a_value_without_exactly_one_number_is_refused(typed: str, why: str) -> 
 
 
 @pytest.mark.parametrize(
-    ("frequency", "label"),
+    ("frequency", "target", "label"),
     [
-        ("Daily/Weekly", "2027-03-14"),
-        ("Weekly/Monthly", "2027-W10"),
-        ("Monthly", "2027-03"),
-        ("Monthly/Quarterly", "2027-03"),
-        ("Quarterly", "2027-Q1"),
+        ("Weekly/Monthly", "4–10 meaningful PRs/month depending on scope", "2027-03"),
+        ("Weekly", "3 PRs per month", "2027-03"),
+        ("Monthly/Quarterly", "+2–5 points QoQ on targeted flows", "2027-Q1"),
+        ("Monthly", "2 demos/week", "2027-W10"),
+        ("Daily/Weekly", "p95 within product SLA (e.g., <5–8s)", "2027-W10"),
+        ("Weekly/Monthly", "Decreasing trend; target depends on domain", "2027-03"),
+        ("Monthly/Quarterly", ">90% on baseline injection suite", "2027-Q1"),
+        ("Monthly", "60–80% of top intents in 6 months (team-level)", "2027-03"),
+        ("Weekly", "Median 3–7 business days for small tickets", "2027-W10"),
+        ("Daily", "<0.5–1% depending on SLA", "2027-03-14"),
     ],
 )
-def test_the_default_period_is_the_first_frequency_on_that_day(frequency: str, label: str) -> None:
-    """A KPI's frequency's first word picks the period today falls in, written as people do."""
-    assert period_of(frequency_kind(frequency), date(2027, 3, 14)).label == label
+def test_the_period_follows_the_targets_unit_else_the_coarser_frequency(
+    frequency: str, target: str, label: str
+) -> None:
+    """A KPI's period is the unit its target counts per, else the coarser word of its frequency."""
+    assert period_of(period_kind(frequency, target), date(2027, 3, 14)).label == label
+
+
+@pytest.mark.parametrize(
+    ("period", "value", "on_target", "said"),
+    [
+        ("2026-W49", 2.0, None, "not judged: a week's reading, the target is per month"),
+        ("2026-12", 2.0, False, "⚑ off target"),
+        ("2026-12", 6.0, True, "on target"),
+    ],
+)
+def test_a_reading_is_judged_only_for_the_period_its_target_counts_per(
+    period: str, value: float, on_target: bool | None, said: str
+) -> None:
+    """2 PRs in a week is not judged against "4–10 PRs/month"; a month's count is."""
+    judged = judge("4–10 meaningful PRs/month depending on scope", period, value)
+    assert (judged.on_target, judged.said) == (on_target, said)
+    assert judge("<1% for mature flows", period, 0.5).on_target is True  # no unit: any period
 
 
 @pytest.mark.parametrize(
@@ -73,6 +98,13 @@ def test_a_period_parses_to_its_days(typed: str, kind: PeriodKind, start: date, 
 def test_a_malformed_period_is_refused(typed: str) -> None:
     """A period that is not one of the four formats (or no real date) names the formats."""
     with pytest.raises(InvalidInput, match="2027-W11"):
+        parse_period(typed)
+
+
+@pytest.mark.parametrize("typed", ["9999-12", "9999-W52", "9999-12-31", "9999-Q4", "1999-Q1"])
+def test_a_period_outside_2000_to_2100_is_refused_not_overflowed(typed: str) -> None:
+    """A far-off year is refused with the years allowed, never an OverflowError."""
+    with pytest.raises(InvalidInput, match="outside the years a reading can be for"):
         parse_period(typed)
 
 

@@ -46,26 +46,29 @@ def _kpis(rig: Rig) -> KpiService:
 
 
 def test_the_manager_hears_once_what_the_week_just_ended_lacks(rig: Rig) -> None:
-    """After week 45 (Mon 2–Sun 8 Nov) with only story cycle time read, the manager gets one
-    DM on Monday naming PR throughput with its target, not the monthly KPI (November has not
-    ended); ticking again the next day sends nothing more, and the hire hears nothing."""
-    _kpis(rig).record(actor=Actor.cli(), hire=HIRE, kpi="story", value="4 days", period="2026-W45")
+    """After week 45 (Mon 2–Sun 8 Nov) with nothing read, the manager gets one DM on Monday
+    naming story cycle time with its target, not PR throughput ("4–10 PRs/month": read
+    monthly) nor the monthly KPI (November has not ended); ticking again the next day sends
+    nothing more, and the hire hears nothing. PR throughput is asked for on 1 Dec."""
     rig.run("2026-11-08T14:30:00")  # Sunday: the week has not ended
     assert rig.sent(MANAGER, REMINDER) == []
     rig.run(MONDAY)
     rig.run("2026-11-10T14:30:00")
     [dm] = rig.sent(MANAGER, REMINDER)
     text = view_text({"blocks": dm.blocks})
-    assert "*PR throughput (LLM domain)* for 2026-W45" in text
-    assert "“4–10 meaningful PRs/month depending on scope”" in text
-    assert "Story cycle time" not in text
+    assert "*Story cycle time* for 2026-W45" in text
+    assert "“Median 3–7 business days for small tickets”" in text
+    assert "PR throughput" not in text
     assert "Eval coverage" not in text
     assert rig.sent(HIRE, REMINDER) == []
+    rig.run("2026-12-01T14:30:00")
+    assert "*PR throughput (LLM domain)* for 2026-11" in view_text(
+        {"blocks": rig.sent(MANAGER, REMINDER)[-1].blocks}
+    )
 
 
 def test_a_reading_recorded_before_the_dm_goes_out_cancels_it(rig: Rig) -> None:
     """Every reading of the ended week recorded by the send time: no reminder is sent."""
-    for kpi in ("pr-throughput", "story"):
-        _kpis(rig).record(actor=Actor.cli(), hire=HIRE, kpi=kpi, value="3", period="2026-W45")
+    _kpis(rig).record(actor=Actor.cli(), hire=HIRE, kpi="story", value="3", period="2026-W45")
     rig.run(MONDAY)
     assert rig.sent(MANAGER, REMINDER) == []

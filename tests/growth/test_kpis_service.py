@@ -110,10 +110,24 @@ def test_who_sees_and_who_writes_kpis(
 def test_the_default_period_is_in_the_hires_zone(tracked: KpiService, clock: ManualClock) -> None:
     """At 03:00 UTC on Monday 9 Nov 2026 it is still Sunday in New York: week 45, not 46."""
     clock.set(datetime(2026, 11, 9, 3, 0, tzinfo=UTC))
-    done = tracked.record(actor=Actor.slack(MANAGER), hire=HIRE, kpi="pr-throughput", value="5")
+    done = tracked.record(actor=Actor.slack(MANAGER), hire=HIRE, kpi="story", value="5")
     assert done.reading.period == "2026-W45"
     monthly = tracked.record(actor=Actor.cli(), hire=HIRE, kpi="eval-coverage", value="0.6")
     assert monthly.reading.period == "2026-11"
+
+
+def test_a_hire_without_a_zone_gets_the_workspace_zones_default_period(
+    db: Database, catalog: PlanCatalog, clock: ManualClock, onboarding: Onboarding
+) -> None:
+    """At 12:00 UTC on 30 Nov 2026 it is already December in the workspace's Auckland."""
+    enroll(onboarding)  # no zone, as from the CLI
+    kpis = KpiService(
+        db=db, catalog=catalog, clock=clock, admins=frozenset(), default_tz="Pacific/Auckland"
+    )
+    kpis.select(actor=Actor.slack(MANAGER), hire=HIRE, kpis=THREE)
+    clock.set(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
+    done = kpis.record(actor=Actor.cli(), hire=HIRE, kpi="eval-coverage", value="0.6")
+    assert done.reading.period == "2026-12"
 
 
 def test_a_kpi_not_picked_is_refused_with_how_to_pick_it(tracked: KpiService) -> None:
@@ -155,6 +169,7 @@ GOOD = "user,kpi,value,period,note\nU0HIRE,pr-throughput,4,2026-W45,steady\n"
         (GOOD + "U0HIRE,story,soon,\n", "line 3: 'soon' has no number"),
         (GOOD + "U0HIRE,story,3,2026-W60\n", "line 3: '2026-W60' is not a period"),
         (GOOD + "U0HIRE,story,,2026-W45\n", "line 3: no value"),
+        (GOOD + "U0HIRE,story,3,9999-12\n", "line 3: '9999-12' is outside the years"),
     ],
 )
 def test_an_import_with_a_bad_row_names_its_line_and_writes_nothing(

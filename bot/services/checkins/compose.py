@@ -98,11 +98,7 @@ class Composer:
             return replace(base, kind=kind, prep=prep)
         if kind is Kind.FOCUS_NUDGE:
             item = nudge_item(
-                db=self.db,
-                catalog=self.calendars.catalog,
-                row=row,
-                now=self.rounds.clock.now(),
-                default_tz=self.calendars.default_tz,
+                db=self.db, catalog=self.calendars.catalog, row=row, now=self.rounds.clock.now()
             )
             return replace(base, kind=kind, focus=item, reason=row.payload.get("reason"))
         if kind is Kind.GROWTH_REVEAL:
