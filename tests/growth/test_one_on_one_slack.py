@@ -7,16 +7,34 @@ The test clock stands at Mon 2 Nov 2026 14:00 UTC; the manager's Slack zone is N
 from __future__ import annotations
 
 import json
+from datetime import date
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from bot.app import Container
 from bot.cli import load
 from bot.config import Settings
 from bot.sandbox import SlackDriver
-from tests.slack.conftest import ADMIN, HIRE, MANAGER, MENTOR, shown
+from bot.services.onboarding import Actor
+from tests.slack.conftest import ADMIN, HIRE, MANAGER, MENTOR, PLANS_DIR, shown
 
 HANA = f"<@{HIRE}|hana>"
+#: The workspace default zone in these tests (app.yaml's ``default_timezone``).
+WORKSPACE_TZ = "Europe/Lisbon"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The Slack tests' settings with a workspace default zone other than UTC."""
+    database_url = f"sqlite:///{tmp_path / 'onramp.db'}"
+    return Settings(
+        database_url=database_url,
+        plans_dir=PLANS_DIR,
+        admins=[ADMIN],
+        default_timezone=WORKSPACE_TZ,
+    )
 
 
 def test_the_manager_sets_shows_and_stops_a_1_1(enrolled: SlackDriver) -> None:
@@ -80,3 +98,20 @@ def test_the_cli_sets_and_shows_it_as_slack_does(enrolled: SlackDriver, settings
     )
     refused = CliRunner().invoke(load(), [*args[:5], "--as", MENTOR], env=env)
     assert refused.exit_code == 1
+
+
+def test_a_manager_without_a_zone_gets_the_workspace_default(
+    slack: SlackDriver, container: Container
+) -> None:
+    """An admin setting the 1:1 of a manager Slack never told us the zone of sets it in the
+    workspace default zone, as the CLI does, not UTC."""
+    container.onboarding.enroll(
+        actor=Actor.cli(),
+        hire=HIRE,
+        plan_id="junior-llm-engineer",
+        start=date(2026, 11, 2),
+        manager=MANAGER,
+        mentors=[MENTOR],
+    )
+    text = shown(slack.command(f"one-on-one {HANA} weekly thu 15:00", ADMIN))
+    assert f"*weekly* on *Thursdays at 15:00* ({WORKSPACE_TZ})" in text, text
