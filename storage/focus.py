@@ -91,6 +91,16 @@ def mark_nudged(*, session: Session, focus_ids: Collection[int], at: datetime) -
     session.flush()
 
 
+def reassign(*, session: Session, focus_ids: Collection[int], enrollment_id: int) -> None:
+    """Move ``focus_ids`` (with their updates) to ``enrollment_id`` (a hire moved plans)."""
+    for focus_id in focus_ids:
+        row = session.get(Focus, focus_id)
+        if row is not None:
+            row.enrollment_id = enrollment_id
+            session.add(row)
+    session.flush()
+
+
 def hires_of(*, session: Session, enrollment_ids: Collection[int]) -> dict[int, Person]:
     """Enrollment id → its hire, in one query (the tick reads every open item's hire)."""
     if not enrollment_ids:

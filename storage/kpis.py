@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import Enrollment, KpiReading, KpiSelection
@@ -56,15 +57,25 @@ def reselect(
         row = current[kpi]
         row.removed_at = at
         session.add(row)
-    added = [kpi for kpi in wanted if kpi not in current]
-    for kpi in added:
-        session.add(
-            KpiSelection(
-                enrollment_id=enrollment_id, kpi_id=kpi, selected_by_id=by_id, selected_at=at
-            )
-        )
     session.flush()
-    return Reselection(added=added, removed=removed, kept=[k for k in wanted if k in current])
+    added: list[str] = []
+    for kpi in (k for k in wanted if k not in current):
+        try:
+            # A savepoint per pick: a concurrent reselect that just picked the same KPI breaks
+            # ``uq_kpi_selection_one_current``, and then its row is the one kept.
+            with session.begin_nested():
+                session.add(
+                    KpiSelection(
+                        enrollment_id=enrollment_id,
+                        kpi_id=kpi,
+                        selected_by_id=by_id,
+                        selected_at=at,
+                    )
+                )
+            added.append(kpi)
+        except IntegrityError:
+            continue
+    return Reselection(added=added, removed=removed, kept=[k for k in wanted if k not in added])
 
 
 def add_readings(*, session: Session, rows: Sequence[KpiReading]) -> None:

@@ -298,6 +298,17 @@ class KpiSelection(SQLModel, table=True):
     """
 
     __tablename__ = "kpi_selection"
+    __table_args__ = (
+        # One current pick of a KPI per enrollment, even when two reselects race.
+        Index(
+            "uq_kpi_selection_one_current",
+            "enrollment_id",
+            "kpi_id",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
@@ -364,6 +375,16 @@ class OneOnOne(SQLModel, table=True):
     """A manager's recurring 1:1 with a hire, in the manager's zone; ``ended_at`` stops it."""
 
     __tablename__ = "one_on_one"
+    __table_args__ = (
+        # One running 1:1 per enrollment, even when two sets race (else two preps each time).
+        Index(
+            "uq_one_on_one_one_running",
+            "enrollment_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     enrollment_id: int = Field(foreign_key="enrollment.id", index=True)

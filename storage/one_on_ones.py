@@ -62,6 +62,31 @@ def add_one_on_one(*, session: Session, row: OneOnOne) -> OneOnOne:
     return row
 
 
+def carry_one_on_one(
+    *, session: Session, from_enrollment: int, to_enrollment: int, at: datetime
+) -> OneOnOne | None:
+    """End ``from_enrollment``'s running 1:1 at ``at`` and start the same schedule (manager,
+    recurrence, time, zone, first meeting) on ``to_enrollment``; the new row, or ``None`` when
+    none was running."""
+    running = current_one_on_one(session=session, enrollment_id=from_enrollment)
+    if running is None:
+        return None
+    end_one_on_ones(session=session, enrollment_id=from_enrollment, at=at)
+    return add_one_on_one(
+        session=session,
+        row=OneOnOne(
+            enrollment_id=to_enrollment,
+            manager_id=running.manager_id,
+            every=running.every,
+            weekday=running.weekday,
+            at_time=running.at_time,
+            tz=running.tz,
+            starts_on=running.starts_on,
+            created_at=at,
+        ),
+    )
+
+
 def running_one_on_ones(*, session: Session) -> Sequence[tuple[OneOnOne, Enrollment]]:
     """Every 1:1 not ended, on an active plan, with its enrollment."""
     rows = session.exec(

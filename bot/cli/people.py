@@ -249,6 +249,8 @@ def move(
                 f"v{report.plan_version} from {report.start:%Y-%m-%d}; the previous plan is "
                 "completed and stays on record."
             )
+            if carried := report.carried.sentences():
+                typer.echo(carried)
 
 
 @app.command()

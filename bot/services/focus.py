@@ -782,10 +782,13 @@ def _eid(row: Enrollment) -> int:
     return row.id
 
 
-def nudge_item(*, db: Database, catalog: PlanCatalog, row: Outbox, now: datetime) -> FocusView:
-    """The stalled item a ``focus_nudge`` row is about, as it is now, and mark it told
-    (``nudged_at``). Raise :class:`NotFound` when there is nothing left to say: the item is
-    gone, no longer open, or was updated since the nudge was owed (someone acted)."""
+def nudge_item(
+    *, db: Database, catalog: PlanCatalog, row: Outbox, now: datetime, default_tz: str = "UTC"
+) -> FocusView:
+    """The stalled item a ``focus_nudge`` row is about, as it is now (dates in the hire's zone,
+    else ``default_tz``, the workspace's), and mark it told (``nudged_at``). Raise
+    :class:`NotFound` when there is nothing left to say: the item is gone, no longer open, or
+    was updated since the nudge was owed (someone acted)."""
     focus_id = row.payload.get("focus_id")
     with db.transaction() as session:
         item = focus_repo.focus_by_id(session=session, focus_id=int(focus_id or 0))
@@ -809,7 +812,7 @@ def nudge_item(*, db: Database, catalog: PlanCatalog, row: Outbox, now: datetime
                 session,
                 enrollment=enrollment,
                 loaded=catalog.get(enrollment.plan_id),
-                calendar=hire_calendar_of(hire),
+                calendar=hire_calendar_of(hire, default_tz),
                 now=now,
             )
             if v.id == item.id

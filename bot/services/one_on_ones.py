@@ -16,19 +16,22 @@ before each meeting, and notes only their author can ever read.
 from __future__ import annotations
 
 import re
+from calendar import day_name
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.domain import permissions
-from bot.domain.errors import InvalidInput, NotFound, PermissionDenied
+from bot.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.domain.guardrails import strip_broadcasts, strip_controls
 from bot.domain.kpi_targets import judge
 from bot.domain.one_on_ones import (
     Every,
+    Recurrence,
     first_meeting,
     meeting_at,
     meetings,
@@ -194,6 +197,20 @@ class OneOnOnes:
         Slack zone) when the caller is the manager, else the manager's stored zone, else the
         workspace default."""
         rec = parse_recurrence(list(words))
+        try:
+            return self._set(actor, hire, rec, tz)
+        except IntegrityError:
+            # ``uq_one_on_one_one_running``: a concurrent set committed first; theirs stands.
+            current = self.show(actor=actor, hire=hire)
+            if current is None:
+                raise
+            raise Conflict(
+                f"Someone else just set this 1:1: {current.every} on "
+                f"{day_name[current.weekday]} at {current.at} ({current.tz}). "
+                "Set it again to replace it."
+            ) from None
+
+    def _set(self, actor: Actor, hire: str, rec: Recurrence, tz: str | None) -> OneOnOneView:
         with self.db.transaction() as session:
             me, subject, enrollment, relation = self._manage(session, actor, hire)
             manager = people_repo.people_by_ids(session=session, ids=[enrollment.manager_id])[
@@ -401,7 +418,15 @@ def compose_prep(*, db: Database, catalog: PlanCatalog, row: Any, report: Enroll
         since = datetime.fromisoformat(str(row.payload["since"]))
     except (KeyError, ValueError):
         raise NotFound("this prep names no meeting") from None
+    # Queued before the 1:1 was turned off or the plan closed (completed, withdrawn, moved):
+    # too late to prepare anyone for a meeting that no longer runs.
+    if row.enrollment_id != report.enrollment_id or report.status.value != "active":
+        raise NotFound("the plan this 1:1 was on is no longer active")
     with db.read() as session:
+        one_id = row.payload.get("one_on_one")
+        one = session.get(OneOnOne, one_id) if isinstance(one_id, int) else None
+        if one is not None and one.ended_at is not None:
+            raise NotFound("the 1:1 was turned off")
         recipient = people_repo.people_by_ids(session=session, ids=[row.recipient_id])
         hire_row = people_repo.get_person(session=session, user_id=report.hire.user_id)
         if hire_row is None or row.recipient_id not in recipient:

@@ -18,8 +18,13 @@ from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
 from bot.services.growth import GrowthService
 from bot.services.onboarding import Actor, Onboarding
+from bot.services.one_on_ones import OneOnOnes
+from storage import focus as focus_repo
+from storage import kpis as kpi_repo
+from storage import one_on_ones as one_on_one_repo
 from storage import repositories as repo
 from storage.engine import Database
+from storage.models import Focus
 from tests.growth.conftest import OTHER_PLAN
 from tests.slack.conftest import ADMIN, HIRE, MANAGER, MENTOR, shown
 from tests.support.cli import CONFIG, invoke
@@ -164,3 +169,61 @@ def test_slash_move_by_the_manager_only(slack: SlackDriver, who: str, expect: st
     assert "Enrolled" in shown(enrolled), shown(enrolled)
     delivery = slack.command(f"move <@{HIRE}|hana> plan={OTHER_PLAN} reason=next step", who)
     assert expect in shown(delivery), shown(delivery)
+
+
+def test_move_carries_the_running_one_on_one_kpis_and_open_focus(
+    onboarding: Onboarding, db: Database, clock: ManualClock
+) -> None:
+    """A move carries the running 1:1 (same schedule), the KPI picks and open focus items the
+    new plan has to the new enrollment, reports what it could not, and audits ids only."""
+    one_on_ones = OneOnOnes(
+        db=db, catalog=onboarding.catalog, clock=clock, admins=frozenset({ADMIN})
+    )
+    words = ["weekly", "thu", "15:00"]
+    one_on_ones.set(actor=Actor.slack(MANAGER), hire=HIRE, words=words, tz="America/New_York")
+    old = onboarding.progress(actor=Actor.cli(), hire=HIRE).enrollment_id
+    loaded = onboarding.catalog.get(OTHER_PLAN).plan
+    kpi, dimension = loaded.kpis[0].id, loaded.growth.rubric[0].id
+    now = clock.now()
+    with db.transaction() as session:
+        kpi_repo.reselect(
+            session=session, enrollment_id=old, kpi_ids=[kpi, "retired-kpi"], by_id=None, at=now
+        )
+        for dim, title in ((dimension, "Own the eval harness"), ("gone-dim", "Old skill")):
+            session.add(
+                Focus(
+                    enrollment_id=old,
+                    dimension_id=dim,
+                    title=title,
+                    due=date(2026, 12, 18),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+    report = onboarding.move(actor=Actor.slack(MANAGER), hire=HIRE, plan_id=OTHER_PLAN)
+    shown_now = one_on_ones.show(actor=Actor.slack(MANAGER), hire=HIRE)
+    assert shown_now is not None
+    assert (shown_now.every, shown_now.weekday, shown_now.at) == ("weekly", 3, "15:00")
+    with db.read() as session:
+        running = one_on_one_repo.running_one_on_ones(session=session)
+        assert [e.id for _, e in running] == [report.enrollment_id]
+        picks = kpi_repo.selected(session=session, enrollment_ids=[report.enrollment_id])
+        assert [p.kpi_id for p in picks] == [kpi]
+        items = focus_repo.focus_of(session=session, enrollment_ids=[report.enrollment_id])
+        assert [f.title for f in items] == ["Own the eval harness"]
+        [audit] = [
+            a
+            for a in repo.audit_entries(session=session, enrollment_id=report.enrollment_id)
+            if a.action == "move"
+        ]
+    assert report.carried.as_json() == {
+        "one_on_one": "weekly",
+        "kpis": [kpi],
+        "focus": ["Own the eval harness"],
+        "not_carried": {"kpis": ["retired-kpi"], "focus": ["Old skill"]},
+    }
+    assert audit.detail["carried"]["kpis"] == [kpi]
+    assert audit.detail["not_carried"]["kpis"] == ["retired-kpi"]
+    assert "Own the eval harness" not in json.dumps(audit.detail)  # ids only
+    assert "Not carried" in report.carried.sentences()
+    assert "retired-kpi" in report.carried.sentences()

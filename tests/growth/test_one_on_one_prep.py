@@ -194,3 +194,19 @@ def test_a_prep_for_anyone_but_the_manager_or_hire_is_never_composed(
     progress = onboarding.progress(actor=Actor.cli(), hire=HIRE)
     with pytest.raises(NotFound, match="no longer the hire's manager"):
         compose_prep(db=onboarding.db, catalog=catalog, row=row, report=progress)
+
+
+def test_a_queued_prep_is_skipped_once_the_one_on_one_is_turned_off(rig: Rig) -> None:
+    """A prep queued before the 1:1 was turned off is skipped with a reason by the real tick's
+    delivery, never sent."""
+    enroll(rig.onboarding, tz=BERLIN, start=date(2026, 11, 2), profile_in=rig.sandbox)
+    _set(rig, "2026-11-09T12:00:00", "weekly", "thu", "15:00")
+    rig.enqueue("2026-11-11T14:30:00")
+    assert {r.state for r in rig.rows() if r.kind == PREP} == {"pending"}
+    assert _service(rig).end(actor=Actor.slack(MANAGER), hire=HIRE)
+    rig.run("2026-11-11T14:31:00")
+    rows = [r for r in rig.rows() if r.kind == PREP]
+    assert [(r.state, r.reason) for r in rows] == [("skipped", "the 1:1 was turned off")] * len(
+        rows
+    )
+    assert rig.sent(MANAGER, PREP) == rig.sent(HIRE, PREP) == []

@@ -98,7 +98,11 @@ class Composer:
             return replace(base, kind=kind, prep=prep)
         if kind is Kind.FOCUS_NUDGE:
             item = nudge_item(
-                db=self.db, catalog=self.calendars.catalog, row=row, now=self.rounds.clock.now()
+                db=self.db,
+                catalog=self.calendars.catalog,
+                row=row,
+                now=self.rounds.clock.now(),
+                default_tz=self.calendars.default_tz,
             )
             return replace(base, kind=kind, focus=item, reason=row.payload.get("reason"))
         if kind is Kind.GROWTH_REVEAL:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -36,12 +36,66 @@ from bot.services.onboarding.views import (
     ProgressChange,
     ProgressObserver,
 )
+from storage import focus as focus_repo
+from storage import kpis as kpi_repo
+from storage import one_on_ones as one_on_one_repo
 from storage import outbox
 from storage import repositories as repo
 from storage.engine import Database
 from storage.models import Enrollment, Person
 
 NOTE_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Carried:
+    """What a move took from the old plan to the new one, and what it could not (the new
+    plan has no such KPI, or no such rubric dimension for a focus item)."""
+
+    one_on_one: str | None = None  # the running 1:1's recurrence ("weekly"), if one was carried
+    kpis: tuple[str, ...] = ()
+    kpis_left: tuple[str, ...] = ()
+    focus: tuple[str, ...] = ()  # titles of the open focus items carried
+    focus_left: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``carried`` object of ``onramp move --json``."""
+        return {
+            "one_on_one": self.one_on_one,
+            "kpis": list(self.kpis),
+            "focus": list(self.focus),
+            "not_carried": {"kpis": list(self.kpis_left), "focus": list(self.focus_left)},
+        }
+
+    def sentences(self) -> str:
+        """What was carried and what was not, in words (empty when nothing was running)."""
+        parts = []
+        if self.one_on_one:
+            parts.append(f"the {self.one_on_one} 1:1")
+        if self.kpis:
+            parts.append("KPIs " + ", ".join(self.kpis))
+        if self.focus:
+            parts.append("focus items " + ", ".join(f"“{t}”" for t in self.focus))
+        said = f"Carried to the new plan: {'; '.join(parts)}." if parts else ""
+        left = [f"KPI {k}" for k in self.kpis_left]
+        left += [f"focus item “{t}”" for t in self.focus_left]
+        if left:
+            said += (
+                f"{' ' if said else ''}Not carried (the new plan has no such KPI or rubric "
+                f"dimension; they stay on the old plan): {', '.join(left)}."
+            )
+        return said
+
+
+@dataclass(frozen=True)
+class MovedReport(EnrollmentReport):
+    """The new plan's report after a move, with what was carried over to it."""
+
+    carried: Carried = field(default_factory=Carried)
+
+    def as_json(self) -> dict[str, Any]:
+        """``onramp progress --json``'s shape plus ``carried``."""
+        return {**super().as_json(), "carried": self.carried.as_json()}
 
 
 @dataclass(kw_only=True, eq=False)
@@ -432,12 +486,15 @@ class Onboarding:
         plan_id: str,
         start: date | None = None,
         reason: str | None = None,
-    ) -> EnrollmentReport:
+    ) -> MovedReport:
         """Move the hire to another plan (manager of record or admin): their open plan is
         closed as completed, the move and its reason written to the audit log, and a plan on
         ``plan_id`` starts (``start``, else today in the hire's zone) with the same manager and
         mentors. Nothing of the old plan is deleted: evidence belongs to the hire, and the old
         enrollment keeps its milestones, check-ins and ratings (docs/growth.md "After month 12").
+        In the same transaction the running 1:1, the KPI picks the new plan has and the open
+        focus items on its rubric's dimensions move with the hire (:class:`Carried` says what
+        did and what could not).
         """
         plans = ", ".join(self.catalog.ids())
         with self.db.transaction() as session:
@@ -474,6 +531,7 @@ class Onboarding:
                 status=EnrollmentStatus.ACTIVE.value,
             )
             repo.add_enrollment(session=session, enrollment=moved, mentor_ids=mentor_ids)
+            carried, ids = _carry(session, old, moved, loaded, now)
             detail = {
                 "from": previous,
                 "to": EnrollmentStatus.COMPLETED.value,
@@ -483,6 +541,7 @@ class Onboarding:
                 "to_enrollment": moved.id,
                 "start": start.isoformat(),
                 "reason": _clean_note(reason) or f"moved to {loaded.plan.id}",
+                **ids,
             }
             for enrollment in (old, moved):
                 self._audit(
@@ -496,7 +555,9 @@ class Onboarding:
                 )
             if self.greet_hires:
                 self._queue_enrolled_dm(session, moved)
-            return self.reports.one(session, moved, hire_person)
+            report = self.reports.one(session, moved, hire_person)
+            values = {f.name: getattr(report, f.name) for f in fields(report)}
+            return MovedReport(**values, carried=carried)
 
     def _changeable(
         self,
@@ -766,3 +827,49 @@ def _unknown_milestone(milestone_id: str, loaded: LoadedPlan) -> str:
         f"There is no milestone '{shown}' in {loaded.plan.id}.{hint} See the ids with "
         "`/onramp me` (a hire's: `/onramp progress @hire`) or `onramp plans show`."
     )
+
+
+def _carry(
+    session: Session, old: Enrollment, moved: Enrollment, loaded: LoadedPlan, now: datetime
+) -> tuple[Carried, dict[str, Any]]:
+    """Carry ``old``'s running 1:1, current KPI picks (those ``loaded`` has) and open focus
+    items (on ``loaded``'s rubric dimensions) to ``moved``: what was carried, and the audit
+    detail of it (ids only)."""
+    old_id, new_id = row_id(old), row_id(moved)
+    one = one_on_one_repo.carry_one_on_one(
+        session=session, from_enrollment=old_id, to_enrollment=new_id, at=now
+    )
+    picks = kpi_repo.selected(session=session, enrollment_ids=[old_id])
+    kpi_ids = {k.id for k in loaded.plan.kpis}
+    kpis = [p.kpi_id for p in picks if p.kpi_id in kpi_ids]
+    kpis_left = [p.kpi_id for p in picks if p.kpi_id not in kpi_ids]
+    if kpis:
+        kpi_repo.reselect(
+            session=session,
+            enrollment_id=new_id,
+            kpi_ids=kpis,
+            by_id=picks[0].selected_by_id,
+            at=now,
+        )
+    dimensions = {d.id for d in loaded.plan.growth.rubric}
+    items = focus_repo.focus_of(session=session, enrollment_ids=[old_id], statuses=["open"])
+    focus = [f for f in items if f.dimension_id in dimensions]
+    focus_left = [f for f in items if f.dimension_id not in dimensions]
+    focus_ids = [f.id for f in focus if f.id is not None]
+    focus_repo.reassign(session=session, focus_ids=focus_ids, enrollment_id=new_id)
+    carried = Carried(
+        one_on_one=None if one is None else one.every,
+        kpis=tuple(kpis),
+        kpis_left=tuple(kpis_left),
+        focus=tuple(f.title for f in focus),
+        focus_left=tuple(f.title for f in focus_left),
+    )
+    detail: dict[str, Any] = {
+        "carried": {
+            "one_on_one": None if one is None else one.id,
+            "kpis": kpis,
+            "focus": focus_ids,
+        },
+        "not_carried": {"kpis": kpis_left, "focus": [f.id for f in focus_left]},
+    }
+    return carried, detail

@@ -59,9 +59,9 @@ def _move(ctx: SlackContext, call: SubcommandCall) -> Reply:
         start=start,
         reason=reason,
     )
-    return text_reply(
-        MOVED.format(hire=report.hire.user_id, plan=report.plan.plan.title, start=report.start)
-    )
+    moved = MOVED.format(hire=report.hire.user_id, plan=report.plan.plan.title, start=report.start)
+    carried = report.carried.sentences()
+    return text_reply(f"{moved} {carried}" if carried else moved)
 
 
 def register(app: App, ctx: SlackContext) -> None:

@@ -100,7 +100,12 @@ def register(app: App, ctx: SlackContext) -> None:
         log.warning("1:1s are off: SlackContext.growth is not set")
         return
     service = OneOnOnes(
-        db=growth.db, catalog=growth.catalog, clock=growth.clock, admins=growth.admins
+        db=growth.db,
+        catalog=growth.catalog,
+        clock=growth.clock,
+        admins=growth.admins,
+        # A manager with no stored zone sets the 1:1 in the workspace's, as the CLI does.
+        default_tz=ctx.onboarding.default_tz,
     )
     commands = OneOnOneCommands(ctx, service)
     for name, usage, summary, handler in (

@@ -85,6 +85,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('kpi_selection', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_kpi_selection_enrollment_id'), ['enrollment_id'], unique=False)
+        batch_op.create_index('uq_kpi_selection_one_current', ['enrollment_id', 'kpi_id'], unique=True, sqlite_where=sa.text('removed_at IS NULL'), postgresql_where=sa.text('removed_at IS NULL'))
 
     op.create_table('one_on_one',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -103,6 +104,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('one_on_one', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_one_on_one_enrollment_id'), ['enrollment_id'], unique=False)
+        batch_op.create_index('uq_one_on_one_one_running', ['enrollment_id'], unique=True, sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
 
     op.create_table('packet_comment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -142,10 +144,12 @@ def downgrade() -> None:
 
     op.drop_table('packet_comment')
     with op.batch_alter_table('one_on_one', schema=None) as batch_op:
+        batch_op.drop_index('uq_one_on_one_one_running', sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_one_on_one_enrollment_id'))
 
     op.drop_table('one_on_one')
     with op.batch_alter_table('kpi_selection', schema=None) as batch_op:
+        batch_op.drop_index('uq_kpi_selection_one_current', sqlite_where=sa.text('removed_at IS NULL'), postgresql_where=sa.text('removed_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_kpi_selection_enrollment_id'))
 
     op.drop_table('kpi_selection')
