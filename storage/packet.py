@@ -2,8 +2,9 @@
 pulse moods and the hire's packet comment; and the one write, that comment.
 
 Reads take the enrollment and the window ``[since, until)`` (UTC instants) and return rows
-oldest first; nothing here decides who may see what (:mod:`bot.services.packet` does). Private
-notes are never read here.
+oldest first; KPI readings are all returned, as the service picks them by their period. Nothing
+here decides who may see what (:mod:`bot.services.packet` does). Private notes are never read
+here.
 """
 
 from __future__ import annotations
@@ -32,17 +33,13 @@ def kpi_selected(*, session: Session, enrollment_id: int) -> list[str]:
     return list(dict.fromkeys(session.exec(query).all()))
 
 
-def kpi_readings(
-    *, session: Session, enrollment_id: int, since: datetime, until: datetime
-) -> Sequence[KpiReading]:
-    """The enrollment's KPI readings recorded in ``[since, until)``, oldest first."""
+def kpi_readings(*, session: Session, enrollment_id: int) -> Sequence[KpiReading]:
+    """Every KPI reading of the enrollment, in the order recorded. Which are in a packet's window
+    is decided by the period each is for, not the day it was entered (a month's reading is
+    entered after the month ends), so :mod:`bot.services.packet` picks them by period."""
     query = (
         select(KpiReading)
-        .where(
-            col(KpiReading.enrollment_id) == enrollment_id,
-            col(KpiReading.recorded_at) >= since,
-            col(KpiReading.recorded_at) < until,
-        )
+        .where(col(KpiReading.enrollment_id) == enrollment_id)
         .order_by(col(KpiReading.recorded_at), col(KpiReading.id))
     )
     return session.exec(query).all()

@@ -95,7 +95,7 @@ class AnthropicModel:
             {"name": t.name, "description": t.description, "input_schema": t.input_schema}
             for t in request.tools
         ]
-        messages: list[dict[str, Any]] = [{"role": "user", "content": self._content(request)}]
+        messages: list[Any] = [{"role": "user", "content": self._content(request)}]
         usage = Usage()
         calls: list[str] = []
         for _round in range(MAX_TOOL_ROUNDS):
@@ -104,9 +104,9 @@ class AnthropicModel:
             tool_uses = [b for b in message.content if b.type == "tool_use"]
             if message.stop_reason != "tool_use" or not tool_uses:
                 return self._reply(message, usage, tuple(calls))
-            messages.append(
-                {"role": "assistant", "content": [b.model_dump() for b in message.content]}
-            )
+            # The SDK's own param form: model_dump() would send "caller": null, which the
+            # ToolUseBlockParam type (and the API) refuses.
+            messages.append(message.to_param())
             results = []
             for block in tool_uses:
                 calls.append(block.name)

@@ -11,6 +11,15 @@ it (``base_url=fake.base_url``):
   (:func:`tool_use_message`), or a reply held back until the client has given up (``hang=True``,
   for timeouts — the handler waits on an event, nothing sleeps).
 
+It is as strict as the real API: every ``/v1/messages`` body is checked against the pinned SDK's
+``*Param`` types (:mod:`bot.llm.fake_strict`: unknown keys, wrong types and a tool_use block with
+``"caller": null`` get a 400 ``invalid_request_error``), a model id outside
+:attr:`FakeMessagesAPI.models` gets the real 404 ``not_found_error``, a refused request never
+consumes a scripted reply, and every reply names the model that was requested. Scripts can return
+each stop reason (``message(…, stop_reason=…)``), uncited and interleaved cited text
+(:func:`text_message`), a 429 with a realistic ``retry-after`` (:func:`rate_limited`) and any
+error in the real shape (:func:`api_error`).
+
 Every request is recorded (headers, parsed JSON body) in :attr:`FakeMessagesAPI.requests`.
 Binds 127.0.0.1 only.
 """
@@ -20,12 +29,21 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import typing
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from anthropic.types import Model
+
+from bot.llm.fake_strict import request_problems
+
 MODEL = "claude-fake-1"
+#: The model ids the fake's models endpoint knows: the pinned SDK's own list, and MODEL.
+KNOWN_MODELS = frozenset(
+    {MODEL, *(a for arg in typing.get_args(Model) for a in typing.get_args(arg))}
+)
 
 
 @dataclass
@@ -102,6 +120,57 @@ def overloaded(retry_after_ms: int = 1) -> Scripted:
     )
 
 
+def api_error(status: int, kind: str, text: str, headers: dict[str, str] | None = None) -> Scripted:
+    """An error reply in the real API's shape (``{"type": "error", "error": {…}, "request_id"}``):
+    ``api_error(400, "invalid_request_error", …)``, ``(401, "authentication_error", …)``,
+    ``(404, "not_found_error", …)``."""
+    body = {"type": "error", "error": {"type": kind, "message": text}, "request_id": "req_fake"}
+    return Scripted(status=status, body=body, headers=headers or {})
+
+
+def rate_limited(retry_after: int = 17) -> Scripted:
+    """A 429 ``rate_limit_error`` as the real API sends it: ``retry-after`` in whole seconds, and
+    the reset time of the limit that was hit (tests set ``max_retries=0``: the SDK would wait)."""
+    return api_error(
+        429,
+        "rate_limit_error",
+        "This request would exceed the rate limit for your organization.",
+        {
+            "retry-after": str(retry_after),
+            "anthropic-ratelimit-requests-remaining": "0",
+            "anthropic-ratelimit-requests-reset": "2026-01-01T00:00:17Z",
+        },
+    )
+
+
+def text_message(
+    *parts: str | tuple[str, dict[str, Any]], stop_reason: str = "end_turn"
+) -> dict[str, Any]:
+    """A text reply in blocks: a ``str`` is uncited text, a ``(text, citation)`` pair is text that
+    cites (:func:`search_result_citation`), so citations can be interleaved with plain text."""
+    content: list[dict[str, Any]] = []
+    for part in parts:
+        if isinstance(part, str):
+            content.append({"type": "text", "text": part})
+        else:
+            text, citation = part
+            content.append({"type": "text", "text": text, "citations": [citation]})
+    return message(content, stop_reason=stop_reason)
+
+
+def search_result_citation(index: int, source: str, cited_text: str) -> dict[str, Any]:
+    """A ``search_result_location`` citation of the request's ``index``-th search result."""
+    return {
+        "type": "search_result_location",
+        "source": source,
+        "title": None,
+        "cited_text": cited_text,
+        "search_result_index": index,
+        "start_block_index": 0,
+        "end_block_index": 1,
+    }
+
+
 def content_blocks(body: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     """The content blocks of type ``kind`` (``search_result``, ``tool_result`` …) in every
     message of a Messages API request body, in order."""
@@ -119,6 +188,8 @@ class FakeMessagesAPI:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
         self._script: deque[Scripted] = deque()
+        #: Model ids ``GET /v1/models/{id}`` knows (others: 404).
+        self.models: set[str] = set(KNOWN_MODELS)
         self._seen_systems: set[str] = set()
         self._lock = threading.Lock()
         self._release = threading.Event()
@@ -215,6 +286,7 @@ class FakeMessagesAPI:
             content = [{"type": "text", "text": "I can't answer that from the blueprint."}]
         return message(
             content,
+            model=body["model"],
             input_tokens=_tokens(body.get("messages")),
             output_tokens=_tokens(content),
             cache_read=prefix if seen else 0,
@@ -231,9 +303,14 @@ class FakeMessagesAPI:
         except json.JSONDecodeError:
             body = {}
         headers = {k.lower(): v for k, v in handler.headers.items()}
+        refused = self._refusal(handler.path, body)
         with self._lock:
             self.requests.append(Recorded(path=handler.path, headers=headers, body=body))
-            scripted = self._script.popleft() if self._script else None
+            # A request the real API would refuse never consumes a scripted reply.
+            scripted = None if refused or not self._script else self._script.popleft()
+        if refused is not None:
+            self._send(handler, refused.status, refused.body or {}, refused.headers)
+            return
         if handler.path.rstrip("/") != "/v1/messages":
             self._send(handler, 404, {"type": "error", "error": {"type": "not_found_error"}}, {})
             return
@@ -249,9 +326,22 @@ class FakeMessagesAPI:
             # Hold the reply until the test ends; the client's timeout fires first.
             self._release.wait(timeout=30)
             return
-        self._send(
-            handler, scripted.status, scripted.body or self.default_reply(body), scripted.headers
-        )
+        reply = scripted.body or self.default_reply(body)
+        if reply.get("type") == "message":
+            reply = {**reply, "model": body["model"]}  # the real API names the requested model
+        self._send(handler, scripted.status, reply, scripted.headers)
+
+    def _refusal(self, path: str, body: dict[str, Any]) -> Scripted | None:
+        """The 400 or 404 the real API gives a ``/v1/messages`` body, or ``None``: every field
+        checked against the SDK's ``*Param`` types (:mod:`bot.llm.fake_strict`), then the model."""
+        if path.rstrip("/") != "/v1/messages":
+            return None
+        problems = request_problems(body)
+        if problems:
+            return api_error(400, "invalid_request_error", "; ".join(problems[:5]))
+        if body["model"] not in self.models:
+            return api_error(404, "not_found_error", f"model: {body['model']}")
+        return None
 
     @staticmethod
     def _send(
@@ -272,12 +362,17 @@ class FakeMessagesAPI:
 
 
 __all__ = [
+    "KNOWN_MODELS",
     "MODEL",
     "FakeMessagesAPI",
     "Recorded",
     "Scripted",
+    "api_error",
     "content_blocks",
     "message",
     "overloaded",
+    "rate_limited",
+    "search_result_citation",
+    "text_message",
     "tool_use_message",
 ]

@@ -25,6 +25,7 @@ from bot.domain import permissions
 from bot.domain.errors import InvalidInput, PermissionDenied
 from bot.domain.guardrails import strip_broadcasts, strip_controls
 from bot.domain.kpi_targets import Bound, judge, parse_target
+from bot.domain.kpis import Period, PeriodKind, parse_period, period_of
 from bot.domain.permissions import Relation
 from bot.domain.plan import LoadedPlan
 from bot.domain.progress import MilestoneStatus, PhaseView
@@ -292,6 +293,8 @@ class PacketService:
                 hire_id=_id(person),
                 visibilities=[v.value for v in permissions.visible_evidence(Relation.MANAGER)],
                 enrollment_id=enrollment_id,
+                # Shared on a plan the hire was moved from: the same manager keeps seeing it.
+                moved_from=subject.moved_from,
             )
             rows = [
                 e
@@ -305,8 +308,11 @@ class PacketService:
             shown = revealed_rounds(every, closing_times(session, enrollment_id), now)
             ratings = [r for r in every if start_at <= r.submitted_at < end_at]
             picked = packet_repo.kpi_selected(session=session, enrollment_id=enrollment_id)
-            readings = packet_repo.kpi_readings(
-                session=session, enrollment_id=enrollment_id, since=start_at, until=end_at
+            readings = _in_window(
+                packet_repo.kpi_readings(session=session, enrollment_id=enrollment_id),
+                first if since else None,
+                last,
+                tz,
             )
             focus = packet_repo.focus_items(
                 session=session, enrollment_id=enrollment_id, until=end_at
@@ -512,6 +518,30 @@ def _not_yet(title: str, points: Sequence[RatingPoint]) -> str:
             if side is not None and side.comment:
                 return f"{said} Latest rating comment ({who}, {point.label}): “{side.comment}”"
     return f"{said} No rating comment explains it yet."
+
+
+def _period(reading: KpiReading, tz: tzinfo) -> Period:
+    """The period a reading is for; a stored period that no longer parses counts as the day it
+    was recorded (in the hire's zone)."""
+    try:
+        return parse_period(reading.period)
+    except InvalidInput:
+        return period_of(PeriodKind.DAY, reading.recorded_at.astimezone(tz).date())
+
+
+def _in_window(
+    readings: Sequence[KpiReading], first: date | None, last: date, tz: tzinfo
+) -> list[KpiReading]:
+    """The readings whose period overlaps ``[first, last]`` (no lower bound without ``first``),
+    the earliest period first and, within one period, in the order recorded: the order
+    ``onramp growth`` shows them in (:func:`bot.services.kpi_view._view`)."""
+    periods = [(_period(r, tz), i, r) for i, r in enumerate(readings)]
+    kept = [
+        (p.end, i, r)
+        for p, i, r in periods
+        if p.start <= last and (first is None or p.end >= first)
+    ]
+    return [r for _, _, r in sorted(kept, key=lambda kept: kept[:2])]
 
 
 def _kpis(

@@ -362,7 +362,9 @@ def _kpi_svg(k: KpiSection) -> str:
     """The readings in order, with the target's bound (when it states one) as dashed lines."""
     values = [r.value for r in k.readings]
     marks = [] if k.bound is None else [b for b in (k.bound.low, k.bound.high) if b is not None]
-    low, high = min(0.0, *values, *marks), max(*values, *marks)
+    # Lists, not spread arguments: one reading and no bound is ``max(62.0)``, which is a
+    # TypeError. The range holds 0, so equal readings still get a span (only all-zero has none).
+    low, high = min([0.0, *values, *marks]), max([0.0, *values, *marks])
     span = (high - low) or 1.0
 
     def y_of(value: float) -> float:

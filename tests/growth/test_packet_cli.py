@@ -126,3 +126,23 @@ def test_a_kpi_reading_recorded_from_the_cli_is_in_the_packet_with_its_target(
     assert f"<q>{KPI_TARGET}</q>" in text
     assert "<td>7</td><td>within</td><td>ok</td>" in text
     assert "Eval coverage (critical intents)" in text
+
+
+def test_html_charts_a_single_reading_against_a_target_without_a_number(
+    database_url: str, tmp_path: Path
+) -> None:
+    """One TSR reading (its target states no number) renders as HTML with its chart, no crash."""
+    run(database_url, "enroll", HIRE, "--plan", "junior-llm-engineer", "--start", "2027-03-01",
+        "--manager", BOSS)  # fmt: skip
+    code, _, err = run(
+        database_url, "kpis", "select", HIRE, "PR throughput", "Story cycle time", "TSR"
+    )
+    assert code == 0, err
+    code, _, err = run(database_url, "kpis", "record", HIRE, "TSR", "62%")
+    assert code == 0, err
+    out = tmp_path / "f.html"
+    code, _, err = run(database_url, "packet", HIRE, "--format", "html", "-o", str(out))
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert "Task success rate (TSR): readings by period" in text
+    assert "<td>62</td><td>not judged (no number in the target)</td>" in text

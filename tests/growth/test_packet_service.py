@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -10,16 +11,19 @@ from sqlmodel import select
 from bot.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
+from bot.services.growth import GrowthService
 from bot.services.onboarding import Actor, Onboarding
 from bot.services.packet import Packet, PacketService
 from bot.services.packet_render import render_html, render_markdown
 from storage import packet as packet_repo
 from storage.engine import Database
-from storage.models import AuditLog
+from storage.models import AuditLog, KpiReading
+from tests.growth.conftest import OTHER_PLAN
 from tests.support.enroll import enroll
 from tests.support.packet import (
     BLIND_COMMENT,
     FOCUS_PROGRESS,
+    KPI,
     KPI_TARGET,
     MANAGER_COMMENT,
     PRIVATE_NOTE,
@@ -149,7 +153,7 @@ def test_kpis_quote_the_target_and_mark_team_level_as_contribution(
 
 def test_focus_moods_and_window(seeded: Seeded, packets: PacketService) -> None:
     """Focus items with status and latest progress, the pulse moods in order; a window keeps
-    only what is in it."""
+    only what is in it (a KPI reading: by the period it is for, not the day it was entered)."""
     packet = _packet(packets, MANAGER)
     assert [(f.title, f.status, f.progress, f.progress_on) for f in packet.focus] == [
         ("Own one retrieval experiment", "open", FOCUS_PROGRESS, date(2027, 3, 2))
@@ -159,7 +163,8 @@ def test_focus_moods_and_window(seeded: Seeded, packets: PacketService) -> None:
         actor=Actor.slack(MANAGER), hire=HIRE, since=date(2026, 11, 10), until=date(2027, 1, 31)
     )
     assert [m.mood for m in narrow.moods] == ["blocked", "at_risk"]
-    assert narrow.kpis[0].readings == ()
+    # January's reading, entered on 1 February, is January's: in a window ending 31 January.
+    assert [r.period for r in narrow.kpis[0].readings] == ["2027-01"]
     assert all(not d.ratings for d in narrow.dimensions)
     assert narrow.focus == ()
 
@@ -205,3 +210,63 @@ def test_the_hires_comment_is_stored_audited_and_in_the_managers_packet(
     assert "on-call" not in str(audit.detail)
     html = render_html(_packet(packets, MANAGER))
     assert "I&#x27;d add the &lt;b&gt;on-call&lt;/b&gt; week" in html
+
+
+def test_kpi_readings_are_picked_and_ordered_by_their_period(
+    seeded: Seeded, packets: PacketService, db: Database, catalog: PlanCatalog, clock: ManualClock
+) -> None:
+    """A Q1 packet holds March's reading entered in April, and readings run by period (a
+    backfilled December first), in the order `onramp growth` shows them."""
+    with db.transaction() as session:
+        for period, value, day in (("2027-03", 5.0, "2027-04-02"), ("2026-12", 4.0, "2027-04-05")):
+            session.add(
+                KpiReading(
+                    enrollment_id=seeded.enrollment_id,
+                    kpi_id=KPI,
+                    value=value,
+                    period=period,
+                    recorded_by_label="cli",
+                    recorded_at=datetime.fromisoformat(f"{day}T09:00").replace(tzinfo=UTC),
+                )
+            )
+    q1 = packets.build(
+        actor=Actor.slack(MANAGER), hire=HIRE, since=date(2027, 1, 1), until=date(2027, 3, 31)
+    )
+    [kpi] = [k for k in q1.kpis if k.id == KPI]
+    assert [r.period for r in kpi.readings] == ["2027-01", "2027-02", "2027-03"]
+    [whole] = [k for k in _packet(packets, MANAGER).kpis if k.id == KPI]
+    growth = GrowthService(db=db, catalog=catalog, clock=clock, admins=frozenset())
+    [shown] = [k for k in growth.readiness(actor=Actor.slack(MANAGER), hire=HIRE).kpis
+               if k.id == KPI]  # fmt: skip
+    assert [r.period for r in whole.readings] == ["2026-12", "2027-01", "2027-02", "2027-03"]
+    assert [r.period for r in whole.readings] == [r.period for r in shown.readings]
+
+
+def test_evidence_shared_before_a_move_stays_in_the_managers_packet(
+    db: Database, two_plans: Path, clock: ManualClock
+) -> None:
+    """After `onramp move`, evidence shared with the manager on the previous plan is still in
+    the packet the same manager pulls (and in the hire's preview of it)."""
+    catalog = PlanCatalog(two_plans)
+    onboarding = Onboarding(db=db, catalog=catalog, clock=clock, admins=frozenset())
+    onboarding.enroll(
+        actor=Actor.cli(),
+        hire=HIRE,
+        plan_id="junior-llm-engineer",
+        start=date(2026, 11, 2),
+        manager=MANAGER,
+    )
+    growth = GrowthService(db=db, catalog=catalog, clock=clock, admins=frozenset())
+    growth.add_evidence(
+        actor=Actor.slack(HIRE),
+        hire=HIRE,
+        text="Shipped the eval harness",
+        tags=["python-software-fundamentals"],
+    )
+    onboarding.move(actor=Actor.slack(MANAGER), hire=HIRE, plan_id=OTHER_PLAN)
+    packets = PacketService(db=db, catalog=catalog, clock=clock, admins=frozenset())
+    for viewer in (MANAGER, HIRE):
+        packet = _packet(packets, viewer)
+        assert packet.plan_id == OTHER_PLAN
+        [python] = [d for d in packet.dimensions if d.id == "python-software-fundamentals"]
+        assert [e.text for e in python.evidence] == ["Shipped the eval harness"]

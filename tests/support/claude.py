@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.llm.anthropic_backend import AnthropicModel, build_client
-from bot.llm.fake_api import FakeMessagesAPI
+from bot.llm.fake_api import MODEL, FakeMessagesAPI
 
 #: The key the tests hand the SDK; the fake accepts any.
 API_KEY = "sk-ant-test-key"
@@ -35,4 +35,4 @@ def claude_model(
     client = build_client(
         api_key=api_key, base_url=fake.base_url, timeout=timeout, max_retries=retries
     )
-    return AnthropicModel(client=client, model="claude-test", max_tokens=max_tokens)
+    return AnthropicModel(client=client, model=MODEL, max_tokens=max_tokens)
