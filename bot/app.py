@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Settings
 from bot.services.answers import AnswerModel, AnswerPolicy, Answers, Prices
+from bot.services.answers.guard import GuardedModel
 from bot.services.catalog import PlanCatalog
 from bot.services.checkins import Checkins, NudgeObserver
 from bot.services.clock import Clock, SystemClock
@@ -96,17 +98,32 @@ def build_answers(
     if settings.anthropic_api_key is not None:
         # Imported here: the SDK is only loaded by processes that will call it.
         from bot.llm.anthropic_backend import AnthropicModel, build_client
+        from bot.llm.errors import ClaudeFailure
 
+        claude = settings.anthropic
         client = build_client(
             api_key=settings.anthropic_api_key.get_secret_value(),
             base_url=settings.model_base_url,
-            timeout=settings.anthropic.timeout_seconds,
-            max_retries=settings.anthropic.max_retries,
+            timeout=min(claude.timeout_seconds, claude.deadline_seconds),
+            connect_timeout=claude.connect_timeout_seconds,
+            max_retries=0,  # AnthropicModel retries, capping retry-after (bot.llm.errors)
         )
-        model = AnthropicModel(
+        inner = AnthropicModel(
             client=client,
-            model=settings.anthropic.model,
-            max_tokens=settings.anthropic.max_tokens,
+            model=claude.model,
+            max_tokens=claude.max_tokens,
+            retries=claude.max_retries,
+            retry_after_cap=claude.retry_after_cap_seconds,
+        )
+        health = inner.health
+        model = GuardedModel(
+            inner,
+            workers=claude.workers,
+            queue=claude.queue,
+            deadline=claude.deadline_seconds,
+            on_failure=lambda kind, detail: health.failed(
+                ClaudeFailure("transient", kind, None, None, detail)
+            ),
         )
     # numpy, the tokenizer and the weights load only in processes that answer questions.
     from bot.llm.encoder import load_encoder
@@ -144,7 +161,30 @@ def database_ok(db: Database) -> bool:
     return True
 
 
-def health_report(db: Database, scheduler: SchedulerHealth | None = None) -> dict[str, Any]:
+def claude_model(answers: Answers | None) -> Any | None:
+    """The Anthropic backend behind the answer service's guard (``None`` without a key)."""
+    model = None if answers is None else answers.model
+    return getattr(model, "inner", model)
+
+
+def check_claude(answers: Answers | None) -> Any | None:
+    """At start-up: whether the model id and the key work (``client.models.retrieve``); the
+    :class:`~bot.llm.errors.ClaudeFailure` when not, ``None`` when fine or Claude is off."""
+    model = claude_model(answers)
+    if answers is None or model is None or not hasattr(model, "client"):
+        return None
+    if answers.backend_for() != "anthropic":
+        return None  # a key is set but answers.backend is extractive: Claude is never asked
+    from bot.llm.errors import check_model
+
+    return check_model(model.client, model.model)
+
+
+def health_report(
+    db: Database,
+    scheduler: SchedulerHealth | None = None,
+    claude: Callable[[], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """``/healthz``: the database answers and (in ``onramp serve``) the scheduler is running.
 
     ``ok`` is false (HTTP 503) when either is down; a failed last tick is reported but is not
@@ -156,6 +196,9 @@ def health_report(db: Database, scheduler: SchedulerHealth | None = None) -> dic
         state = scheduler.health()
         report["scheduler"] = state
         report["ok"] = database and bool(state.get("running"))
+    if claude is not None:
+        # Reported, never fatal: the offline answers go on, and a restart would not fix a key.
+        report["claude"] = claude()
     return report
 
 
@@ -185,7 +228,14 @@ class SlackRuntime:
 
     def settle(self, timeout: float = 10.0) -> bool:
         """Wait for listeners still running after their ack, then for Home refreshes."""
-        return self.app.pool.drain(timeout) and self.refresher.drain(timeout)
+        answers = self.context.answers
+        model = None if answers is None else answers.model
+        return (
+            self.app.pool.drain(timeout)
+            and (not isinstance(model, GuardedModel) or model.drain(timeout))
+            and self.app.pool.drain(timeout)
+            and self.refresher.drain(timeout)
+        )
 
     def close(self) -> None:
         """Finish work in flight (listeners, Home refreshes) and stop their threads."""

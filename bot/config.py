@@ -139,8 +139,17 @@ class AnthropicSettings(_Section):
 
     model: str = "claude-sonnet-4-6"
     max_tokens: int = Field(default=800, ge=64, le=8192)
-    timeout_seconds: float = Field(default=20.0, gt=0, le=600)
-    max_retries: int = Field(default=2, ge=0, le=10)
+    timeout_seconds: float = Field(default=8.0, gt=0, le=600)
+    max_retries: int = Field(default=1, ge=0, le=10)
+    connect_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    deadline_seconds: float = Field(
+        default=10.0, gt=0, le=600, description="Longest a question waits for Claude in all."
+    )
+    retry_after_cap_seconds: float = Field(
+        default=2.0, ge=0, le=60, description="Longest retry-after honoured before falling back."
+    )
+    workers: int = Field(default=4, ge=1, le=64, description="Claude calls at once.")
+    queue: int = Field(default=16, ge=0, le=1000, description="Questions waiting for a worker.")
     base_url: str | None = None
     prices: PriceSettings = Field(default_factory=PriceSettings)
 

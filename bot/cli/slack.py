@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlparse
 
 import typer
 
 from bot.cli.core import ConfigOption, app, errors, fail
 from bot.config import DEFAULT_CONFIG, Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.app import Container
 
 log = logging.getLogger("onramp.serve")
 
@@ -33,6 +37,45 @@ def _configure_logging(settings: Settings, secrets: list[str], log_format: str) 
     logging_setup.configure(
         level=settings.log_level, fmt="json" if log_format == "json" else "text", secrets=secrets
     )
+
+
+def _check_claude(container: Container, settings: Settings) -> None:
+    """Ask the Messages API whether the model id and the key work: a configuration problem
+    (404, 401, 403) stops ``serve`` naming the setting to fix (exit 2); a passing one (Claude
+    busy or unreachable) only warns — the offline answers cover it."""
+    from bot.app import check_claude
+
+    failure = check_claude(container.answers)
+    if failure is None:
+        if container.answers is not None and container.answers.model is not None:
+            log.info("Claude answers with %s", settings.anthropic.model)
+        return
+    if failure.kind == "configuration":
+        container.close()
+        fix = failure.setting or "the anthropic settings in app.yaml"
+        where = " in app.yaml" if failure.setting == "anthropic.model" else ""
+        raise fail(
+            f"Claude refused the configuration at start-up: {failure.detail} "
+            f"({failure.error}, HTTP {failure.status}, request id {failure.request_id}); "
+            f"fix `{fix}`{where}, or unset ANTHROPIC_API_KEY to answer offline",
+            2,
+        )
+    log.warning(
+        "Claude could not be checked at start-up (%s, %s, request id %s); answering offline "
+        "until it comes back",
+        failure.detail,
+        failure.error,
+        failure.request_id,
+    )
+
+
+def claude_health(container: Container) -> Callable[[], dict[str, Any]] | None:
+    """``/healthz``'s ``claude`` field: the last Claude error kind (``None`` without Claude)."""
+    from bot.app import claude_model
+
+    model = claude_model(container.answers)
+    health = getattr(model, "health", None)
+    return None if health is None else health.report
 
 
 @app.command()
@@ -67,6 +110,7 @@ def serve(
     _configure_logging(settings, credentials.secrets, log_format)
     with errors():
         container = build(settings)  # migrates the database first (idempotent)
+    _check_claude(container, settings)
     runtime = build_slack(container, credentials)
     from bot.cli.checkins import start_checkins
 
@@ -78,7 +122,9 @@ def serve(
                     runtime.app,
                     host=host,
                     port=port,
-                    health=lambda: health_report(container.db, checkin_jobs),
+                    health=lambda: health_report(
+                        container.db, checkin_jobs, claude=claude_health(container)
+                    ),
                 )
             except Exception:
                 runtime.close()

@@ -10,20 +10,25 @@ once by the composition root (:func:`build_client`) and shared. Each request car
 * the tools the service offers (the asker's own progress), run through the service's callback
   in a bounded loop.
 
-Every SDK failure — status errors (the SDK has already retried 408/409/429/5xx incl. 529, honouring
-``retry-after-ms``), timeouts, connection errors — becomes :class:`ModelUnavailable`, and the
-service answers extractively instead.
+Every SDK failure — status errors, timeouts, connection errors — is classified
+(:mod:`bot.llm.errors`: configuration or transient), logged at ERROR with its type and request id,
+recorded for ``/healthz``, and becomes :class:`ModelUnavailable` carrying the sentence the person
+sees; the service answers extractively instead. A transient failure is retried ``retries`` times
+here (the composition root builds the client with ``max_retries=0``), waiting ``retry-after`` only
+when it is at most ``retry_after_cap`` seconds.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any, cast
 
 import anthropic
 from anthropic.types import Message
 
+from bot.llm.errors import ClaudeHealth, classify
 from bot.services.answers import (
     ModelCitation,
     ModelReply,
@@ -40,11 +45,18 @@ MAX_TOOL_ROUNDS = 4
 
 
 def build_client(
-    *, api_key: str, base_url: str | None, timeout: float, max_retries: int
+    *,
+    api_key: str,
+    base_url: str | None,
+    timeout: float,
+    max_retries: int,
+    connect_timeout: float | None = None,
 ) -> anthropic.Anthropic:
-    """The one SDK client of a process (composition root only)."""
+    """The one SDK client of a process (composition root only). ``connect_timeout`` bounds
+    the connection separately from the whole request (``timeout``)."""
+    limit = anthropic.Timeout(timeout, connect=connect_timeout if connect_timeout else timeout)
     return anthropic.Anthropic(
-        api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+        api_key=api_key, base_url=base_url, timeout=limit, max_retries=max_retries
     )
 
 
@@ -61,10 +73,24 @@ def _usage(message: Message) -> Usage:
 class AnthropicModel:
     """Claude through ``client.messages.create``."""
 
-    def __init__(self, *, client: anthropic.Anthropic, model: str, max_tokens: int) -> None:
+    def __init__(
+        self,
+        *,
+        client: anthropic.Anthropic,
+        model: str,
+        max_tokens: int,
+        retries: int = 0,
+        retry_after_cap: float = 2.0,
+        health: ClaudeHealth | None = None,
+    ) -> None:
         self.client = client
         self.model = model
         self.max_tokens = max_tokens
+        #: Our own retries of a transient failure (build the client with ``max_retries=0``):
+        #: one waits ``retry-after`` only up to ``retry_after_cap`` seconds, else gives up.
+        self.retries = retries
+        self.retry_after_cap = retry_after_cap
+        self.health = health or ClaudeHealth()
 
     def _content(self, request: ModelRequest) -> list[dict[str, Any]]:
         blocks: list[dict[str, Any]] = [
@@ -134,16 +160,45 @@ class AnthropicModel:
         }
         if tools:
             kwargs["tools"] = tools
-        try:
-            return cast(Message, self.client.messages.create(**kwargs))
-        except anthropic.APITimeoutError:
-            raise ModelUnavailable("timed out") from None
-        except anthropic.APIStatusError as exc:
-            raise ModelUnavailable(f"HTTP {exc.status_code} from the Messages API") from None
-        except anthropic.APIConnectionError:
-            raise ModelUnavailable("could not connect to the Messages API") from None
-        except anthropic.AnthropicError as exc:
-            raise ModelUnavailable(type(exc).__name__) from None
+        attempt = 0
+        while True:
+            try:
+                message = cast(Message, self.client.messages.create(**kwargs))
+            except anthropic.AnthropicError as exc:
+                failure = classify(exc, model=self.model)
+                wait = failure.retry_after if failure.retry_after is not None else 0.5
+                if (
+                    failure.kind == "transient"
+                    and attempt < self.retries
+                    and wait <= self.retry_after_cap
+                ):
+                    attempt += 1
+                    log.warning(
+                        "claude %s (%s, request id %s); retrying in %.1fs",
+                        failure.detail,
+                        failure.error,
+                        failure.request_id,
+                        wait,
+                    )
+                    time.sleep(wait)  # on Claude's own executor, never a Slack listener
+                    continue
+                self.health.failed(failure)
+                log.error(  # noqa: TRY400 - no traceback: it may carry the request body
+                    "claude %s error %s (HTTP %s, request id %s): %s%s",
+                    failure.kind,
+                    failure.error,
+                    failure.status,
+                    failure.request_id,
+                    failure.detail,
+                    f"; fix {failure.setting}" if failure.setting else "",
+                )
+                raise ModelUnavailable(
+                    f"{failure.kind}: {failure.error} ({failure.detail})",
+                    note=failure.user_note,
+                    kind=failure.kind,
+                ) from None
+            self.health.succeeded()
+            return message
 
     def _reply(self, message: Message, usage: Usage, calls: tuple[str, ...]) -> ModelReply:
         texts: list[str] = []

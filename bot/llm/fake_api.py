@@ -22,6 +22,13 @@ error in the real shape (:func:`api_error`).
 
 Every request is recorded (headers, parsed JSON body) in :attr:`FakeMessagesAPI.requests`.
 Binds 127.0.0.1 only.
+
+Also ``GET /v1/models/{id}`` (what ``client.models.retrieve`` asks, and ``onramp serve`` at
+start-up): the model's info for an id in :attr:`FakeMessagesAPI.models` (the ids the pinned SDK
+names, plus :data:`MODEL`), else a 404 ``not_found_error`` like the real API. Set
+:attr:`FakeMessagesAPI.api_key` to answer other keys with 401, and :attr:`FakeMessagesAPI.latency`
+to make every reply to ``/v1/messages`` wait that many seconds on the server thread (a slow model;
+``stop()`` releases it).
 """
 
 from __future__ import annotations
@@ -190,8 +197,13 @@ class FakeMessagesAPI:
         self._script: deque[Scripted] = deque()
         #: Model ids ``GET /v1/models/{id}`` knows (others: 404).
         self.models: set[str] = set(KNOWN_MODELS)
+        #: When set, requests with another key get a 401 ``authentication_error``.
+        self.api_key: str | None = None
+        #: Seconds every ``/v1/messages`` reply waits on its server thread (a slow model).
+        self.latency: float = 0.0
         self._seen_systems: set[str] = set()
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._release = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -206,6 +218,9 @@ class FakeMessagesAPI:
             def do_POST(self) -> None:
                 fake._handle(self)
 
+            def do_GET(self) -> None:
+                fake._handle_get(self)
+
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
@@ -216,6 +231,15 @@ class FakeMessagesAPI:
         )
         self._thread.start()
         return self
+
+    def release(self) -> None:
+        """Let every held reply (``hang``, :attr:`latency`) go now, and later ones at once."""
+        self._release.set()
+
+    def wait_for_requests(self, count: int, timeout: float = 10.0) -> bool:
+        """Block until the fake has received ``count`` requests; ``False`` on timeout."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: len(self.requests) >= count, timeout=timeout)
 
     def stop(self) -> None:
         """Release held replies and shut down."""
@@ -295,6 +319,34 @@ class FakeMessagesAPI:
 
     # --- serving -----------------------------------------------------------------------------
 
+    def _authorized(self, headers: dict[str, str]) -> bool:
+        bearer = headers.get("authorization", "")
+        key = headers.get("x-api-key") or (bearer[7:] if bearer.startswith("Bearer ") else "")
+        return bool(key) and (self.api_key is None or key == self.api_key)
+
+    def _handle_get(self, handler: BaseHTTPRequestHandler) -> None:
+        headers = {k.lower(): v for k, v in handler.headers.items()}
+        with self._lock:
+            self.requests.append(Recorded(path=handler.path, headers=headers, body={}))
+            self._arrived.notify_all()
+        prefix = "/v1/models/"
+        if not self._authorized(headers):
+            error = {"type": "authentication_error", "message": "invalid x-api-key"}
+            self._send(handler, 401, {"type": "error", "error": error}, {})
+            return
+        model_id = handler.path.split("?")[0][len(prefix) :]
+        if not handler.path.startswith(prefix) or model_id not in self.models:
+            error = {"type": "not_found_error", "message": f"model: {model_id}"}
+            self._send(handler, 404, {"type": "error", "error": error}, {})
+            return
+        info = {
+            "type": "model",
+            "id": model_id,
+            "display_name": model_id,
+            "created_at": "2025-01-01T00:00:00Z",
+        }
+        self._send(handler, 200, info, {})
+
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("content-length") or 0)
         raw = handler.rfile.read(length) if length else b"{}"
@@ -306,6 +358,7 @@ class FakeMessagesAPI:
         refused = self._refusal(handler.path, body)
         with self._lock:
             self.requests.append(Recorded(path=handler.path, headers=headers, body=body))
+            self._arrived.notify_all()
             # A request the real API would refuse never consumes a scripted reply.
             scripted = None if refused or not self._script else self._script.popleft()
         if refused is not None:
@@ -314,11 +367,13 @@ class FakeMessagesAPI:
         if handler.path.rstrip("/") != "/v1/messages":
             self._send(handler, 404, {"type": "error", "error": {"type": "not_found_error"}}, {})
             return
-        if not (headers.get("x-api-key") or headers.get("authorization", "").startswith("Bearer ")):
+        if not self._authorized(headers):
             self._send(
                 handler, 401, {"type": "error", "error": {"type": "authentication_error"}}, {}
             )
             return
+        if self.latency > 0:
+            self._release.wait(timeout=self.latency)
         if scripted is None:
             self._send(handler, 200, self.default_reply(body), {})
             return

@@ -98,7 +98,15 @@ UNMENTIONED_TERM = (
 
 INTRO = "From the {role} blueprint:"
 
-FALLBACK_NOTE = "_(Claude is unavailable right now, so this answer quotes the blueprint directly.)_"
+
+def fallback_note(sentence: str) -> str:
+    """The line appended to an offline answer given in Claude's place: ``_(sentence)_``."""
+    return f"_({sentence})_"
+
+
+FALLBACK_NOTE = fallback_note(
+    "Claude is unavailable right now, so this answer quotes the blueprint directly."
+)
 
 WHICH_MILESTONE = (
     "Which milestone do you mean? {options}\n"

@@ -105,12 +105,19 @@ def sources_line(citations: Sequence[Citation]) -> str | None:
     return clip(line, limits.CONTEXT_TEXT)
 
 
+def _fallback_note(answer: Answer) -> tuple[str, str | None]:
+    """The answer's text without the note the service appended (``_(…)_`` on the last line),
+    and that note's sentence (what went wrong with Claude), if any."""
+    text = answer.text.rstrip()
+    head, _, last = text.rpartition("\n")
+    if answer.backend == FALLBACK and last.startswith("_(") and last.endswith(")_"):
+        return head.rstrip(), last[2:-2]
+    return text, None
+
+
 def _body(answer: Answer) -> str:
-    text = answer.text
-    if answer.backend == FALLBACK:
-        # The service appends its note to the text; Slack shows it as a context line instead.
-        text = text.replace(answer_text.FALLBACK_NOTE, "").rstrip()
-    return safe_text(text)
+    # The service appends its note to the text; Slack shows it as a context line instead.
+    return safe_text(_fallback_note(answer)[0])
 
 
 def feedback_buttons(qa_id: int) -> Block:
@@ -158,7 +165,9 @@ def answer_reply(answer: Answer, *, asked: str | None = None) -> Reply:
     if sources is not None:
         blocks.append(_with_id(context(sources), SOURCES_BLOCK))
     if answer.backend == FALLBACK:
-        blocks.append(_with_id(context(FALLBACK_NOTE), NOTE_BLOCK))
+        sentence = _fallback_note(answer)[1]
+        note = f":information_source: {safe_text(sentence)}" if sentence else FALLBACK_NOTE
+        blocks.append(_with_id(context(clip(note, limits.CONTEXT_TEXT)), NOTE_BLOCK))
     if answer.qa_id is not None:
         blocks.append(feedback_buttons(answer.qa_id))
     return Reply(text=clip(body or answer_text.ASK_MENTOR, limits.SECTION_TEXT), blocks=blocks)

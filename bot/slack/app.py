@@ -9,13 +9,9 @@ commands put their reply in the ack itself, so the reply arrives with the 200.
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import re
-import threading
-import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +19,7 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
+from bot.services.pools import TrackedPool
 from bot.slack import listeners, middleware
 from bot.slack.context import SlackContext
 from bot.slack.payloads import request_kind
@@ -47,7 +44,7 @@ class Surface:
             self.events.append(name)
 
 
-class ListenerPool(ThreadPoolExecutor):
+class ListenerPool(TrackedPool):
     """Bolt's listener threads, tracked so shutdown (and tests) can wait for work in flight.
 
     With ``process_before_response`` off, a listener keeps running after its ack; draining
@@ -56,33 +53,6 @@ class ListenerPool(ThreadPoolExecutor):
 
     def __init__(self, max_workers: int = LISTENER_THREADS) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix="onramp-listener")
-        self._pending: set[Future[Any]] = set()
-        self._lock = threading.Lock()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        """Run ``fn`` on a listener thread (in the caller's log context) and remember it."""
-        future = super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
-        with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._forget)
-        return future
-
-    def _forget(self, future: Future[Any]) -> None:
-        with self._lock:
-            self._pending.discard(future)
-
-    def drain(self, timeout: float = 10.0) -> bool:
-        """Wait until every submitted listener has finished; ``False`` on timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                pending = list(self._pending)
-            if not pending:
-                return True
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            wait(pending, timeout=remaining)
 
 
 class OnrampApp(App):

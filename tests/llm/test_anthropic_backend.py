@@ -119,7 +119,7 @@ def test_errors_fall_back_to_the_extractive_answer(
     fake_api.enqueue(*(overloaded() for _ in range(3)))
     answer = claude.ask(question="What are the 60-day goals?")
     assert answer.backend == "extractive (fallback)"
-    assert "Claude is unavailable" in answer.text
+    assert "Claude is overloaded right now" in answer.text
     assert answer.citations
     assert answer.citations[0].id == "s6.60-day-goals"
 

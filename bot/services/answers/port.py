@@ -80,7 +80,16 @@ class ModelReply:
 
 
 class ModelUnavailable(Exception):
-    """The model could not answer (error, timeout, overload); the reason is safe to log."""
+    """The model could not answer (error, timeout, overload); the reason is safe to log.
+
+    ``note``, when given, is the sentence shown with the offline answer (it names what went
+    wrong: a setting an admin should fix, or a busy Claude); ``kind`` is ``configuration`` or
+    ``transient``."""
+
+    def __init__(self, reason: str, *, note: str | None = None, kind: str = "transient") -> None:
+        super().__init__(reason)
+        self.note = note
+        self.kind = kind
 
 
 #: Runs one tool call for the asker; returns the text handed back to the model.

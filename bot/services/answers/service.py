@@ -289,9 +289,8 @@ class Answers:
                 fallback = self._offline(question, asker, open_report, loaded, intent, career)
                 if fallback.personal or fallback.refused:
                     return replace(fallback, backend=FALLBACK)
-                return replace(
-                    fallback, backend=FALLBACK, text=f"{fallback.text}\n{say.FALLBACK_NOTE}"
-                )
+                note = say.fallback_note(exc.note) if exc.note else say.FALLBACK_NOTE
+                return replace(fallback, backend=FALLBACK, text=f"{fallback.text}\n{note}")
         return self._offline(question, asker, open_report, loaded, intent, career)
 
     def _offline(

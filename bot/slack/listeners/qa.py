@@ -2,8 +2,10 @@
 and the 👍/👎 buttons under every answer.
 
 Ack first, answer after. Events and button clicks are acknowledged by Bolt before the listener
-body runs (``process_before_response`` is off, see :mod:`bot.slack.app`), so the answer — which
-can take seconds with Claude — is computed on the listener pool after Slack has its 200.
+body runs (``process_before_response`` is off, see :mod:`bot.slack.app`). With Claude, the answer
+— which can take seconds — is computed and posted on the answer service's own bounded threads
+(:meth:`QA.later`), never on Bolt's listener pool, which also runs every ack: twenty questions
+waiting on a slow Claude do not delay ``/onramp help``.
 ``/onramp ask`` acks itself: with nothing when the offline backend answers (in milliseconds),
 with a short "Looking that up…" when Claude does, then sends the answer through ``respond()``.
 
@@ -26,7 +28,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +38,7 @@ from slack_bolt.context.set_suggested_prompts import SetSuggestedPrompts
 from slack_sdk import WebClient
 
 from bot.services.answers import ANTHROPIC, Answer, Answers
+from bot.services.answers.guard import GuardedModel
 from bot.services.onboarding import Actor
 from bot.slack import answer_blocks as ab
 from bot.slack.blocks import Reply
@@ -217,8 +220,13 @@ class QA:
         question = dm_question(event)
         if question is None:
             return
-        reply, _ = self.answer(question, request_id(context))
-        self.post(client, question, reply)
+        rid = request_id(context)
+
+        def job() -> None:
+            reply, _ = self.answer(question, rid)
+            self.post(client, question, reply)
+
+        self.later(job)
 
     def on_mention(self, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """``@Onramp …`` in a channel: reply in the thread."""
@@ -226,8 +234,13 @@ class QA:
         if question is None:
             log.warning("app_mention without user, channel or ts; ignored")
             return
-        reply, answer = self.answer(question, request_id(context))
-        self.post(client, question, reply, ephemeral=answer is not None and answer.personal)
+        rid = request_id(context)
+
+        def job() -> None:
+            reply, answer = self.answer(question, rid)
+            self.post(client, question, reply, ephemeral=answer is not None and answer.personal)
+
+        self.later(job)
 
     def on_ask(self, call: SubcommandCall) -> None:
         """``/onramp ask <question>``: ack at once, answer privately through ``respond``."""
@@ -241,16 +254,29 @@ class QA:
             call.ack()
         channel = call.channel_id or call.user_id
         question = Question(user_id=call.user_id, text=text, channel=channel, thread_ts=None)
-        reply, _ = self.answer(question, call.request_id, echo=True)
-        try:
-            call.respond(
-                text=reply.text,
-                blocks=reply.blocks,
-                response_type="ephemeral",
-                replace_original=False,
-            )
-        except Exception as exc:
-            log.warning("could not send the answer to /ask [%s]: %s", call.request_id, exc)
+
+        def job() -> None:
+            reply, _ = self.answer(question, call.request_id, echo=True)
+            try:
+                call.respond(
+                    text=reply.text,
+                    blocks=reply.blocks,
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+            except Exception as exc:
+                log.warning("could not send the answer to /ask [%s]: %s", call.request_id, exc)
+
+        self.later(job)
+
+    def later(self, job: Callable[[], None]) -> None:
+        """Answer and post: with Claude, on the answer service's own bounded threads
+        (:class:`~bot.services.answers.guard.GuardedModel`), so this listener thread — Bolt's,
+        shared with every ack — is free at once; offline answers (milliseconds) right here."""
+        guard = self.answers.model
+        if isinstance(guard, GuardedModel) and self._slow() and guard.offload(job):
+            return
+        job()
 
     def _slow(self) -> bool:
         try:
@@ -344,8 +370,13 @@ class QA:
                 set_status(ab.THINKING)
             except Exception as exc:  # e.g. a plain DM thread: the answer matters, not the status
                 log.info("no assistant status for this thread: %s", exc)
-        reply, _ = self.answer(question, request_id(context))
-        self.post(client, question, reply)
+        rid = request_id(context)
+
+        def job() -> None:
+            reply, _ = self.answer(question, rid)
+            self.post(client, question, reply)
+
+        self.later(job)
 
 
 def register(app: App, ctx: SlackContext) -> None:
