@@ -193,6 +193,9 @@ class QaLog(SQLModel, table=True):
     cache_read_tokens: int = Field(default=0)
     cache_write_tokens: int = Field(default=0)
     cost_usd: float = Field(default=0.0)
+    stop_reason: str | None = Field(
+        default=None, max_length=32, description="Claude's stop_reason; null without a model"
+    )
     feedback: int | None = Field(default=None, description="1 for 👍, -1 for 👎")
     created_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True

@@ -124,11 +124,20 @@ class AnthropicModel:
         messages: list[Any] = [{"role": "user", "content": self._content(request)}]
         usage = Usage()
         calls: list[str] = []
-        for _round in range(MAX_TOOL_ROUNDS):
-            message = self._create(system=system, tools=tools, messages=messages)
+        for round_ in range(MAX_TOOL_ROUNDS):
+            last = round_ == MAX_TOOL_ROUNDS - 1
+            # The last round may not call tools: it must answer with what they returned.
+            choice = {"type": "none"} if last and tools else None
+            message = self._create(
+                system=system, tools=tools, messages=messages, tool_choice=choice
+            )
             usage = usage + _usage(message)
+            if message.stop_reason == "pause_turn" and not last:
+                # A long turn paused by the API: send it back as it is and let it go on.
+                messages.append(message.to_param())
+                continue
             tool_uses = [b for b in message.content if b.type == "tool_use"]
-            if message.stop_reason != "tool_use" or not tool_uses:
+            if message.stop_reason != "tool_use" or not tool_uses or last:
                 return self._reply(message, usage, tuple(calls))
             # The SDK's own param form: model_dump() would send "caller": null, which the
             # ToolUseBlockParam type (and the API) refuses.
@@ -147,10 +156,15 @@ class AnthropicModel:
                     }
                 )
             messages.append({"role": "user", "content": results})
-        raise ModelUnavailable(f"no answer after {MAX_TOOL_ROUNDS} tool rounds")
+        raise ModelUnavailable(f"no answer after {MAX_TOOL_ROUNDS} rounds")
 
     def _create(
-        self, *, system: list[dict[str, Any]], tools: list[dict[str, Any]], messages: list[Any]
+        self,
+        *,
+        system: list[dict[str, Any]],
+        tools: list[dict[str, Any]],
+        messages: list[Any],
+        tool_choice: dict[str, str] | None = None,
     ) -> Message:
         kwargs: dict[str, Any] = {
             "model": self.model,
@@ -160,6 +174,8 @@ class AnthropicModel:
         }
         if tools:
             kwargs["tools"] = tools
+        if tool_choice is not None:
+            kwargs["tool_choice"] = tool_choice
         attempt = 0
         while True:
             try:
@@ -222,6 +238,7 @@ class AnthropicModel:
             model=message.model,
             usage=usage,
             tool_calls=calls,
+            stop_reason=message.stop_reason,
         )
 
 

@@ -98,6 +98,12 @@ UNMENTIONED_TERM = (
 
 INTRO = "From the {role} blueprint:"
 
+#: Added to an answer Claude stopped writing at its length limit (``max_tokens``).
+CUT_OFF = "_(This answer was cut off at its length limit; ask about one part of it for the rest.)_"
+
+#: Claude declined to answer (``stop_reason: refusal``).
+DECLINED = "Claude declined to answer that question. " + ASK_MENTOR
+
 
 def fallback_note(sentence: str) -> str:
     """The line appended to an offline answer given in Claude's place: ``_(sentence)_``."""

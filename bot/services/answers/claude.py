@@ -106,9 +106,17 @@ def claude_answer(
             if citation not in citations:
                 citations.append(citation)
     used_tools = bool(reply.tool_calls)
+    # "Refused" is Claude declining (stop_reason refusal), never an answer without citations:
+    # that one is given and logged as it is (and not cached, see Answer.complete).
+    declined = reply.stop_reason == "refusal"
+    text = reply.text.strip()
+    if declined:
+        text = say.DECLINED
+    elif reply.stop_reason in ("max_tokens", "model_context_window_exceeded"):
+        text = f"{text}\n{say.CUT_OFF}" if text else say.CUT_OFF
     return Answer(
-        text=reply.text.strip(),
-        refused=not citations and not used_tools,
+        text=text,
+        refused=declined,
         citations=tuple(citations),
         backend=ANTHROPIC,
         model=reply.model,
@@ -117,6 +125,7 @@ def claude_answer(
         usage=reply.usage,
         cost_usd=policy.prices.cost(reply.usage),
         personal=used_tools or intent.personal,
+        stop_reason=reply.stop_reason,
     )
 
 

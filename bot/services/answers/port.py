@@ -77,6 +77,9 @@ class ModelReply:
     model: str
     usage: Usage
     tool_calls: tuple[str, ...] = ()
+    #: Why the model stopped: ``end_turn`` / ``stop_sequence`` (a complete answer),
+    #: ``max_tokens`` (cut off), ``refusal`` (declined), ``tool_use`` (tools still wanted).
+    stop_reason: str | None = None
 
 
 class ModelUnavailable(Exception):

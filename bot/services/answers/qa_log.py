@@ -58,6 +58,7 @@ def record_answer(
                     cache_read_tokens=usage.cache_read_tokens,
                     cache_write_tokens=usage.cache_write_tokens,
                     cost_usd=answer.cost_usd,
+                    stop_reason=answer.stop_reason,
                     created_at=clock.now(),
                 ),
             )

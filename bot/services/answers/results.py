@@ -22,6 +22,8 @@ ANTHROPIC = "anthropic"
 FALLBACK = "extractive (fallback)"
 GUARDRAIL = "guardrail"
 PERSONAL = "personal"
+#: The stop reasons of a finished answer (anything else is cut off, declined or unfinished).
+COMPLETE_STOPS = frozenset({"end_turn", "stop_sequence"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,18 @@ class Answer:
     cached: bool = False
     qa_id: int | None = None
     reason: str = ""
+    #: Claude's stop reason (``None`` for answers made without a model).
+    stop_reason: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether the answer may be cached: not refused, and from Claude only when it finished
+        (``end_turn`` / ``stop_sequence``) and cited the blueprint."""
+        if self.refused:
+            return False
+        if self.backend != ANTHROPIC:
+            return True
+        return self.stop_reason in COMPLETE_STOPS and bool(self.citations)
 
     def as_json(self) -> dict[str, Any]:
         """The stable shape of design.md §8."""

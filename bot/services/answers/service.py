@@ -177,12 +177,7 @@ class Answers:
         answer = self._cache.get(key) if cacheable else None
         if answer is None:
             answer = self._answer(clean, intent, asker, report, loaded, chosen, career)
-            if (
-                cacheable
-                and not answer.personal
-                and not answer.refused
-                and answer.backend == chosen
-            ):
+            if cacheable and not answer.personal and answer.complete and answer.backend == chosen:
                 self._cache.put(key, answer)
         final = replace(
             answer,
