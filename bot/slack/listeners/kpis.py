@@ -31,12 +31,17 @@ log = logging.getLogger("onramp.slack.kpis")
 
 
 def kpi_service(ctx: SlackContext) -> KpiService | None:
-    """The KPI service over the growth service's database, plans, clock and admins."""
+    """The KPI service over the growth service's database, plans, clock and admins, in the
+    workspace's default zone for a hire whose own zone is unknown."""
     growth = ctx.growth
     if growth is None:
         return None
     return KpiService(
-        db=growth.db, catalog=growth.catalog, clock=growth.clock, admins=growth.admins
+        db=growth.db,
+        catalog=growth.catalog,
+        clock=growth.clock,
+        admins=growth.admins,
+        default_tz=ctx.onboarding.default_tz,
     )
 
 
