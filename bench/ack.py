@@ -16,6 +16,11 @@ ten callers. A warm-up (every caller once, on both servers) comes first, so the 
 both servers at once, their schedules interleaved (bare at *t*, Onramp at *t* + 5 ms, each at
 100/s): a pause of the machine (other work on a shared 2-core box, the sandbox in this process)
 hits both alike, so the ratio compares the apps rather than the moments they were measured in.
+
+With ``claude_seconds`` (``bench.run --only ack_claude``), Onramp answers with Claude — the
+loopback fake Messages API (``bot.llm.fake_api``) in this process, taking that many seconds per
+reply — and, after the warm-up, :data:`QUESTIONS` DMs are put to it, so the whole measured load
+runs while they wait on Claude (design.md §10: acks are as fast as without them).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from bench.seed import seed
 RATE = 100.0  # requests per second
 CALLERS = 10
 SENDERS = 64  # client threads: far more than 100/s x a few ms needs, so the client never queues
+QUESTIONS = 20  # DM questions waiting on a slow Claude during the load (ack_claude)
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ def run(
     *,
     requests: int,
     log: Callable[[str], None] = print,
+    claude_seconds: float = 0.0,
 ) -> AckResult:
     """Start the sandbox and both servers; warm up; then ``requests`` to each, interleaved."""
     from datetime import UTC, datetime
@@ -112,8 +119,9 @@ def run(
     from bot.config import load_settings
     from bot.sandbox import SlackDriver, SlackSandbox
 
-    url = workspace.database_url("ack")
-    config = workspace.config("ack", database_url=url)
+    name = "ack-claude" if claude_seconds > 0 else "ack"
+    url = workspace.database_url(name)
+    config = workspace.config(name, database_url=url)
     container = build(load_settings(config))  # migrate, then seed hires with managers
     try:
         # Plans starting in a month: the server's own tick finds nothing due during the run.
@@ -130,14 +138,21 @@ def run(
     callers = seeded.managers[:CALLERS]
     hires = seeded.hires[:CALLERS]  # hire i reports to manager i (see bench.seed)
 
-    with SlackSandbox() as sandbox:
+    from bot.llm.fake_api import FakeMessagesAPI
+
+    with SlackSandbox() as sandbox, FakeMessagesAPI() as claude:
         for uid in (*seeded.managers, *seeded.mentors, *seeded.hires):
             sandbox.add_user(uid, uid.lower(), tz="Europe/Berlin")
         env = workspace.env(url, sandbox.env())
+        if claude_seconds > 0:
+            claude.latency = claude_seconds
+            env.update(ANTHROPIC_API_KEY="sk-ant-bench", ANTHROPIC_BASE_URL=claude.base_url)
         onramp_port, bare_port = free_port(), free_port()
-        server = workspace.spawn("ack-onramp", onramp_http(onramp_port, config), env=env)
+        server = workspace.spawn(f"{name}-onramp", onramp_http(onramp_port, config), env=env)
         bare = workspace.spawn(
-            "ack-bare", [_python(), str(ROOT / "bench" / "bare_bolt.py"), str(bare_port)], env=env
+            f"{name}-bare",
+            [_python(), str(ROOT / "bench" / "bare_bolt.py"), str(bare_port)],
+            env=env,
         )
         try:
             wait_http(f"http://127.0.0.1:{onramp_port}/healthz", timeout=60, process=server.process)
@@ -160,6 +175,11 @@ def run(
                     status = sender(driver)(index)
                     if status != 200:
                         raise RuntimeError(f"warm-up request to {name} answered {status}")
+            if claude_seconds > 0:
+                for index in range(QUESTIONS):  # each waits claude_seconds on Claude's threads
+                    drivers["onramp"].dm(hires[index % CALLERS], "What are the 60-day goals?")
+                if not claude.wait_for_requests(4, timeout=30):
+                    raise RuntimeError("the questions never reached the fake Claude")
             results = {"onramp": Series(), "bare": Series()}
             open_loop(
                 {name: (sender(driver), results[name]) for name, driver in drivers.items()},

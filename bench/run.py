@@ -77,7 +77,8 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
         "--only",
         {
             "metavar": "NAMES",
-            "help": "comma-separated subset: ack,tick,fanout,answers,memory,growth (default: all)",
+            "help": "comma-separated subset: ack,ack_claude,tick,fanout,answers,memory,growth "
+            "(default: all)",
         },
     ),
     (
@@ -121,6 +122,15 @@ def measure(sizes: Sizes, only: set[str]) -> tuple[dict[str, Any], dict[str, Any
                 ack_requests_each=result.requests,
                 ack_rate_per_second=result.rate,
                 ack_errors=result.onramp.errors + result.bare.errors,
+            )
+        if "ack_claude" in only:
+            slow = ack.run(workspace, requests=sizes.ack_requests, log=_log, claude_seconds=10.0)
+            figures.update(
+                ack_slow_claude_p50_ms=round(slow.onramp.p50_ms, 2),
+                ack_slow_claude_p99_ms=round(slow.onramp.p99_ms, 2),
+                ack_slow_claude_bare_p99_ms=round(slow.bare.p99_ms, 2),
+                ack_slow_claude_ratio_vs_bare_bolt=round(slow.ratio, 3),
+                ack_slow_claude_errors=slow.onramp.errors + slow.bare.errors,
             )
         if "tick" in only:
             ticks = tick.run(workspace, list(sizes.tick_sizes), log=_log)
@@ -218,6 +228,19 @@ def verdicts(figures: dict[str, Any], sizes: Sizes) -> list[tuple[str, str, str,
                 f"{figures['ack_p99_ms']:.1f} ms, {figures['ack_errors']} errors",
                 "< 3000 ms, 0 errors",
                 figures["ack_p99_ms"] < 3000 and figures["ack_errors"] == 0,
+            )
+        )
+    if "ack_slow_claude_p99_ms" in figures:
+        rows.append(
+            (
+                "ack p99, 20 questions on a 10 s Claude",
+                f"{figures['ack_slow_claude_p99_ms']:.1f} ms vs bare "
+                f"{figures['ack_slow_claude_bare_p99_ms']:.1f} ms "
+                f"= {figures['ack_slow_claude_ratio_vs_bare_bolt']:.2f}x, "
+                f"{figures['ack_slow_claude_errors']} errors",
+                "<= 1.5x, 0 errors",
+                figures["ack_slow_claude_ratio_vs_bare_bolt"] <= 1.5
+                and figures["ack_slow_claude_errors"] == 0,
             )
         )
     if "tick_seconds" in figures:
@@ -320,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run, print, and optionally plot."""
     args = _parser().parse_args(argv)
     sizes = SMOKE if args.smoke else QUICK if args.quick else FULL
-    names = {"ack", "tick", "fanout", "answers", "memory", "growth"}
+    names = {"ack", "ack_claude", "tick", "fanout", "answers", "memory", "growth"}
     only = names if not args.only else {n.strip() for n in args.only.split(",")}
     unknown = only - names
     if unknown:

@@ -35,7 +35,9 @@ class Container:
     events: EventLedger | None = None  # Slack event ids handled (shared by processes)
 
     def close(self) -> None:
-        """Release database connections."""
+        """Stop Claude's threads (a call in flight ends with its timeout); release connections."""
+        if isinstance(self.answers.model, GuardedModel):
+            self.answers.model.close()
         self.db.dispose()
 
 
