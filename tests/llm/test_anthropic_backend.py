@@ -17,14 +17,6 @@ from tests.answers.conftest import HIRE, enroll_hire, make_answers, milestone_st
 from tests.support.claude import API_KEY, claude_model
 
 
-@pytest.fixture
-def claude(
-    db: Database, catalog: PlanCatalog, clock: ManualClock, fake_api: FakeMessagesAPI
-) -> Answers:
-    """The answer service with the Anthropic backend pointed at the fake."""
-    return make_answers(db, catalog, clock, model=claude_model(fake_api))
-
-
 def test_passages_go_as_search_results_and_citations_come_back(
     claude: Answers, fake_api: FakeMessagesAPI
 ) -> None:

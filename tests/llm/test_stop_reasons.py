@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from bot.llm.anthropic_backend import MAX_TOOL_ROUNDS
 from bot.llm.fake_api import (
     FakeMessagesAPI,
+    api_error,
     message,
     search_result_citation,
     text_message,
@@ -16,24 +18,15 @@ from bot.llm.fake_api import (
 )
 from bot.services import answer_text as say
 from bot.services.answers import Answers
-from bot.services.catalog import PlanCatalog
 from bot.services.clock import ManualClock
 from bot.services.onboarding import Actor
 from storage import qa as qa_repo
 from storage.engine import Database
-from tests.answers.conftest import HIRE, enroll_hire, make_answers
-from tests.support.claude import claude_model
+from storage.models import ProgressEvent
+from tests.answers.conftest import HIRE, enroll_hire
 
 QUESTION = "How fast should responses be at the 95th percentile?"
 CITED = ("under two seconds", search_result_citation(0, "s7", "p95 under two seconds"))
-
-
-@pytest.fixture
-def claude(
-    db: Database, catalog: PlanCatalog, clock: ManualClock, fake_api: FakeMessagesAPI
-) -> Answers:
-    """The answer service with the Anthropic backend pointed at the fake."""
-    return make_answers(db, catalog, clock, model=claude_model(fake_api))
 
 
 def _logged(db: Database) -> list[tuple[str | None, bool]]:
@@ -111,3 +104,27 @@ def test_the_last_tool_round_must_answer_in_text(
     assert answer.backend == "anthropic"
     assert answer.usage is not None
     assert answer.usage.input_tokens >= 100 * (MAX_TOOL_ROUNDS - 1)
+
+
+def test_a_failure_after_a_tool_ran_reports_it_once_and_keeps_its_cost(
+    claude: Answers, fake_api: FakeMessagesAPI, clock: ManualClock, db: Database
+) -> None:
+    """When Claude fails after update_my_milestone ran, the offline answer reports that update
+    from the tool's result instead of applying it again, and keeps the tokens already spent."""
+    enroll_hire(claude, clock, days=10)
+    setup = "d30-dev-environment"
+    fake_api.enqueue(
+        tool_use_message("update_my_milestone", {"milestone_id": setup, "status": "done"}),
+        api_error(400, "invalid_request_error", "messages: something the API refused"),
+    )
+    answer = claude.ask(question="I set up my laptop and repo access", asker=Actor.slack(HIRE))
+    with db.transaction() as session:
+        events = session.exec(
+            select(ProgressEvent).where(ProgressEvent.milestone_id == setup)
+        ).all()
+    assert answer.backend == "extractive (fallback)"
+    assert setup in answer.text
+    assert len(events) == 1
+    assert answer.usage is not None
+    assert answer.usage.input_tokens == 100
+    assert answer.cost_usd > 0

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.domain.errors import NotFound, OnrampError
+from bot.domain.guardrails import redact_text
 from bot.domain.intents import Intent
 from bot.domain.plan import LoadedPlan
 from bot.domain.progress import MilestoneStatus
@@ -180,4 +181,9 @@ def tool_runner(
             return f"error: {exc}"
         return f"error: unknown tool {name!r}"
 
-    return run
+    def redacted(name: str, arguments: Mapping[str, Any]) -> str:
+        # A tool result reaches the model like a question does: without e-mail addresses,
+        # phone numbers, tokens or keys (a milestone note may hold any of them).
+        return redact_text(run(name, arguments))
+
+    return redacted

@@ -94,6 +94,12 @@ class ModelUnavailable(Exception):
         self.note = note
         self.kind = kind
 
+    #: Set by the backend when the failure came after earlier rounds: the tokens they spent and
+    #: each tool that already ran with what it returned. The fallback keeps the one (cost) and
+    #: never repeats the other (a milestone update is not applied twice).
+    usage: Usage | None = None
+    tool_results: tuple[tuple[str, str], ...] = ()
+
 
 #: Runs one tool call for the asker; returns the text handed back to the model.
 ToolRunner = Callable[[str, Mapping[str, Any]], str]

@@ -37,7 +37,7 @@ from bot.services.answers.career import CareerQuestion, career_question, career_
 from bot.services.answers.claude import CareerContext, claude_answer
 from bot.services.answers.extractive import extractive_answer
 from bot.services.answers.personal import personal_reply
-from bot.services.answers.port import AnswerModel, ModelUnavailable
+from bot.services.answers.port import AnswerModel, ModelUnavailable, Usage
 from bot.services.answers.qa_log import record_answer
 from bot.services.answers.results import (
     ANTHROPIC,
@@ -281,12 +281,27 @@ class Answers:
                 )
             except ModelUnavailable as exc:
                 log.warning("model unavailable, answering extractively: %s", exc)
-                fallback = self._offline(question, asker, open_report, loaded, intent, career)
+                fallback = self._after_tools(exc) or self._offline(
+                    question, asker, open_report, loaded, intent, career
+                )
+                if exc.usage is not None and exc.usage != Usage():  # earlier rounds were paid
+                    cost = self.policy.prices.cost(exc.usage)
+                    fallback = replace(fallback, usage=exc.usage, cost_usd=cost)
                 if fallback.personal or fallback.refused:
                     return replace(fallback, backend=FALLBACK)
                 note = say.fallback_note(exc.note) if exc.note else say.FALLBACK_NOTE
                 return replace(fallback, backend=FALLBACK, text=f"{fallback.text}\n{note}")
         return self._offline(question, asker, open_report, loaded, intent, career)
+
+    def _after_tools(self, failure: ModelUnavailable) -> Answer | None:
+        """When Claude failed after its tools ran, what they returned (a milestone already
+        updated is reported, never applied again by the offline path); else ``None``."""
+        said = [out for _, out in failure.tool_results if not out.startswith("error:")]
+        if not said:
+            return None
+        return local_answer(
+            "\n\n".join(said), FALLBACK, prompt_version=self.policy.prompt, personal=True
+        )
 
     def _offline(
         self,
