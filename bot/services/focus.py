@@ -36,6 +36,7 @@ from bot.domain.schedule import Kind, LocalCalendar, public_holidays, zone
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
 from bot.services.growth import Citation, GrowthService, _Subject
+from bot.services.growth_base import GrowthServiceBase
 from bot.services.growth_rounds import (
     Comparison,
     ComparisonLine,
@@ -309,7 +310,7 @@ def focus_views(
     return sorted(views, key=lambda v: v.status != FocusStatus.OPEN.value)
 
 
-class FocusService:
+class FocusService(GrowthServiceBase):
     """Growth-plan focus items: candidates from the gaps, adding them, progress on them."""
 
     def __init__(
@@ -322,11 +323,7 @@ class FocusService:
         default_tz: str = "UTC",
         stalled_after_working_days: int = STALLED_AFTER_WORKING_DAYS,
     ) -> None:
-        self.db = db
-        self.catalog = catalog
-        self.clock = clock
-        self.admins = admins
-        self.default_tz = default_tz
+        super().__init__(db=db, catalog=catalog, clock=clock, admins=admins, default_tz=default_tz)
         self.stalled_after = stalled_after_working_days
         # Who is asking about whom, answered as every growth view answers it.
         self.growth = GrowthService(db=db, catalog=catalog, clock=clock, admins=admins)

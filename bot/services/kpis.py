@@ -40,6 +40,7 @@ from bot.domain.schedule import Kind, LocalCalendar, zone
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
 from bot.services.growth import GrowthService, _cite, _link, _Subject
+from bot.services.growth_base import GrowthServiceBase
 from bot.services.kpi_view import KpiView, MissingKpi, ReadingView, kpi_views
 from bot.services.onboarding import Actor
 from storage import kpis as kpi_repo
@@ -105,7 +106,7 @@ class KpiForm:
     periods: dict[str, str]  # KPI id → the period a reading is for when none is given
 
 
-class KpiService:
+class KpiService(GrowthServiceBase):
     """Pick KPIs for hires, record readings, show them."""
 
     def __init__(
@@ -117,11 +118,7 @@ class KpiService:
         admins: frozenset[str],
         default_tz: str = "UTC",
     ) -> None:
-        self.db = db
-        self.catalog = catalog
-        self.clock = clock
-        #: The workspace's zone (settings ``default_timezone``): "today" of a hire without one.
-        self.default_tz = default_tz
+        super().__init__(db=db, catalog=catalog, clock=clock, admins=admins, default_tz=default_tz)
         # Who is asking about whom, and the stranger's refusal, are the readiness view's.
         self.growth = GrowthService(db=db, catalog=catalog, clock=clock, admins=admins)
 

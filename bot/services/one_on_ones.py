@@ -41,8 +41,8 @@ from bot.domain.permissions import Relation
 from bot.domain.plan import LoadedPlan
 from bot.domain.schedule import Kind, LocalCalendar, zone
 from bot.services.catalog import PlanCatalog
-from bot.services.clock import Clock
 from bot.services.growth import find_person
+from bot.services.growth_base import GrowthServiceBase
 from bot.services.onboarding import Actor, EnrollmentReport
 from storage import one_on_ones as repo
 from storage import repositories as people_repo
@@ -123,23 +123,8 @@ class Prep:
     warnings: tuple[EarlyWarning, ...] = field(default_factory=tuple)
 
 
-class OneOnOnes:
+class OneOnOnes(GrowthServiceBase):
     """1:1 schedules and private notes for one workspace."""
-
-    def __init__(
-        self,
-        *,
-        db: Database,
-        catalog: PlanCatalog,
-        clock: Clock,
-        admins: frozenset[str],
-        default_tz: str = "UTC",
-    ) -> None:
-        self.db = db
-        self.catalog = catalog
-        self.clock = clock
-        self.admins = admins
-        self.default_tz = default_tz
 
     # --- private notes ------------------------------------------------------------------------
 

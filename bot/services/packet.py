@@ -33,6 +33,7 @@ from bot.domain.schedule import zone
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
 from bot.services.growth import Citation, GrowthService
+from bot.services.growth_base import GrowthServiceBase
 from bot.services.growth_rounds import (
     Role,
     Side,
@@ -234,7 +235,7 @@ class Packet:
     comment: CommentLine | None = None
 
 
-class PacketService:
+class PacketService(GrowthServiceBase):
     """Builds review packets and keeps the hire's comment on theirs."""
 
     def __init__(
@@ -247,9 +248,7 @@ class PacketService:
         default_tz: str = "UTC",
         holiday_country: str | None = None,
     ) -> None:
-        self.db = db
-        self.catalog = catalog
-        self.clock = clock
+        super().__init__(db=db, catalog=catalog, clock=clock, admins=admins, default_tz=default_tz)
         self.growth = GrowthService(db=db, catalog=catalog, clock=clock, admins=admins)
         self.reports = Reports(
             catalog=catalog, clock=clock, default_tz=default_tz, holiday_country=holiday_country

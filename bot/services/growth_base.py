@@ -1,0 +1,27 @@
+"""The dependencies every growth part-2 service is built from (KPIs, focus, 1:1s, packets)."""
+
+from __future__ import annotations
+
+from bot.services.catalog import PlanCatalog
+from bot.services.clock import Clock
+from storage.engine import Database
+
+
+class GrowthServiceBase:
+    """Holds the workspace's database, plan catalog, clock, admins and default zone."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        catalog: PlanCatalog,
+        clock: Clock,
+        admins: frozenset[str],
+        default_tz: str = "UTC",
+    ) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.clock = clock
+        self.admins = admins
+        #: The workspace's zone (settings ``default_timezone``): "today" of a hire without one.
+        self.default_tz = default_tz
