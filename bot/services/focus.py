@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Unpack
 
 from sqlmodel import Session
 
@@ -34,9 +34,8 @@ from bot.domain.plan import LoadedPlan, RubricDimension
 from bot.domain.progress import EnrollmentStatus
 from bot.domain.schedule import Kind, LocalCalendar, public_holidays, zone
 from bot.services.catalog import PlanCatalog
-from bot.services.clock import Clock
 from bot.services.growth import Citation, GrowthService, _Subject
-from bot.services.growth_base import GrowthServiceBase
+from bot.services.growth_base import GrowthDeps, GrowthServiceBase
 from bot.services.growth_rounds import (
     Comparison,
     ComparisonLine,
@@ -316,18 +315,16 @@ class FocusService(GrowthServiceBase):
     def __init__(
         self,
         *,
-        db: Database,
-        catalog: PlanCatalog,
-        clock: Clock,
-        admins: frozenset[str],
-        default_tz: str = "UTC",
         stalled_after_working_days: int = STALLED_AFTER_WORKING_DAYS,
+        **deps: Unpack[GrowthDeps],
     ) -> None:
-        super().__init__(db=db, catalog=catalog, clock=clock, admins=admins, default_tz=default_tz)
+        super().__init__(**deps)
         self.stalled_after = stalled_after_working_days
         # Who is asking about whom, answered as every growth view answers it.
-        self.growth = GrowthService(db=db, catalog=catalog, clock=clock, admins=admins)
-        self.rounds = GrowthRounds(db=db, catalog=catalog, clock=clock)
+        self.growth = GrowthService(
+            db=self.db, catalog=self.catalog, clock=self.clock, admins=self.admins
+        )
+        self.rounds = GrowthRounds(db=self.db, catalog=self.catalog, clock=self.clock)
 
     # --- reading ----------------------------------------------------------------------------
 

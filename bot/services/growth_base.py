@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict
+
 from bot.services.catalog import PlanCatalog
 from bot.services.clock import Clock
 from storage.engine import Database
+
+
+class GrowthDeps(TypedDict):
+    """The keyword arguments of :class:`GrowthServiceBase`, for subclasses that add their own."""
+
+    db: Database
+    catalog: PlanCatalog
+    clock: Clock
+    admins: frozenset[str]
+    default_tz: NotRequired[str]
 
 
 class GrowthServiceBase:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 
 from sqlmodel import Session
 
@@ -38,9 +38,8 @@ from bot.domain.plan import Kpi
 from bot.domain.progress import EnrollmentStatus
 from bot.domain.schedule import Kind, LocalCalendar, zone
 from bot.services.catalog import PlanCatalog
-from bot.services.clock import Clock
 from bot.services.growth import GrowthService, _cite, _link, _Subject
-from bot.services.growth_base import GrowthServiceBase
+from bot.services.growth_base import GrowthDeps, GrowthServiceBase
 from bot.services.kpi_view import KpiView, MissingKpi, ReadingView, kpi_views
 from bot.services.onboarding import Actor
 from storage import kpis as kpi_repo
@@ -109,18 +108,12 @@ class KpiForm:
 class KpiService(GrowthServiceBase):
     """Pick KPIs for hires, record readings, show them."""
 
-    def __init__(
-        self,
-        *,
-        db: Database,
-        catalog: PlanCatalog,
-        clock: Clock,
-        admins: frozenset[str],
-        default_tz: str = "UTC",
-    ) -> None:
-        super().__init__(db=db, catalog=catalog, clock=clock, admins=admins, default_tz=default_tz)
+    def __init__(self, **deps: Unpack[GrowthDeps]) -> None:
+        super().__init__(**deps)
         # Who is asking about whom, and the stranger's refusal, are the readiness view's.
-        self.growth = GrowthService(db=db, catalog=catalog, clock=clock, admins=admins)
+        self.growth = GrowthService(
+            db=self.db, catalog=self.catalog, clock=self.clock, admins=self.admins
+        )
 
     def list(self, *, actor: Actor, hire: str) -> KpiList:
         """The hire's selected KPIs and their readings, as anyone who may see their growth."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Unpack
 
 from bot.domain import permissions
 from bot.domain.errors import InvalidInput, PermissionDenied
@@ -30,10 +31,8 @@ from bot.domain.permissions import Relation
 from bot.domain.plan import LoadedPlan
 from bot.domain.progress import MilestoneStatus, PhaseView
 from bot.domain.schedule import zone
-from bot.services.catalog import PlanCatalog
-from bot.services.clock import Clock
 from bot.services.growth import Citation, GrowthService
-from bot.services.growth_base import GrowthServiceBase
+from bot.services.growth_base import GrowthDeps, GrowthServiceBase
 from bot.services.growth_rounds import (
     Role,
     Side,
@@ -50,7 +49,6 @@ from storage import focus as focus_repo
 from storage import growth as evidence_repo
 from storage import packet as packet_repo
 from storage import repositories as repo
-from storage.engine import Database
 from storage.growth import Seen
 from storage.models import (
     Assessment,
@@ -238,20 +236,16 @@ class Packet:
 class PacketService(GrowthServiceBase):
     """Builds review packets and keeps the hire's comment on theirs."""
 
-    def __init__(
-        self,
-        *,
-        db: Database,
-        catalog: PlanCatalog,
-        clock: Clock,
-        admins: frozenset[str],
-        default_tz: str = "UTC",
-        holiday_country: str | None = None,
-    ) -> None:
-        super().__init__(db=db, catalog=catalog, clock=clock, admins=admins, default_tz=default_tz)
-        self.growth = GrowthService(db=db, catalog=catalog, clock=clock, admins=admins)
+    def __init__(self, *, holiday_country: str | None = None, **deps: Unpack[GrowthDeps]) -> None:
+        super().__init__(**deps)
+        self.growth = GrowthService(
+            db=self.db, catalog=self.catalog, clock=self.clock, admins=self.admins
+        )
         self.reports = Reports(
-            catalog=catalog, clock=clock, default_tz=default_tz, holiday_country=holiday_country
+            catalog=self.catalog,
+            clock=self.clock,
+            default_tz=self.default_tz,
+            holiday_country=holiday_country,
         )
 
     def build(
