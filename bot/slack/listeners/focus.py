@@ -9,7 +9,6 @@ the modal shows beside its field and nothing is stored until every item is right
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Args, BoltContext
@@ -19,11 +18,11 @@ from bot.domain.errors import InvalidInput
 from bot.services.focus import STALLED_AFTER_WORKING_DAYS, FocusInputError, FocusService
 from bot.services.onboarding import Actor
 from bot.slack import focus_blocks as fb
-from bot.slack.blocks import Reply, text_reply
+from bot.slack.blocks import Reply
 from bot.slack.context import SlackContext, Subcommand, SubcommandCall
 from bot.slack.errors import error_text
 from bot.slack.listeners.growth import _person
-from bot.slack.listeners.replies import parsed, tell_failure
+from bot.slack.listeners.replies import ack_reply, growth_deps, open_modal, parsed
 from bot.slack.middleware import request_id
 
 log = logging.getLogger("onramp.slack.focus")
@@ -32,16 +31,12 @@ log = logging.getLogger("onramp.slack.focus")
 def focus_service(ctx: SlackContext) -> FocusService | None:
     """The focus service over the growth service's database, plans, clock and admins, with
     the check-in engine's stall period and default zone when it is wired in."""
-    growth = ctx.growth
-    if growth is None:
-        return None
     calendars = getattr(ctx.checkins, "calendars", None)
+    deps = growth_deps(ctx, default_tz=getattr(calendars, "default_tz", "UTC"))
+    if deps is None:
+        return None
     return FocusService(
-        db=growth.db,
-        catalog=growth.catalog,
-        clock=growth.clock,
-        admins=growth.admins,
-        default_tz=getattr(calendars, "default_tz", "UTC"),
+        **deps,
         stalled_after_working_days=getattr(
             getattr(calendars, "defaults", None),
             "focus_stalled_after_working_days",
@@ -59,11 +54,7 @@ class FocusListeners:
 
     def on_focus(self, call: SubcommandCall) -> None:
         """``/onramp focus [@user]``: the caller's own growth plan, or a hire's."""
-        try:
-            reply = self._list(call)
-        except Exception as exc:
-            reply = text_reply(error_text(exc, request_id=call.request_id))
-        call.ack(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+        ack_reply(call, lambda: self._list(call))
 
     def _list(self, call: SubcommandCall) -> Reply:
         words = call.text.split()
@@ -78,7 +69,11 @@ class FocusListeners:
         args.ack()
         action = (args.body.get("actions") or [{}])[0]
         hire = str(action.get("value") or "")
-        _open(args, lambda user: fb.add_modal(self.focus.form(actor=Actor.slack(user), hire=hire)))
+        open_modal(
+            args,
+            lambda user: fb.add_modal(self.focus.form(actor=Actor.slack(user), hire=hire)),
+            log=log,
+        )
 
     def on_add(
         self,
@@ -121,11 +116,12 @@ class FocusListeners:
         focus_id = parsed(fb.parse_focus_id, action.get("value"), what="focus button", log=log)
         if focus_id is None:
             return
-        _open(
+        open_modal(
             args,
             lambda user: fb.update_modal(
                 self.focus.item(actor=Actor.slack(user), focus_id=focus_id)[1]
             ),
+            log=log,
         )
 
     def on_update(
@@ -157,15 +153,6 @@ class FocusListeners:
             return
         ack()
         _dm(client, user, fb.updated_reply(item))
-
-
-def _open(args: Args, build: Callable[[str], dict[str, Any]]) -> None:
-    """Open the modal ``build`` makes for the clicker; a refusal is told to them alone."""
-    user = (args.body.get("user") or {}).get("id", "")
-    try:
-        args.client.views_open(trigger_id=args.body["trigger_id"], view=build(user))
-    except Exception as exc:
-        tell_failure(args.respond, args.context, exc, log=log)
 
 
 def _dm(client: WebClient, user: str, reply: Reply) -> None:

@@ -26,7 +26,7 @@ from bot.slack import growth_blocks as gb
 from bot.slack.blocks import Reply, text_reply
 from bot.slack.context import SlackContext, Subcommand, SubcommandCall
 from bot.slack.errors import error_text
-from bot.slack.listeners.replies import ack_reply, parsed, tell, tell_failure
+from bot.slack.listeners.replies import ack_reply, open_modal, parsed, tell, tell_failure
 from bot.slack.middleware import lookup_deadline, request_id
 
 log = logging.getLogger("onramp.slack.growth")
@@ -167,13 +167,15 @@ class EvidenceListeners:
     def on_add_win(self, args: Args) -> None:
         """The pulse's "Add a win" button: the modal for the clicker's own growth."""
         args.ack()
-        user = (args.body.get("user") or {}).get("id", "")
-        try:
-            form = self.growth.evidence_form(actor=Actor.slack(user), hire=user)
-            view = gb.evidence_modal(form, me=user, source="pulse")
-            args.client.views_open(trigger_id=args.body["trigger_id"], view=view)
-        except Exception as exc:
-            tell_failure(args.respond, args.context, exc, log=log)
+        open_modal(
+            args,
+            lambda user: gb.evidence_modal(
+                self.growth.evidence_form(actor=Actor.slack(user), hire=user),
+                me=user,
+                source="pulse",
+            ),
+            log=log,
+        )
 
     def on_submit(
         self,

@@ -24,7 +24,7 @@ from bot.slack.blocks import Reply, text_reply
 from bot.slack.context import SlackContext, Subcommand, SubcommandCall
 from bot.slack.errors import error_text
 from bot.slack.listeners.growth import _dm, _person
-from bot.slack.listeners.replies import parsed, tell_failure
+from bot.slack.listeners.replies import growth_deps, open_modal, parsed
 from bot.slack.middleware import request_id
 
 log = logging.getLogger("onramp.slack.kpis")
@@ -33,16 +33,8 @@ log = logging.getLogger("onramp.slack.kpis")
 def kpi_service(ctx: SlackContext) -> KpiService | None:
     """The KPI service over the growth service's database, plans, clock and admins, in the
     workspace's default zone for a hire whose own zone is unknown."""
-    growth = ctx.growth
-    if growth is None:
-        return None
-    return KpiService(
-        db=growth.db,
-        catalog=growth.catalog,
-        clock=growth.clock,
-        admins=growth.admins,
-        default_tz=ctx.onboarding.default_tz,
-    )
+    deps = growth_deps(ctx, default_tz=ctx.onboarding.default_tz)
+    return None if deps is None else KpiService(**deps)
 
 
 class KpiListeners:
@@ -116,17 +108,14 @@ class KpiListeners:
         args.ack()
         action = (args.body.get("actions") or [{}])[0]
         hire = str(action.get("value") or "")
-        user = (args.body.get("user") or {}).get("id", "")
-        try:
+
+        def build(user: str) -> dict[str, Any]:
             form = self.kpis.form(actor=Actor.slack(user), hire=hire)
-            view = (
-                kb.pick_modal(form)
-                if action.get("action_id") == kb.PICK_ACTION
-                else self._record_modal(form)
-            )
-            args.client.views_open(trigger_id=args.body["trigger_id"], view=view)
-        except Exception as exc:
-            tell_failure(args.respond, args.context, exc, log=log)
+            if action.get("action_id") == kb.PICK_ACTION:
+                return kb.pick_modal(form)
+            return self._record_modal(form)
+
+        open_modal(args, build, log=log)
 
     def on_pick(
         self,

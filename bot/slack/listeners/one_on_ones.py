@@ -20,7 +20,7 @@ from bot.slack import one_on_one_blocks as ob
 from bot.slack.blocks import Reply
 from bot.slack.context import SlackContext, Subcommand, SubcommandCall
 from bot.slack.growth_blocks import excerpt
-from bot.slack.listeners.replies import ack_reply
+from bot.slack.listeners.replies import ack_reply, growth_deps
 
 log = logging.getLogger("onramp.slack.one_on_ones")
 
@@ -95,18 +95,12 @@ def register(app: App, ctx: SlackContext) -> None:
     """Add ``one-on-one``, ``note`` and ``notes`` (when the growth service is wired in: the 1:1
     service shares its database, plans, clock and admins)."""
     del app  # subcommands only
-    growth = ctx.growth
-    if growth is None:
+    # A manager with no stored zone sets the 1:1 in the workspace's, as the CLI does.
+    deps = growth_deps(ctx, default_tz=ctx.onboarding.default_tz)
+    if deps is None:
         log.warning("1:1s are off: SlackContext.growth is not set")
         return
-    service = OneOnOnes(
-        db=growth.db,
-        catalog=growth.catalog,
-        clock=growth.clock,
-        admins=growth.admins,
-        # A manager with no stored zone sets the 1:1 in the workspace's, as the CLI does.
-        default_tz=ctx.onboarding.default_tz,
-    )
+    service = OneOnOnes(**deps)
     commands = OneOnOneCommands(ctx, service)
     for name, usage, summary, handler in (
         ("one-on-one", ob.ONE_ON_ONE_USAGE, ob.ONE_ON_ONE_SUMMARY, commands.on_one_on_one),

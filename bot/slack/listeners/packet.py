@@ -24,7 +24,7 @@ from bot.slack import packet_blocks as pb
 from bot.slack.context import SlackContext, Subcommand, SubcommandCall
 from bot.slack.errors import error_text
 from bot.slack.listeners.growth import _person
-from bot.slack.listeners.replies import parsed, tell_failure
+from bot.slack.listeners.replies import growth_deps, open_modal, parsed
 from bot.slack.middleware import request_id
 
 log = logging.getLogger("onramp.slack.packet")
@@ -83,10 +83,7 @@ class PacketListeners:
     def on_open_comment(self, args: Args) -> None:
         """The "Add a comment" button: the comment modal."""
         args.ack()
-        try:
-            args.client.views_open(trigger_id=args.body["trigger_id"], view=pb.comment_modal())
-        except Exception as exc:
-            tell_failure(args.respond, args.context, exc, log=log)
+        open_modal(args, lambda _user: pb.comment_modal(), log=log)
 
     def on_comment(
         self,
@@ -122,16 +119,12 @@ class PacketListeners:
 
 def register(app: App, ctx: SlackContext) -> None:
     """Add ``/onramp packet``, the comment button and modal (when growth is wired in)."""
-    growth = ctx.growth
-    if growth is None:
+    deps = growth_deps(ctx, default_tz=ctx.onboarding.default_tz)
+    if deps is None:
         log.warning("packets are off: SlackContext.growth is not set")
         return
     packets = PacketService(
-        db=growth.db,
-        catalog=growth.catalog,
-        clock=growth.clock,
-        admins=growth.admins,
-        default_tz=ctx.onboarding.default_tz,
+        **deps,
         holiday_country=ctx.onboarding.holiday_country,
     )
     listeners = PacketListeners(ctx, packets)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from slack_bolt import BoltContext, Respond
+from slack_bolt import Args, BoltContext, Respond
 
+from bot.services.growth_base import GrowthDeps
 from bot.slack.blocks import Reply, text_reply
-from bot.slack.context import SubcommandCall
+from bot.slack.context import SlackContext, SubcommandCall
 from bot.slack.errors import error_text
 from bot.slack.middleware import request_id
 from bot.slack.payloads import PayloadError
@@ -50,6 +51,17 @@ def tell_failure(
     tell(respond, error_text(exc, request_id=request_id(context)), log=log)
 
 
+def open_modal(args: Args, build: Callable[[str], dict[str, Any]], *, log: logging.Logger) -> None:
+    """Open the modal ``build`` makes for the clicker (their user id); a refusal or a failure
+    is told to them alone (:func:`tell_failure`)."""
+    user = (args.body.get("user") or {}).get("id", "")
+    try:
+        view = build(user)
+        args.client.views_open(trigger_id=args.body["trigger_id"], view=view)
+    except Exception as exc:
+        tell_failure(args.respond, args.context, exc, log=log)
+
+
 def settle(respond: Respond, text: str, *, log: logging.Logger) -> None:
     """Replace the clicked message with ``text`` (its buttons go with it), through the
     action's ``response_url``: how a confirmation says what became of it. A failure is logged,
@@ -68,3 +80,19 @@ def ack_reply(call: SubcommandCall, make: Callable[[], Reply]) -> None:
     except Exception as exc:
         reply = text_reply(error_text(exc, request_id=call.request_id))
     call.ack(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+
+
+def growth_deps(ctx: SlackContext, *, default_tz: str) -> GrowthDeps | None:
+    """What a growth part-2 service (KPIs, focus, 1:1s, packets) is built from: the growth
+    service's database, plans, clock and admins, in ``default_tz``; ``None`` when growth is
+    not wired in."""
+    growth = ctx.growth
+    if growth is None:
+        return None
+    return GrowthDeps(
+        db=growth.db,
+        catalog=growth.catalog,
+        clock=growth.clock,
+        admins=growth.admins,
+        default_tz=default_tz,
+    )
