@@ -35,6 +35,7 @@ from bot.slack.blocks import (
     context,
     esc,
     header,
+    input_block,
     packed,
     section,
     text_input,
@@ -486,27 +487,27 @@ def evidence_modal(
     blocks: list[Block] = [context(about)]
     if entered is not None:
         blocks.append(context(MODAL_REVIEW_TAGS))
-    blocks.append(_input(TEXT_BLOCK, MODAL_TEXT_LABEL, text_element))
+    blocks.append(input_block(TEXT_BLOCK, MODAL_TEXT_LABEL, text_element))
     if link:
         blocks.append(context(MODAL_FROM_MESSAGE.format(link=link)))
     else:
         link_element: Block = {"type": "url_text_input", "action_id": LINK_INPUT}
         if entered is not None and entered.link:
             link_element["initial_value"] = entered.link
-        blocks.append(_input(LINK_BLOCK, MODAL_LINK_LABEL, link_element, optional=True))
+        blocks.append(input_block(LINK_BLOCK, MODAL_LINK_LABEL, link_element, optional=True))
     seen = entered.visibility if entered is not None and entered.visibility in labels else None
     witness: Block = {"type": "users_select", "action_id": WITNESS_INPUT}
     if entered is not None and entered.corroborator:
         witness["initial_user"] = entered.corroborator
     blocks += [
-        _input(
+        input_block(
             TAGS_REVIEW_BLOCK if entered is not None else TAGS_BLOCK,
             MODAL_TAGS_LABEL,
             tags,
             optional=True,
             hint=MODAL_TAGS_SUGGESTED if form.suggested else MODAL_TAGS_HINT,
         ),
-        _input(
+        input_block(
             SEEN_BLOCK,
             MODAL_SEEN_LABEL,
             {
@@ -517,7 +518,9 @@ def evidence_modal(
             },
             hint=MODAL_SEEN_HINT,
         ),
-        _input(WITNESS_BLOCK, MODAL_WITNESS_LABEL, witness, optional=True, hint=MODAL_WITNESS_HINT),
+        input_block(
+            WITNESS_BLOCK, MODAL_WITNESS_LABEL, witness, optional=True, hint=MODAL_WITNESS_HINT
+        ),
     ]
     # ``suggested``: the person has seen suggestions for their text (saving without tags is
     # then their choice, not an oversight).
@@ -536,21 +539,6 @@ def evidence_modal(
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }
-
-
-def _input(
-    block_id: str, label: str, element: Block, *, optional: bool = False, hint: str | None = None
-) -> Block:
-    block: Block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": {"type": "plain_text", "text": label},
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = {"type": "plain_text", "text": hint}
-    return block
 
 
 def parse_modal_context(private_metadata: str) -> ModalContext:
